@@ -1,0 +1,141 @@
+#include "core/config.h"
+
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+
+#include "core/errors.h"
+#include "core/hash.h"
+#include "core/json_reader.h"
+
+namespace nas {
+namespace {
+
+constexpr std::int64_t kIntMax = std::numeric_limits<std::int64_t>::max();
+
+SpaceOptions parse_space(JsonReader root) {
+  SpaceOptions out;
+  JsonReader r = root.object("space");
+  out.type = r.choice("type", {"nb201"});
+  r.finish();
+  return out;
+}
+
+EvaluatorOptions parse_evaluator(JsonReader r) {
+  EvaluatorOptions out;
+  out.type = r.choice("type", {"tabular"});
+  out.table = r.choice("table", {"nb201"}, std::string("nb201"));
+  out.path = r.string("path", std::string());
+  r.finish();
+  return out;
+}
+
+SearchOptions parse_search(JsonReader r) {
+  SearchOptions out;
+  out.strategy = r.choice("strategy", {"random", "evolution", "nsga2"});
+  out.budget = r.integer("budget", 1, 100000000);
+  out.batch = r.integer("batch", 0, 1000000, 0);
+  if (out.strategy == "evolution" || out.strategy == "nsga2") {
+    out.population = r.integer("population", 2, 1000000, out.population);
+    out.mutation_prob = r.number("mutation_prob", 0, 1, out.mutation_prob);
+  }
+  if (out.strategy == "evolution") {
+    out.sample_size = r.integer("sample_size", 1, out.population, std::min(out.sample_size,
+                                                                            out.population));
+  }
+  if (out.strategy == "nsga2") {
+    out.crossover_prob = r.number("crossover_prob", 0, 1, out.crossover_prob);
+  }
+  r.finish();
+  return out;
+}
+
+std::vector<Objective> parse_objectives(JsonReader& root) {
+  const std::string path = root.path_of("objectives");
+  const nlohmann::json* list = root.get("objectives");
+  if (!list) throw ConfigError(path, "missing (expected a list of objectives)");
+  if (!list->is_array() || list->empty()) {
+    throw ConfigError(path, "expected a non-empty list of objectives, got " +
+                                describe_json_value(*list));
+  }
+  std::vector<Objective> out;
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    JsonReader r((*list)[i], path + "/" + std::to_string(i));
+    Objective o;
+    o.metric = r.string("metric");
+    if (o.metric.empty()) throw ConfigError(r.path_of("metric"), "must not be empty");
+    if (!seen.insert(o.metric).second) {
+      throw ConfigError(r.path_of("metric"), "\"" + o.metric + "\" is already an objective");
+    }
+    o.goal = r.choice("goal", {"maximize", "minimize"}) == "maximize" ? Goal::kMaximize
+                                                                     : Goal::kMinimize;
+    r.finish();
+    out.push_back(o);
+  }
+  return out;
+}
+
+std::vector<Constraint> parse_constraints(JsonReader& root) {
+  const std::string path = root.path_of("constraints");
+  const nlohmann::json* list = root.get("constraints");
+  std::vector<Constraint> out;
+  if (!list) return out;
+  if (!list->is_array()) {
+    throw ConfigError(path, "expected a list such as [\"raspi4_ms <= 20\"], got " +
+                                describe_json_value(*list));
+  }
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const std::string item_path = path + "/" + std::to_string(i);
+    const auto& item = (*list)[i];
+    if (!item.is_string()) {
+      throw ConfigError(item_path, "expected a string such as \"raspi4_ms <= 20\", got " +
+                                       describe_json_value(item));
+    }
+    try {
+      out.push_back(parse_constraint(item.get<std::string>()));
+    } catch (const ConfigError&) {
+      throw;
+    } catch (const Error& e) {
+      throw ConfigError(item_path, e.what());
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+RunConfig parse_config(const nlohmann::json& document, const std::string& default_name) {
+  JsonReader root(document, "");
+  RunConfig c;
+  c.document = document;
+  c.hash = stable_hash_hex(document.dump());
+  c.name = root.string("name", default_name);
+  if (c.name.empty() || c.name.find('/') != std::string::npos) {
+    throw ConfigError(root.path_of("name"), "expected a non-empty name without '/', got " +
+                                                describe_json_value(c.name));
+  }
+  c.seed = static_cast<std::uint64_t>(root.integer("seed", 0, kIntMax, 0));
+  c.store = root.string("store", "results/" + c.name + ".db");
+  if (c.store.empty()) throw ConfigError(root.path_of("store"), "must not be empty");
+  c.space = parse_space(root);
+  c.evaluator = parse_evaluator(root.object("evaluator"));
+  c.objectives = parse_objectives(root);
+  c.constraints = parse_constraints(root);
+  c.search = parse_search(root.object("search"));
+  root.finish();
+  return c;
+}
+
+RunConfig load_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path, "cannot read the configuration file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  const nlohmann::json document = parse_json_text(text.str(), path);
+  return parse_config(document, std::filesystem::path(path).stem().string());
+}
+
+}  // namespace nas

@@ -1,0 +1,72 @@
+// A run's configuration: loading, defaults and validation.
+//
+// The file is JSON. Every value is checked as it is read; a problem raises
+// ConfigError with the JSON path, e.g. `/search/budget: expected an integer
+// >= 1, got 0`, and keys that nothing reads are errors too. Which metrics
+// exist depends on the evaluator, so metric names are checked when the run is
+// wired up (cli), with the same kind of error.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/objectives.h"
+
+namespace nas {
+
+struct SpaceOptions {
+  std::string type = "nb201";  // the only space until the supernet lands
+};
+
+struct EvaluatorOptions {
+  std::string type = "tabular";
+  std::string table = "nb201";  // a table shipped with nas
+  std::string path;             // a copy elsewhere; empty = the shipped file
+};
+
+// Options of the search strategies. Each strategy reads the fields it uses;
+// the config accepts only those of the chosen strategy.
+struct SearchOptions {
+  std::string strategy = "nsga2";  // random | evolution | nsga2
+  // Distinct architectures the run evaluates (queries). Repeats of an
+  // architecture already evaluated in the run are free.
+  std::int64_t budget = 300;
+  // Candidates per ask; 0 = the strategy's own choice (its population for
+  // nsga2, 1 for evolution and random).
+  std::int64_t batch = 0;
+  // evolution: population size (ageing queue). nsga2: population size.
+  std::int64_t population = 30;
+  // evolution: tournament size (Real et al. use 25 of 100 on NB201-size spaces).
+  std::int64_t sample_size = 10;
+  // Probability of changing each decision when mutating; <= 0 = 1/decisions.
+  double mutation_prob = 0;
+  // nsga2: probability that a child is made by uniform crossover.
+  double crossover_prob = 0.9;
+};
+
+struct RunConfig {
+  std::string name;        // run name; default: the config file's stem
+  std::uint64_t seed = 0;  // seeds every generator of the run
+  std::string store;       // SQLite file; default: results/<name>.db
+  SpaceOptions space;
+  EvaluatorOptions evaluator;
+  std::vector<Objective> objectives;  // 1 or more, distinct metrics
+  std::vector<Constraint> constraints;
+  SearchOptions search;
+
+  nlohmann::json document;  // the file as parsed, stored with the run
+  std::string hash;         // stable hash of `document` (keys sorted, compact)
+};
+
+// Reads and validates a configuration file. Throws ConfigError; a file that
+// cannot be read is a ConfigError at "<path>".
+RunConfig load_config(const std::string& path);
+
+// Validates an already parsed document. `default_name` is used when the
+// document has no "name".
+RunConfig parse_config(const nlohmann::json& document, const std::string& default_name);
+
+}  // namespace nas

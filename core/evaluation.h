@@ -1,0 +1,45 @@
+// One metric's value for one architecture, with where it came from.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace nas {
+
+// Where a value came from. Reports print it beside every number, and only
+// kMeasured and kTabular values (both taken on the real device) enter a
+// reported front.
+enum class Source {
+  kMeasured,   // a runner measured it on the device
+  kPredicted,  // a model predicted it; always labelled as predicted
+  kSupernet,   // accuracy with weights inherited from the supernet
+  kTabular,    // read from a tabular benchmark of real measurements
+  kAnalytic,   // computed from the architecture (MACs, params)
+};
+
+const char* to_string(Source source);
+// Throws nas::Error for an unknown name.
+Source source_from_string(const std::string& name);
+
+// Identifies a value independently of the architecture: the cache key of an
+// evaluation is (arch id, metric, source, device, fidelity).
+struct EvaluationKey {
+  std::string metric;    // "cifar10_test_acc", "raspi4_ms", ...
+  Source source = Source::kTabular;
+  std::string device;    // the device a latency or energy belongs to; "" if none
+  std::string fidelity;  // table name, checkpoint id or measuring protocol
+  bool operator==(const EvaluationKey& o) const {
+    return metric == o.metric && source == o.source && device == o.device &&
+           fidelity == o.fidelity;
+  }
+};
+
+struct Evaluation {
+  EvaluationKey key;
+  // Absent when the value cannot be used; `note` then says why (a degenerate
+  // table entry, a missing value, a failed measurement).
+  std::optional<double> value;
+  std::string note;
+};
+
+}  // namespace nas

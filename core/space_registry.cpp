@@ -1,0 +1,25 @@
+#include "core/space_registry.h"
+
+#include "core/errors.h"
+#include "core/nb201_space.h"
+
+namespace nas {
+
+SearchSpace make_space(const SpaceOptions& options) {
+  if (options.type == "nb201") return nb201_space();
+  throw Error("unknown search space '" + options.type + "'");
+}
+
+std::string arch_label(const SearchSpace& space, const Arch& arch) {
+  if (space.name() == "nb201") return nb201_to_string(space, arch);
+  std::string out;
+  for (std::size_t i = 0; i < space.num_decisions(); ++i) {
+    if (!space.is_active(arch, i)) continue;
+    if (!out.empty()) out += ' ';
+    out += space.decision(i).name + "=" +
+           space.decision(i).choices[static_cast<std::size_t>(arch.choices[i])];
+  }
+  return out;
+}
+
+}  // namespace nas

@@ -1,0 +1,18 @@
+// The search spaces nas knows, by the name a config gives.
+#pragma once
+
+#include <string>
+
+#include "core/config.h"
+#include "core/search_space.h"
+
+namespace nas {
+
+// Builds the space a config asks for. Throws nas::Error for an unknown type.
+SearchSpace make_space(const SpaceOptions& options);
+
+// A short human-readable form of `arch` for tables: the cell string for
+// nb201, "decision=choice ..." over the active decisions otherwise.
+std::string arch_label(const SearchSpace& space, const Arch& arch);
+
+}  // namespace nas

@@ -1,0 +1,29 @@
+// The contract of everything that scores an architecture on some metric.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/evaluation.h"
+#include "core/search_space.h"
+
+namespace nas {
+
+class Evaluator {
+ public:
+  virtual ~Evaluator() = default;
+
+  // The metrics this evaluator provides, in a stable order.
+  virtual std::vector<std::string> metrics() const = 0;
+
+  // Where values of `metric` come from; the cache key without the arch.
+  // Throws nas::Error if `metric` is not one of metrics().
+  virtual EvaluationKey key(const std::string& metric) const = 0;
+
+  // Evaluates `arch` on `metric`. A value that cannot be used is returned
+  // without a value and with a note, not thrown; a broken evaluator throws
+  // nas::Error. REQUIRES: `arch` belongs to the space the evaluator serves.
+  virtual Evaluation evaluate(const Arch& arch, const std::string& metric) = 0;
+};
+
+}  // namespace nas
