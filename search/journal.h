@@ -54,6 +54,10 @@ class Journal {
   // Ids of the architectures this run has queried in committed steps, in the
   // order first queried.
   virtual std::vector<std::string> queried_archs() = 0;
+
+  // The canonical JSON (SearchSpace::canonical_json) stored for `arch_id` by
+  // record(); throws nas::Error if the architecture was never recorded.
+  virtual std::string arch_json(const std::string& arch_id) = 0;
 };
 
 }  // namespace nas
