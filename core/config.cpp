@@ -15,9 +15,8 @@ namespace {
 
 constexpr std::int64_t kIntMax = std::numeric_limits<std::int64_t>::max();
 
-SpaceOptions parse_space(JsonReader root) {
+SpaceOptions parse_space(JsonReader r) {
   SpaceOptions out;
-  JsonReader r = root.object("space");
   out.type = r.choice("type", {"nb201"});
   r.finish();
   return out;
@@ -38,7 +37,7 @@ SearchOptions parse_search(JsonReader r) {
   out.budget = r.integer("budget", 1, 100000000);
   out.batch = r.integer("batch", 0, 1000000, 0);
   if (out.strategy == "evolution" || out.strategy == "nsga2") {
-    out.population = r.integer("population", 2, 1000000, out.population);
+    out.population = r.integer("population", 2, kIntMax, out.population);
     out.mutation_prob = r.number("mutation_prob", 0, 1, out.mutation_prob);
   }
   if (out.strategy == "evolution") {
@@ -120,7 +119,7 @@ RunConfig parse_config(const nlohmann::json& document, const std::string& defaul
   c.seed = static_cast<std::uint64_t>(root.integer("seed", 0, kIntMax, 0));
   c.store = root.string("store", "results/" + c.name + ".db");
   if (c.store.empty()) throw ConfigError(root.path_of("store"), "must not be empty");
-  c.space = parse_space(root);
+  c.space = parse_space(root.object("space"));
   c.evaluator = parse_evaluator(root.object("evaluator"));
   c.objectives = parse_objectives(root);
   c.constraints = parse_constraints(root);

@@ -63,7 +63,9 @@ class SearchLoop {
 
  private:
   struct Scored;
-  Scored score(const Arch& arch, LoopStats& stats);
+  // The arch's values for every metric: stored ones first, the rest from the
+  // evaluator, recorded in the journal before they are returned.
+  Scored score(const Arch& arch, const std::string& id);
 
   const SearchSpace& space_;
   Strategy& strategy_;
@@ -72,6 +74,7 @@ class SearchLoop {
   std::vector<Objective> objectives_;
   std::vector<Constraint> constraints_;
   std::vector<std::string> metrics_;  // objectives' metrics, then constraints' not already there
+  std::vector<EvaluationKey> keys_;   // the evaluator's key of each metric
   LoopOptions options_;
   std::function<void(const LoopStats&)> progress_;
 };
