@@ -1,0 +1,86 @@
+// `nas`: the command line. Parses arguments with CLI11 and calls the
+// commands; turns every error into one line on stderr and an exit status
+// (2 for a bad configuration or bad usage, 1 for any other failure).
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "core/errors.h"
+
+namespace {
+
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Logs go to stderr, so reports on stdout can be redirected cleanly.
+  auto logger = spdlog::stderr_color_mt("nas");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%^[%H:%M:%S %l]%$ %v");
+
+  CLI::App app{"nas: hardware-aware neural architecture search with real devices in the loop"};
+  app.set_version_flag("--version", std::string(NAS_CODE_VERSION));
+  app.require_subcommand(1);
+  bool verbose = false;
+  app.add_flag("-v,--verbose", verbose, "Log debug detail");
+
+  nas::cli::RunCommand run;
+  auto* run_cmd = app.add_subcommand("run", "Search as a configuration says and report the front");
+  run_cmd->add_option("config", run.config_path, "Run configuration (JSON)")->required();
+  run_cmd->add_option("--store", run.store_path, "SQLite store (overrides the config's \"store\")");
+  run_cmd->add_flag("--resume", run.resume, "Continue the run of this name that was cut off");
+  run_cmd->add_flag("--new-run", run.new_run,
+                    "Start a new run even if one of this name was cut off");
+  run_cmd->add_flag("-q,--quiet", run.quiet, "No progress line and no report on stdout");
+
+  std::string validate_path;
+  auto* validate_cmd = app.add_subcommand("validate", "Check a configuration without running it");
+  validate_cmd->add_option("config", validate_path, "Run configuration (JSON)")->required();
+
+  nas::cli::ReportCommand report;
+  std::int64_t report_run = 0;
+  auto* report_cmd = app.add_subcommand("report", "Print a store's fronts and run summaries");
+  report_cmd->add_option("store", report.store_path, "SQLite fitness store")->required();
+  auto* run_opt = report_cmd->add_option("--run", report_run, "Only this run id");
+  report_cmd->add_option("-f,--format", report.format, "md, csv or latex")
+      ->check(CLI::IsMember({"md", "csv", "latex"}));
+  report_cmd->add_option("-o,--output", report.output_path, "Write to this file, not stdout");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version arrive here too, with status 0.
+    const int status = app.exit(e);
+    return status == 0 ? 0 : kExitUsage;
+  }
+  if (verbose) spdlog::set_level(spdlog::level::debug);
+
+  try {
+    if (*run_cmd) return nas::cli::run_command(run);
+    if (*validate_cmd) return nas::cli::validate_command(validate_path);
+    if (*report_cmd) {
+      if (*run_opt) report.run_id = report_run;
+      return nas::cli::report_command(report);
+    }
+  } catch (const nas::ConfigError& e) {
+    std::fprintf(stderr, "nas: %s\n", e.what());
+    return kExitUsage;
+  } catch (const nas::UsageError& e) {
+    std::fprintf(stderr, "nas: %s\n", e.what());
+    return kExitUsage;
+  } catch (const nas::Error& e) {
+    std::fprintf(stderr, "nas: %s\n", e.what());
+    return kExitFailure;
+  } catch (const std::exception& e) {
+    // A third-party exception that escaped its boundary is our bug; still
+    // one line, with what it said.
+    std::fprintf(stderr, "nas: internal error: %s\n", e.what());
+    return kExitFailure;
+  }
+  return kExitFailure;
+}

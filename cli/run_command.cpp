@@ -1,0 +1,113 @@
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include "cli/commands.h"
+#include "cli/progress.h"
+#include "cli/wiring.h"
+#include "core/config.h"
+#include "core/errors.h"
+#include "results/report.h"
+#include "results/run_journal.h"
+#include "results/store.h"
+#include "search/search_loop.h"
+#include "search/strategy.h"
+
+namespace nas::cli {
+namespace {
+
+// Picks the run this invocation works on: a new one, or the one --resume
+// continues. Refuses what would silently mix two configurations.
+std::int64_t select_run(Store& store, const RunConfig& config, const RunCommand& command) {
+  const auto cut_off = store.find_resumable_run(config.name);
+  if (command.resume) {
+    if (!cut_off) {
+      throw UsageError("store " + store.path() + ": no unfinished run named '" + config.name +
+                       "' to resume; run without --resume to start one");
+    }
+    if (cut_off->config_hash != config.hash) {
+      throw UsageError("store " + store.path() + ": run " + std::to_string(cut_off->id) + " ('" +
+                       config.name + "') was started with another configuration (hash " +
+                       cut_off->config_hash + ", now " + config.hash +
+                       "); resume it with its own configuration, or start anew with --new-run");
+    }
+    spdlog::info("resuming run {} ('{}') in {}", cut_off->id, config.name, store.path());
+    return cut_off->id;
+  }
+  if (cut_off && !command.new_run) {
+    throw UsageError("store " + store.path() + ": run " + std::to_string(cut_off->id) + " ('" +
+                     config.name + "') was cut off; continue it with --resume, or start anew "
+                     "with --new-run (the cut-off run stays stored)");
+  }
+  RunInfo info;
+  info.name = config.name;
+  info.config_json = config.document.dump();
+  info.config_hash = config.hash;
+  info.code_version = NAS_CODE_VERSION;
+  info.seed = config.seed;
+  info.strategy = config.search.strategy;
+  const std::int64_t id = store.begin_run(info);
+  spdlog::info("run {} ('{}'): {} over {}, budget {}, store {}", id, config.name,
+               config.search.strategy, config.space.type, config.search.budget, store.path());
+  return id;
+}
+
+}  // namespace
+
+int run_command(const RunCommand& command) {
+  RunConfig config = load_config(command.config_path);
+  if (!command.store_path.empty()) config.store = command.store_path;
+  if (command.resume && command.new_run) {
+    throw UsageError("--resume and --new-run exclude each other");
+  }
+  RunPieces pieces = wire_run(config);
+
+  const auto store_dir = std::filesystem::path(config.store).parent_path();
+  if (!store_dir.empty()) std::filesystem::create_directories(store_dir);
+  Store store = Store::open(config.store, StoreMode::kReadWrite);
+  const std::int64_t run_id = select_run(store, config, command);
+  const std::int64_t session_id = store.begin_session(run_id);
+  RunJournal journal(store, run_id, session_id);
+
+  auto strategy =
+      make_strategy(config.search, pieces.space, config.objectives.size(), config.seed);
+  LoopOptions options;
+  options.budget = config.search.budget;
+  options.batch = static_cast<std::size_t>(
+      config.search.batch > 0 ? config.search.batch
+                              : (config.search.strategy == "nsga2" ? config.search.population : 1));
+  SearchLoop loop(pieces.space, *strategy, *pieces.evaluator, journal, config.objectives,
+                  config.constraints, options);
+
+  Progress progress("queries", config.search.budget, !command.quiet);
+  std::int64_t first_queries = -1;
+  loop.on_progress([&](const LoopStats& stats) {
+    if (first_queries < 0) first_queries = stats.queries - 1;
+    progress.update(stats.queries, stats.resumed ? std::max<std::int64_t>(first_queries, 0) : 0);
+  });
+  const auto start = std::chrono::steady_clock::now();
+  const LoopResult result = loop.run();
+  progress.finish();
+
+  std::vector<std::string> front_ids;
+  for (const auto& member : result.front) front_ids.push_back(member.arch_id);
+  store.write_front(run_id, front_ids);
+  store.finish_run(run_id);
+
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  spdlog::info("run {} finished: {} queries ({} evaluated now, {} values from the store), "
+               "{} excluded, front of {}, {:.2f}s{}",
+               run_id, result.stats.queries, result.stats.evaluator_calls,
+               result.stats.cache_hits, result.stats.excluded, result.front.size(), seconds,
+               result.stats.exhausted ? " (search space exhausted before the budget)" : "");
+  if (!command.quiet) {
+    const std::string text = render_report(store, run_id, ReportFormat::kMarkdown);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+  }
+  return 0;
+}
+
+}  // namespace nas::cli

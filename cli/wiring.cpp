@@ -1,0 +1,45 @@
+#include "cli/wiring.h"
+
+#include "core/errors.h"
+#include "core/space_registry.h"
+#include "estimators/tabular_evaluator.h"
+
+namespace nas::cli {
+namespace {
+
+std::unique_ptr<Evaluator> make_evaluator(const EvaluatorOptions& options) {
+  // Only the tabular evaluator exists so far; config validation guarantees it.
+  const std::string path = options.path.empty() ? Nb201Table::shipped_path() : options.path;
+  std::shared_ptr<const Nb201Table> table;
+  try {
+    table = std::make_shared<const Nb201Table>(Nb201Table::load(path));
+  } catch (const Error& e) {
+    throw ConfigError(options.path.empty() ? "/evaluator/table" : "/evaluator/path", e.what());
+  }
+  return std::make_unique<TabularEvaluator>(std::move(table));
+}
+
+void check_metric(const Evaluator& evaluator, const std::string& metric, const std::string& path) {
+  try {
+    evaluator.key(metric);
+  } catch (const Error& e) {
+    throw ConfigError(path, e.what());
+  }
+}
+
+}  // namespace
+
+RunPieces wire_run(const RunConfig& config) {
+  RunPieces pieces{make_space(config.space), make_evaluator(config.evaluator)};
+  for (std::size_t i = 0; i < config.objectives.size(); ++i) {
+    check_metric(*pieces.evaluator, config.objectives[i].metric,
+                 "/objectives/" + std::to_string(i) + "/metric");
+  }
+  for (std::size_t i = 0; i < config.constraints.size(); ++i) {
+    check_metric(*pieces.evaluator, config.constraints[i].metric,
+                 "/constraints/" + std::to_string(i));
+  }
+  return pieces;
+}
+
+}  // namespace nas::cli

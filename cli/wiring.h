@@ -1,0 +1,23 @@
+// Where nas wires concrete pieces together for a run: the space, the
+// evaluator and the metric checks that need both the config and the evaluator.
+#pragma once
+
+#include <memory>
+
+#include "core/config.h"
+#include "core/search_space.h"
+#include "estimators/evaluator.h"
+
+namespace nas::cli {
+
+struct RunPieces {
+  SearchSpace space;
+  std::unique_ptr<Evaluator> evaluator;
+};
+
+// Builds the space and evaluator of `config` and checks that every objective
+// and constraint names a metric the evaluator provides. Problems are
+// ConfigErrors naming the JSON path (`/objectives/1/metric: ...`).
+RunPieces wire_run(const RunConfig& config);
+
+}  // namespace nas::cli

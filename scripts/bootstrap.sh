@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what nas needs from Debian's packages (when missing), then
+# configures and builds it in build/. Safe to run again: it only installs
+# what is missing and rebuilds incrementally.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  g++ cmake ninja-build ccache git
+  libtorch-dev nlohmann-json3-dev libzmq3-dev cppzmq-dev libsqlite3-dev sqlite3
+  libboost-dev libboost-system-dev doctest-dev libcli11-dev libspdlog-dev zlib1g-dev
+  dataset-fashion-mnist
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "bootstrap: installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="${NAS_BUILD_TYPE:-Release}" >/dev/null
+cmake --build build -j"$(nproc)"
