@@ -1,0 +1,123 @@
+#include "results/schema.h"
+
+#include <string>
+
+#include "results/sqlite.h"
+
+namespace nas {
+
+const std::vector<Migration>& migrations() {
+  // Times are Unix seconds (REAL). JSON columns hold compact JSON text.
+  static const std::vector<Migration> kMigrations = {
+      {1, R"sql(
+CREATE TABLE runs (
+  id           INTEGER PRIMARY KEY,
+  name         TEXT NOT NULL,
+  config_json  TEXT NOT NULL,
+  config_hash  TEXT NOT NULL,
+  code_version TEXT NOT NULL,
+  seed         INTEGER NOT NULL,
+  strategy     TEXT NOT NULL,
+  status       TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'finished')),
+  created_at   REAL NOT NULL,
+  finished_at  REAL
+);
+CREATE INDEX runs_by_name ON runs (name, status);
+
+-- One row per process that worked on a run; a run's wall time is the sum
+-- over its sessions of updated_at - started_at.
+CREATE TABLE sessions (
+  id              INTEGER PRIMARY KEY,
+  run_id          INTEGER NOT NULL REFERENCES runs (id),
+  started_at      REAL NOT NULL,
+  updated_at      REAL NOT NULL,
+  evaluator_calls INTEGER NOT NULL DEFAULT 0,
+  cache_hits      INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX sessions_by_run ON sessions (run_id);
+
+CREATE TABLE archs (
+  id             TEXT PRIMARY KEY,
+  space          TEXT NOT NULL,
+  canonical_json TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- One value per (arch, metric, source, device, fidelity), ever: a second
+-- insert of the same key fails, which proves nothing is evaluated twice.
+-- The UNIQUE index also serves the look-up by arch_id.
+CREATE TABLE evaluations (
+  id         INTEGER PRIMARY KEY,
+  arch_id    TEXT NOT NULL REFERENCES archs (id),
+  metric     TEXT NOT NULL,
+  source     TEXT NOT NULL
+             CHECK (source IN ('measured', 'predicted', 'supernet', 'tabular', 'analytic')),
+  device     TEXT NOT NULL DEFAULT '',
+  fidelity   TEXT NOT NULL DEFAULT '',
+  value      REAL,
+  note       TEXT NOT NULL DEFAULT '',
+  run_id     INTEGER REFERENCES runs (id),
+  session_id INTEGER REFERENCES sessions (id),
+  created_at REAL NOT NULL,
+  UNIQUE (arch_id, metric, source, device, fidelity)
+);
+
+CREATE TABLE steps (
+  run_id         INTEGER NOT NULL REFERENCES runs (id),
+  step           INTEGER NOT NULL,
+  session_id     INTEGER REFERENCES sessions (id),
+  queries        INTEGER NOT NULL,
+  cache_hits     INTEGER NOT NULL,
+  strategy_state TEXT NOT NULL,
+  committed_at   REAL NOT NULL,
+  PRIMARY KEY (run_id, step)
+) WITHOUT ROWID;
+
+-- The candidates of each step, in the order asked. arch_id is not a foreign
+-- key: history records what the strategy proposed.
+CREATE TABLE history (
+  run_id    INTEGER NOT NULL,
+  step      INTEGER NOT NULL,
+  position  INTEGER NOT NULL,
+  arch_id   TEXT NOT NULL,
+  parents   TEXT NOT NULL DEFAULT '[]',
+  new_query INTEGER NOT NULL CHECK (new_query IN (0, 1)),
+  PRIMARY KEY (run_id, step, position),
+  FOREIGN KEY (run_id, step) REFERENCES steps (run_id, step)
+) WITHOUT ROWID;
+CREATE INDEX history_new_queries ON history (run_id, new_query, step, position);
+
+CREATE TABLE front (
+  run_id   INTEGER NOT NULL REFERENCES runs (id),
+  position INTEGER NOT NULL,
+  arch_id  TEXT NOT NULL REFERENCES archs (id),
+  PRIMARY KEY (run_id, position)
+) WITHOUT ROWID;
+)sql"},
+  };
+  return kMigrations;
+}
+
+int current_schema_version() { return static_cast<int>(migrations().size()); }
+
+void migrate(sqlite::Database& db) {
+  for (const Migration& m : migrations()) {
+    sqlite::Transaction transaction(db);
+    const std::int64_t version = db.query_int("PRAGMA user_version");
+    if (version >= m.version) continue;  // done already (by us or another process)
+    if (version != m.version - 1) {
+      throw Error(db.label() + ": schema version " + std::to_string(version) +
+                  " cannot be migrated to " + std::to_string(m.version));
+    }
+    try {
+      db.exec(m.sql);
+      // PRAGMA takes no parameters; the value is our own integer.
+      db.exec("PRAGMA user_version = " + std::to_string(m.version));
+    } catch (const Error& e) {
+      throw Error(std::string(e.what()) + " (migrating to schema version " +
+                  std::to_string(m.version) + ")");
+    }
+    transaction.commit();
+  }
+}
+
+}  // namespace nas

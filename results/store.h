@@ -1,0 +1,151 @@
+// The fitness store: one SQLite file that holds runs, architectures, every
+// evaluation ever made, the search history and the fronts.
+//
+// One process writes (the run, through Store opened kReadWrite and a
+// RunJournal); reports read concurrently through Store opened kReadOnly. The
+// file is in WAL mode, so readers never block the writer nor see a half
+// written step.
+//
+// Opening an existing file checks it before anything is written: it must be a
+// SQLite database whose application_id is ours (or an empty database), with a
+// schema version this build knows. A file that fails a check is refused with
+// a nas::Error and left byte-for-byte as it was.
+//
+// Every method throws nas::Error on failure, with the store's path in the
+// message ("store results/run.db: database is locked"). A Store is not thread
+// safe: use it from one thread (each thread may open its own).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/evaluation.h"
+
+namespace nas {
+
+namespace sqlite {
+class Database;
+class Statement;
+}  // namespace sqlite
+
+enum class StoreMode {
+  kReadWrite,  // create the file if missing; migrate an older schema
+  kReadOnly,   // the file must exist with the current schema; never writes
+};
+
+// What a run row records when the run starts.
+struct RunInfo {
+  std::string name;
+  std::string config_json;  // the configuration document, as stored
+  std::string config_hash;  // RunConfig::hash
+  std::string code_version;
+  std::uint64_t seed = 0;
+  std::string strategy;
+};
+
+// A run that was cut off and can be resumed.
+struct ResumableRun {
+  std::int64_t id = 0;
+  std::string config_hash;  // refuse to resume with a changed configuration
+};
+
+// One run as listed for reports. Counters sum over all sessions of the run.
+struct RunSummary {
+  std::int64_t id = 0;
+  std::string name;
+  std::string status;  // "running" | "finished"
+  std::string strategy;
+  std::uint64_t seed = 0;
+  std::string code_version;
+  std::string config_hash;
+  double created_at = 0;                // Unix seconds
+  std::optional<double> finished_at;    // Unix seconds; absent while running
+  double wall_seconds = 0;              // sum over sessions of updated - started
+  std::int64_t sessions = 0;            // processes that worked on the run
+  std::int64_t queries = 0;             // distinct architectures (last step's count)
+  std::int64_t evaluator_calls = 0;
+  std::int64_t cache_hits = 0;
+  std::int64_t steps = 0;               // committed steps
+};
+
+class Store {
+ public:
+  // Opens (kReadWrite: creates if missing or empty) the store at `path`.
+  // Refuses, leaving the file untouched, with these messages after
+  // "store <path>: ":
+  //   "file is not a database or is corrupt"
+  //   "not a nas fitness store (it has tables of another application)"
+  //   "not a nas fitness store (application id 0x...)"
+  //   "schema version N is newer than this build knows (M); ..."
+  // kReadOnly also refuses a missing file ("no such file") and one that is
+  // not (yet) at this build's schema version. Then for kReadWrite: WAL
+  // journal, synchronous=NORMAL, foreign keys on, and pending migrations.
+  static Store open(const std::string& path, StoreMode mode);
+
+  Store(Store&&) noexcept;
+  Store& operator=(Store&&) noexcept;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  ~Store();
+
+  const std::string& path() const;
+  StoreMode mode() const;
+  int schema_version() const;  // PRAGMA user_version as found after opening
+
+  // ---- The run side (REQUIRES: kReadWrite; a read-only store throws).
+
+  // Adds a run in status "running" and returns its id.
+  std::int64_t begin_run(const RunInfo& info);
+
+  // The latest run named `name` still in status "running", if any.
+  std::optional<ResumableRun> find_resumable_run(const std::string& name) const;
+
+  // Adds a session (this process working on `run_id`) and returns its id.
+  // Throws nas::Error for an unknown run.
+  std::int64_t begin_session(std::int64_t run_id);
+
+  // Sets the run's status to "finished" with the time. Throws for an unknown run.
+  void finish_run(std::int64_t run_id);
+
+  // Replaces the run's front with `arch_ids` in order (best first). Every id
+  // must be a stored architecture.
+  void write_front(std::int64_t run_id, const std::vector<std::string>& arch_ids);
+
+  // ---- The read side (either mode).
+
+  std::vector<RunSummary> list_runs() const;  // oldest first
+  std::optional<RunSummary> run(std::int64_t run_id) const;
+  // The stored configuration document. Throws for an unknown run.
+  std::string run_config(std::int64_t run_id) const;
+  // The front's arch ids in order; empty if none was written.
+  std::vector<std::string> front(std::int64_t run_id) const;
+  // Every evaluation of `arch_id`, whatever run made it, oldest first.
+  std::vector<Evaluation> evaluations(const std::string& arch_id) const;
+  // The canonical JSON of a stored architecture.
+  std::optional<std::string> arch_json(const std::string& arch_id) const;
+  // Architectures the run queried (history, new queries) that have an
+  // evaluation without a value among `metrics` (any metric when empty).
+  std::int64_t count_excluded(std::int64_t run_id,
+                              const std::vector<std::string>& metrics = {}) const;
+
+ private:
+  friend class RunJournal;
+  struct Impl;
+  explicit Store(std::unique_ptr<Impl> impl);
+
+  // A prepared statement kept for the store's lifetime, keyed by its SQL.
+  sqlite::Statement& statement(std::string_view sql) const;
+  sqlite::Database& database() const;
+  void require_writable(const char* what) const;
+
+  std::unique_ptr<Impl> impl_;
+};
+
+// Seconds since the Unix epoch, as stored in every *_at column.
+double unix_now();
+
+}  // namespace nas
