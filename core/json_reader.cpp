@@ -87,6 +87,9 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& sourc
     // after the location.
     const std::size_t colon = why.find(": ", why.find("parse error"));
     if (colon != std::string::npos) why = why.substr(colon + 2);
+    // ... and drop its own "syntax error while parsing object - " prefix.
+    const std::size_t dash = why.find(" - ");
+    if (dash != std::string::npos) why = why.substr(dash + 3);
     throw ConfigError(source + ":" + std::to_string(line) + ":" + std::to_string(column),
                       "syntax error: " + why);
   }
