@@ -1,0 +1,145 @@
+#include "device_runners/protocol.h"
+
+#include <array>
+#include <utility>
+
+namespace nas::wire {
+namespace {
+
+enum class Kind { kString, kInteger, kNumber, kObject, kArray };
+
+struct Field {
+  const char* name;
+  Kind kind;
+};
+
+bool has_kind(const nlohmann::json& v, Kind kind) {
+  switch (kind) {
+    case Kind::kString: return v.is_string();
+    case Kind::kInteger: return v.is_number_integer();
+    case Kind::kNumber: return v.is_number();
+    case Kind::kObject: return v.is_object();
+    case Kind::kArray: return v.is_array();
+  }
+  return false;
+}
+
+const char* kind_name(Kind kind) {
+  switch (kind) {
+    case Kind::kString: return "a string";
+    case Kind::kInteger: return "an integer";
+    case Kind::kNumber: return "a number";
+    case Kind::kObject: return "an object";
+    case Kind::kArray: return "an array";
+  }
+  return "?";
+}
+
+// The fields each type must carry; others are allowed (for later versions).
+std::vector<Field> required_fields(MessageType type) {
+  switch (type) {
+    case MessageType::kHello:
+      return {{"protocol", Kind::kInteger}, {"runner_id", Kind::kString},
+              {"device", Kind::kString}, {"backend", Kind::kString}};
+    case MessageType::kJob:
+      return {{"job_id", Kind::kString}, {"protocol", Kind::kObject}};
+    case MessageType::kResult:
+      return {{"job_id", Kind::kString}, {"status", Kind::kString}};
+    case MessageType::kReady:
+    case MessageType::kHeartbeat:
+    case MessageType::kBye:
+      return {};
+  }
+  return {};
+}
+
+constexpr std::array<std::pair<MessageType, const char*>, 6> kTypeNames = {{
+    {MessageType::kHello, "HELLO"},
+    {MessageType::kReady, "READY"},
+    {MessageType::kJob, "JOB"},
+    {MessageType::kResult, "RESULT"},
+    {MessageType::kHeartbeat, "HEARTBEAT"},
+    {MessageType::kBye, "BYE"},
+}};
+
+constexpr std::array<std::pair<JobStatus, const char*>, 4> kStatusNames = {{
+    {JobStatus::kOk, "ok"},
+    {JobStatus::kTimeout, "timeout"},
+    {JobStatus::kError, "error"},
+    {JobStatus::kUnsupported, "unsupported"},
+}};
+
+// Printable excerpt of untrusted bytes for error messages.
+std::string excerpt(std::string_view bytes) {
+  std::string out;
+  for (char c : bytes.substr(0, 24)) out += (c >= 32 && c < 127) ? c : '?';
+  if (bytes.size() > 24) out += "...";
+  return out;
+}
+
+}  // namespace
+
+const char* to_string(MessageType type) {
+  for (const auto& [t, name] : kTypeNames) {
+    if (t == type) return name;
+  }
+  return "?";
+}
+
+std::optional<MessageType> message_type_from_string(std::string_view name) {
+  for (const auto& [t, text] : kTypeNames) {
+    if (name == text) return t;
+  }
+  return std::nullopt;
+}
+
+const char* to_string(JobStatus status) {
+  for (const auto& [s, name] : kStatusNames) {
+    if (s == status) return name;
+  }
+  return "?";
+}
+
+std::optional<JobStatus> job_status_from_string(std::string_view name) {
+  for (const auto& [s, text] : kStatusNames) {
+    if (name == text) return s;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> encode(const Message& message) {
+  return {to_string(message.type), message.body.dump()};
+}
+
+Message decode(const std::vector<std::string>& frames) {
+  if (frames.size() != 2) {
+    throw ProtocolError("expected 2 frames (type, body), got " + std::to_string(frames.size()));
+  }
+  const auto type = message_type_from_string(frames[0]);
+  if (!type) throw ProtocolError("unknown message type '" + excerpt(frames[0]) + "'");
+  const std::string where = std::string(to_string(*type)) + ": ";
+  if (frames[1].size() > kMaxBodyBytes) {
+    throw ProtocolError(where + "body of " + std::to_string(frames[1].size()) +
+                        " bytes exceeds the limit of " + std::to_string(kMaxBodyBytes));
+  }
+  Message message;
+  message.type = *type;
+  message.body = nlohmann::json::parse(frames[1], nullptr, /*allow_exceptions=*/false);
+  if (message.body.is_discarded()) throw ProtocolError(where + "body is not JSON");
+  if (!message.body.is_object()) throw ProtocolError(where + "body is not a JSON object");
+  for (const Field& f : required_fields(*type)) {
+    auto it = message.body.find(f.name);
+    if (it == message.body.end()) throw ProtocolError(where + "missing field '" + f.name + "'");
+    if (!has_kind(*it, f.kind)) {
+      throw ProtocolError(where + "field '" + f.name + "' must be " + kind_name(f.kind));
+    }
+  }
+  if (*type == MessageType::kResult &&
+      !job_status_from_string(message.body["status"].get<std::string>())) {
+    throw ProtocolError(where + "unknown status '" +
+                        excerpt(message.body["status"].get<std::string>()) + "'");
+  }
+  return message;
+}
+
+}  // namespace nas::wire

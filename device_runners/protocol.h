@@ -1,0 +1,70 @@
+// The wire protocol between the broker (in `nas run` or `nas broker`) and
+// the `nas runner` daemons on the boards.
+//
+// The broker binds a ZeroMQ ROUTER, each runner connects a DEALER. A message
+// is two frames, a type and a JSON object body; ROUTER adds the peer's
+// routing id in front, which the transport strips before decode(). The
+// protocol version travels in HELLO and must match exactly.
+//
+// decode() is the one gate every received message passes: anything that is
+// not a well-formed message of a known type with the fields that type needs
+// raises ProtocolError, so a garbled or hostile frame can be logged and
+// dropped while the broker keeps serving.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/errors.h"
+
+namespace nas::wire {
+
+constexpr int kProtocolVersion = 1;
+
+// Bodies larger than this are refused before parsing (a JOB carrying an
+// ONNX file is the largest honest message).
+constexpr std::size_t kMaxBodyBytes = 64u << 20;
+
+enum class MessageType {
+  kHello,      // runner -> broker: protocol version, runner id, device key, backend, meter
+  kReady,      // runner -> broker: free for a job
+  kJob,        // broker -> runner: job id, arch, input shape, batch, protocol, deadline
+  kResult,     // runner -> broker: job id, status, statistics, samples, energy, environment
+  kHeartbeat,  // both ways, about every second
+  kBye,        // either side is leaving
+};
+
+const char* to_string(MessageType type);
+std::optional<MessageType> message_type_from_string(std::string_view name);
+
+// Status of a RESULT. A timeout is an ordinary outcome, not an error.
+enum class JobStatus { kOk, kTimeout, kError, kUnsupported };
+const char* to_string(JobStatus status);
+std::optional<JobStatus> job_status_from_string(std::string_view name);
+
+struct Message {
+  MessageType type = MessageType::kHeartbeat;
+  nlohmann::json body = nlohmann::json::object();
+};
+
+// A received message that does not follow the protocol. what() says why.
+class ProtocolError : public Error {
+ public:
+  using Error::Error;
+};
+
+// The frames of `message`: {type, compact JSON body}.
+std::vector<std::string> encode(const Message& message);
+
+// Parses and checks frames (routing id already removed). Throws
+// ProtocolError for a wrong frame count, an unknown type, an oversize or
+// non-JSON body, a body that is not an object, or a field the type requires
+// that is missing or of the wrong JSON type.
+Message decode(const std::vector<std::string>& frames);
+
+}  // namespace nas::wire

@@ -1,0 +1,67 @@
+#include "device_runners/protocol.h"
+
+#include <doctest/doctest.h>
+
+#include <random>
+
+namespace nas::wire {
+namespace {
+
+Message hello() {
+  return {MessageType::kHello,
+          {{"protocol", kProtocolVersion},
+           {"runner_id", "pi-1"},
+           {"device", "raspi4"},
+           {"backend", "torch"}}};
+}
+
+TEST_CASE("messages round-trip through their frames") {
+  const Message m = hello();
+  const auto frames = encode(m);
+  REQUIRE(frames.size() == 2);
+  CHECK(frames[0] == "HELLO");
+  const Message back = decode(frames);
+  CHECK(back.type == MessageType::kHello);
+  CHECK(back.body == m.body);
+  const Message result{MessageType::kResult, {{"job_id", "j7"}, {"status", "timeout"}}};
+  CHECK(decode(encode(result)).body["status"] == "timeout");
+  CHECK(decode({"HEARTBEAT", "{}"}).type == MessageType::kHeartbeat);
+}
+
+TEST_CASE("malformed messages are refused with the reason") {
+  CHECK_THROWS_WITH_AS(decode({"HELLO"}), "expected 2 frames (type, body), got 1", ProtocolError);
+  CHECK_THROWS_WITH_AS(decode({"HELO", "{}"}), "unknown message type 'HELO'", ProtocolError);
+  CHECK_THROWS_WITH_AS(decode({"JOB", "{not json"}), "JOB: body is not JSON", ProtocolError);
+  CHECK_THROWS_WITH_AS(decode({"READY", "[1,2]"}), "READY: body is not a JSON object",
+                       ProtocolError);
+  CHECK_THROWS_WITH_AS(decode({"HELLO", R"({"protocol":1,"runner_id":"a","device":"x"})"}),
+                       "HELLO: missing field 'backend'", ProtocolError);
+  CHECK_THROWS_WITH_AS(
+      decode({"HELLO", R"({"protocol":"1","runner_id":"a","device":"x","backend":"torch"})"}),
+      "HELLO: field 'protocol' must be an integer", ProtocolError);
+  CHECK_THROWS_WITH_AS(decode({"RESULT", R"({"job_id":"j","status":"great"})"}),
+                       "RESULT: unknown status 'great'", ProtocolError);
+  CHECK_THROWS_WITH_AS(decode({"JOB", std::string(kMaxBodyBytes + 1, ' ')}),
+                       doctest::Contains("exceeds the limit"), ProtocolError);
+}
+
+TEST_CASE("random bytes never pass as a message and never crash the decoder") {
+  std::mt19937 rng(5);
+  int refused = 0;
+  for (int i = 0; i < 2000; ++i) {
+    std::vector<std::string> frames(1 + rng() % 3);
+    for (auto& f : frames) {
+      f.resize(rng() % 64);
+      for (char& c : f) c = static_cast<char>(rng());
+    }
+    try {
+      decode(frames);
+    } catch (const ProtocolError&) {
+      ++refused;
+    }
+  }
+  CHECK(refused == 2000);
+}
+
+}  // namespace
+}  // namespace nas::wire
