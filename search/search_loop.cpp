@@ -125,6 +125,7 @@ LoopResult SearchLoop::run() {
       }
       throw Error("strategy " + strategy_.name() + " proposed more candidates than asked for");
     }
+    stats.candidates += static_cast<std::int64_t>(candidates.size());
     StepRecord step;
     std::vector<Outcome> outcomes;
     std::size_t new_in_step = 0;

@@ -26,6 +26,7 @@ struct LoopOptions {
 
 struct LoopStats {
   std::int64_t steps = 0;
+  std::int64_t candidates = 0;       // candidates asked this session, repeats included
   std::int64_t queries = 0;          // distinct architectures evaluated by this run
   std::int64_t evaluator_calls = 0;  // architectures sent to the evaluator this session
   std::int64_t cache_hits = 0;       // values taken from the store
