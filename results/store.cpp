@@ -57,20 +57,31 @@ struct Inspection {
   std::int64_t tables = 0;
 };
 
-// Looks at an existing file without changing it: the connection is immutable
-// (no locks, no -wal or -shm files, no hot-journal rollback), so even a
-// foreign or damaged file stays byte-for-byte as it was. For our own WAL-mode
-// files it may miss what is still in the -wal; the checks are repeated on the
-// real connection.
-Inspection inspect(const std::string& path, const std::string& label) {
+// Reads what the checks need. Corruption is reported as such, whichever
+// query meets it first.
+Inspection read_inspection(sqlite::Database& db, const std::string& label) {
   try {
-    sqlite::Database db(file_uri(path) + "?mode=ro&immutable=1",
-                        SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, label);
     Inspection found;
     found.application_id = db.query_int("PRAGMA application_id");
     found.user_version = db.query_int("PRAGMA user_version");
     found.tables = db.query_int("SELECT count(*) FROM sqlite_master");
     return found;
+  } catch (const sqlite::SqliteError& e) {
+    if (is_corruption(e)) throw Error(label + ": file is not a database or is corrupt");
+    throw;
+  }
+}
+
+// Looks at an existing file without changing it: the connection is immutable
+// (no locks, no -wal or -shm files, no hot-journal rollback), so even a
+// foreign or damaged file stays byte-for-byte as it was. Only safe while no
+// writer has the file in WAL use (no -wal beside it): an immutable reader
+// could otherwise see a checkpoint half written.
+Inspection inspect(const std::string& path, const std::string& label) {
+  try {
+    sqlite::Database db(file_uri(path) + "?mode=ro&immutable=1",
+                        SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, label);
+    return read_inspection(db, label);
   } catch (const sqlite::SqliteError& e) {
     if (is_corruption(e)) throw Error(label + ": file is not a database or is corrupt");
     throw;
@@ -101,6 +112,15 @@ std::string pragma_text(sqlite::Database& db, const std::string& sql) {
   return statement.step() ? statement.column_text(0) : std::string();
 }
 
+sqlite::Database open_for_reading(const std::string& path, const std::string& label) {
+  try {
+    return sqlite::Database(path, SQLITE_OPEN_READWRITE, label);
+  } catch (const sqlite::SqliteError&) {
+    // No write permission on the file or its folder.
+    return sqlite::Database(path, SQLITE_OPEN_READONLY, label);
+  }
+}
+
 }  // namespace
 
 double unix_now() {
@@ -128,30 +148,47 @@ Store::~Store() = default;
 
 Store Store::open(const std::string& path, StoreMode mode) {
   const std::string label = "store " + path;
+  const bool read_only = mode == StoreMode::kReadOnly;
   std::error_code ec;
   const bool exists = fs::exists(path, ec);
   if (ec) throw Error(label + ": " + ec.message());
-  const bool empty = exists && fs::is_regular_file(path, ec) && fs::file_size(path, ec) == 0;
-  if (exists && !empty && !fs::is_regular_file(path, ec)) {
-    throw Error(label + ": not a regular file");
-  }
+  if (exists && !fs::is_regular_file(path, ec)) throw Error(label + ": not a regular file");
+  const bool empty = exists && fs::file_size(path, ec) == 0;
+  if (read_only && !exists) throw Error(label + ": no such file");
+  if (read_only && empty) throw Error(label + ": empty file, not a nas fitness store");
 
-  if (mode == StoreMode::kReadOnly) {
-    if (!exists) throw Error(label + ": no such file");
-    if (empty) throw Error(label + ": empty file, not a nas fitness store");
+  // Every check runs before the first write. A file with a -wal beside it is
+  // in WAL use by a connection (ours, presumably, or the -wal would not be
+  // there), so the checks run on the real connection alone; otherwise a
+  // look through an immutable connection comes first, so that a file we
+  // refuse never gets a lock, a -wal or a -shm.
+  const bool fresh_file = !exists || empty;
+  if (!fresh_file && !fs::exists(path + "-wal")) {
     const Inspection found = inspect(path, label);
     check_application(found, label);
-    if (found.application_id != kStoreApplicationId) {
-      throw Error(label + ": empty database, not a nas fitness store");
-    }
     check_not_newer(found.user_version, label);
+  }
 
-    sqlite::Database db(path, SQLITE_OPEN_READONLY, label);
-    db.set_busy_timeout(kBusyTimeoutMs);
-    db.exec("PRAGMA query_only = ON");
-    // Again on the live connection, which sees what is still in the -wal.
-    const std::int64_t version = db.query_int("PRAGMA user_version");
-    check_not_newer(version, label);
+  sqlite::Database db =
+      read_only ? open_for_reading(path, label)
+                : sqlite::Database(path, SQLITE_OPEN_READWRITE | (exists ? 0 : SQLITE_OPEN_CREATE),
+                                   label);
+  db.set_busy_timeout(kBusyTimeoutMs);
+  if (read_only) db.exec("PRAGMA query_only = ON");
+
+  // Again on the live connection, which sees what is still in the -wal.
+  bool fresh = fresh_file;
+  std::int64_t version = 0;
+  if (!fresh_file) {
+    const Inspection live = read_inspection(db, label);
+    check_application(live, label);
+    check_not_newer(live.user_version, label);
+    fresh = live.application_id != kStoreApplicationId;  // an empty SQLite database
+    version = live.user_version;
+  }
+
+  if (read_only) {
+    if (fresh) throw Error(label + ": empty database, not a nas fitness store");
     if (version < current_schema_version()) {
       throw Error(label + ": schema version " + std::to_string(version) +
                   " is older than this build's (" + std::to_string(current_schema_version()) +
@@ -162,22 +199,10 @@ Store Store::open(const std::string& path, StoreMode mode) {
     return Store(std::move(impl));
   }
 
-  bool fresh = !exists || empty;
-  if (!fresh) {
-    const Inspection found = inspect(path, label);
-    check_application(found, label);
-    check_not_newer(found.user_version, label);
-    fresh = found.application_id != kStoreApplicationId;  // an empty SQLite database
-  }
-
-  sqlite::Database db(path, SQLITE_OPEN_READWRITE | (exists ? 0 : SQLITE_OPEN_CREATE), label);
-  db.set_busy_timeout(kBusyTimeoutMs);
   if (fresh) {
     // Marked ours first, in the default rollback mode, so that the main file
     // says what it is even before the first checkpoint.
     db.exec("PRAGMA application_id = " + std::to_string(kStoreApplicationId));
-  } else {
-    check_not_newer(db.query_int("PRAGMA user_version"), label);
   }
   const std::string journal = pragma_text(db, "PRAGMA journal_mode = WAL");
   if (journal != "wal") {

@@ -34,7 +34,10 @@ class Statement;
 
 enum class StoreMode {
   kReadWrite,  // create the file if missing; migrate an older schema
-  kReadOnly,   // the file must exist with the current schema; never writes
+  // The file must exist with the current schema. Nothing is ever written
+  // through the store; closing the last connection to the file folds its WAL
+  // into it as SQLite does, so no -wal or -shm files are left behind.
+  kReadOnly,
 };
 
 // What a run row records when the run starts.

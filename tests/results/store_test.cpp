@@ -111,6 +111,24 @@ TEST_CASE("a seed above 2^63 survives the round trip") {
   CHECK(store.run(id)->seed == 18446744073709551615ULL);
 }
 
+TEST_CASE("a report's read-only open leaves no -wal or -shm behind") {
+  TempDir dir;
+  const std::string path = dir.file("run.db");
+  {
+    Store store = Store::open(path, StoreMode::kReadWrite);
+    store.begin_run(test::run_info("quick"));
+  }
+  CHECK_FALSE(test::exists(path + "-wal"));
+  const std::string before = test::read_bytes(path);
+  {
+    Store store = Store::open(path, StoreMode::kReadOnly);
+    CHECK(store.list_runs().size() == 1);
+  }
+  CHECK(test::read_bytes(path) == before);
+  CHECK_FALSE(test::exists(path + "-wal"));
+  CHECK_FALSE(test::exists(path + "-shm"));
+}
+
 TEST_CASE("runs: resumable lookup, finishing, unknown ids") {
   TempDir dir;
   Store store = Store::open(dir.file("run.db"), StoreMode::kReadWrite);
