@@ -92,6 +92,9 @@ SearchLoop::Scored SearchLoop::score(const Arch& arch, const std::string& id) {
     else violation += c.violation(*v);
   }
   s.outcome.violation = s.excluded ? kInf : violation;
+  for (std::size_t m = 0; m < metrics_.size(); ++m) {
+    if (s.values[m].value) s.outcome.values.emplace(metrics_[m], *s.values[m].value);
+  }
   return s;
 }
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,6 +33,10 @@ struct Outcome {
   // Sum of constraint violations; 0 = feasible; +inf = excluded (a value was
   // unusable, e.g. a degenerate table entry).
   double violation = 0;
+  // Raw value of every metric the run evaluates (objectives and constraints),
+  // as stored; a metric whose value is unusable is absent. For strategies
+  // that shape their own reward from named metrics (the RL controller).
+  std::map<std::string, double> values;
   bool feasible() const { return violation == 0; }
 };
 
