@@ -13,7 +13,6 @@
 #include "results/run_journal.h"
 #include "results/store.h"
 #include "search/search_loop.h"
-#include "search/strategy.h"
 
 namespace nas::cli {
 namespace {
@@ -71,13 +70,10 @@ int run_command(const RunCommand& command) {
   const std::int64_t session_id = store.begin_session(run_id);
   RunJournal journal(store, run_id, session_id);
 
-  auto strategy =
-      make_strategy(config.search, pieces.space, config.objectives.size(), config.seed);
+  auto strategy = wire_strategy(config, pieces.space);
   LoopOptions options;
   options.budget = config.search.budget;
-  options.batch = static_cast<std::size_t>(
-      config.search.batch > 0 ? config.search.batch
-                              : (config.search.strategy == "nsga2" ? config.search.population : 1));
+  options.batch = batch_size(config.search);
   SearchLoop loop(pieces.space, *strategy, *pieces.evaluator, journal, config.objectives,
                   config.constraints, options);
 

@@ -42,4 +42,13 @@ RunPieces wire_run(const RunConfig& config) {
   return pieces;
 }
 
+std::unique_ptr<Strategy> wire_strategy(const RunConfig& config, const SearchSpace& space) {
+  return make_strategy(config.search, space, config.objectives.size(), config.seed);
+}
+
+std::size_t batch_size(const SearchOptions& options) {
+  if (options.batch > 0) return static_cast<std::size_t>(options.batch);
+  return options.strategy == "nsga2" ? static_cast<std::size_t>(options.population) : 1;
+}
+
 }  // namespace nas::cli

@@ -7,6 +7,7 @@
 #include "core/config.h"
 #include "core/search_space.h"
 #include "estimators/evaluator.h"
+#include "search/strategy.h"
 
 namespace nas::cli {
 
@@ -19,5 +20,11 @@ struct RunPieces {
 // and constraint names a metric the evaluator provides. Problems are
 // ConfigErrors naming the JSON path (`/objectives/1/metric: ...`).
 RunPieces wire_run(const RunConfig& config);
+
+// The strategy the config names, built from whichever library holds it.
+std::unique_ptr<Strategy> wire_strategy(const RunConfig& config, const SearchSpace& space);
+
+// Candidates per step: the config's batch, or the strategy's natural one.
+std::size_t batch_size(const SearchOptions& options);
 
 }  // namespace nas::cli
