@@ -129,6 +129,12 @@ std::string format_cell(const std::string& metric, const Cell& cell) {
 std::string goal_name(Goal goal) { return goal == Goal::kMaximize ? "max" : "min"; }
 
 std::string format_duration(double seconds) {
+  // Short runs (a tabular search takes well under a second) keep their precision.
+  if (seconds < 60) {
+    char short_text[32];
+    std::snprintf(short_text, sizeof short_text, "%.2f s", std::max(0.0, seconds));
+    return short_text;
+  }
   const auto total = static_cast<long long>(std::llround(std::max(0.0, seconds)));
   char text[64];
   std::snprintf(text, sizeof text, "%lld:%02lld:%02lld", total / 3600, total / 60 % 60,
