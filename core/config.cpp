@@ -31,9 +31,37 @@ EvaluatorOptions parse_evaluator(JsonReader r) {
   return out;
 }
 
+// JsonReader's ranges are closed; these check the open ends of rl's options.
+double number_above(JsonReader& r, const std::string& key, double min, double max,
+                    std::optional<double> fallback, const std::string& expected) {
+  const double v = r.number(key, min, max, fallback);
+  if (v <= min) throw ConfigError(r.path_of(key), expected + ", got " + describe_json_value(*r.get(key)));
+  return v;
+}
+
+RewardOptions parse_reward(JsonReader r) {
+  RewardOptions out;
+  out.type = r.choice("type", {"mnasnet_soft", "mnasnet_hard", "tunas_abs"});
+  out.metric = r.string("metric");
+  if (out.metric.empty()) throw ConfigError(r.path_of("metric"), "must not be empty");
+  constexpr double kMax = std::numeric_limits<double>::max();
+  out.target = number_above(r, "target", 0, kMax, std::nullopt, "expected a number > 0");
+  if (out.type == "tunas_abs") {
+    out.beta = r.number("beta", -kMax, 0, out.beta);
+    if (out.beta == 0) {
+      throw ConfigError(r.path_of("beta"), "expected a number < 0, got " +
+                                               describe_json_value(*r.get("beta")));
+    }
+  } else {
+    out.exponent = r.number("exponent", -10, 0, out.type == "mnasnet_soft" ? -0.07 : -1.0);
+  }
+  r.finish();
+  return out;
+}
+
 SearchOptions parse_search(JsonReader r) {
   SearchOptions out;
-  out.strategy = r.choice("strategy", {"random", "evolution", "nsga2"});
+  out.strategy = r.choice("strategy", {"random", "evolution", "nsga2", "rl"});
   out.budget = r.integer("budget", 1, 100000000);
   out.batch = r.integer("batch", 0, 1000000, 0);
   if (out.strategy == "evolution" || out.strategy == "nsga2") {
@@ -46,6 +74,20 @@ SearchOptions parse_search(JsonReader r) {
   }
   if (out.strategy == "nsga2") {
     out.crossover_prob = r.number("crossover_prob", 0, 1, out.crossover_prob);
+  }
+  if (out.strategy == "rl") {
+    out.reward = parse_reward(r.object("reward"));
+    out.controller = r.choice("controller", {"factorized", "lstm"}, out.controller);
+    if (out.controller == "lstm") out.lstm_hidden = r.integer("lstm_hidden", 1, 1024, out.lstm_hidden);
+    out.learning_rate = number_above(r, "learning_rate", 0, 10, out.learning_rate,
+                                     "expected a number in (0, 10]");
+    out.entropy_weight = r.number("entropy_weight", 0, std::numeric_limits<double>::max(),
+                                  out.entropy_weight);
+    out.baseline_decay = r.number("baseline_decay", 0, 1, out.baseline_decay);
+    if (out.baseline_decay == 1) {
+      throw ConfigError(r.path_of("baseline_decay"), "expected a number in [0, 1), got " +
+                                                         describe_json_value(*r.get("baseline_decay")));
+    }
   }
   r.finish();
   return out;
@@ -104,6 +146,27 @@ std::vector<Constraint> parse_constraints(JsonReader& root) {
   return out;
 }
 
+// The reward reads values the loop evaluates, and MnasNet's rewards multiply
+// the quality, which only makes sense for a maximised one.
+void check_reward(const RunConfig& c) {
+  const RewardOptions& reward = c.search.reward;
+  bool evaluated = false;
+  for (const auto& o : c.objectives) evaluated = evaluated || o.metric == reward.metric;
+  for (const auto& k : c.constraints) evaluated = evaluated || k.metric == reward.metric;
+  if (!evaluated) {
+    throw ConfigError("/search/reward/metric",
+                      "\"" + reward.metric +
+                          "\" is neither an objective nor a constraint; the reward can use only "
+                          "metrics the run evaluates");
+  }
+  if (reward.type != "tunas_abs" && c.objectives.front().goal != Goal::kMaximize) {
+    throw ConfigError("/search/reward/type",
+                      reward.type + " multiplies the first objective (\"" +
+                          c.objectives.front().metric +
+                          "\"), which must be maximised; use tunas_abs for a minimised one");
+  }
+}
+
 }  // namespace
 
 RunConfig parse_config(const nlohmann::json& document, const std::string& default_name) {
@@ -124,6 +187,7 @@ RunConfig parse_config(const nlohmann::json& document, const std::string& defaul
   c.objectives = parse_objectives(root);
   c.constraints = parse_constraints(root);
   c.search = parse_search(root.object("search"));
+  if (c.search.strategy == "rl") check_reward(c);
   root.finish();
   return c;
 }

@@ -27,10 +27,25 @@ struct EvaluatorOptions {
   std::string path;             // a copy elsewhere; empty = the shipped file
 };
 
+// rl: how a candidate's quality and cost become one reward. The quality Q is
+// the first objective's raw value (maximised); the cost is any metric the run
+// evaluates (latency, energy, params), named by `metric`, against target T.
+struct RewardOptions {
+  // mnasnet_soft: Q * (cost/T)^w everywhere (MnasNet's soft constraint).
+  // mnasnet_hard: Q under T, Q * (cost/T)^w past it (MnasNet's hard variant).
+  // tunas_abs:    Q + beta * |cost/T - 1| (TuNAS's absolute reward).
+  std::string type = "mnasnet_hard";
+  std::string metric;  // the cost metric; must be an objective's or a constraint's
+  double target = 0;   // T > 0, in the metric's unit
+  // w; default -0.07 for mnasnet_soft, -1 for mnasnet_hard (MnasNet's values).
+  double exponent = -1;
+  double beta = -1;  // tunas_abs only; < 0, in the quality's unit per unit of |cost/T - 1|
+};
+
 // Options of the search strategies. Each strategy reads the fields it uses;
 // the config accepts only those of the chosen strategy.
 struct SearchOptions {
-  std::string strategy = "nsga2";  // random | evolution | nsga2
+  std::string strategy = "nsga2";  // random | evolution | nsga2 | rl
   // Distinct architectures the run evaluates (queries). Repeats of an
   // architecture already evaluated in the run are free.
   std::int64_t budget = 300;
@@ -45,6 +60,13 @@ struct SearchOptions {
   double mutation_prob = 0;
   // nsga2: probability that a child is made by uniform crossover.
   double crossover_prob = 0.9;
+  // rl (REINFORCE, search/rl/reinforce.h): reward, policy and its training.
+  RewardOptions reward;
+  std::string controller = "factorized";  // factorized | lstm
+  std::int64_t lstm_hidden = 32;          // lstm: hidden and embedding size
+  double learning_rate = 0.05;            // Adam's step size
+  double entropy_weight = 0.0;            // bonus on the policy's entropy (in reward units)
+  double baseline_decay = 0.9;            // moving-average baseline: b = d*b + (1-d)*mean reward
 };
 
 struct RunConfig {
