@@ -9,6 +9,7 @@
 #include "core/errors.h"
 #include "core/hash.h"
 #include "core/json_reader.h"
+#include "core/supernet_options.h"
 
 namespace nas {
 namespace {
@@ -17,16 +18,21 @@ constexpr std::int64_t kIntMax = std::numeric_limits<std::int64_t>::max();
 
 SpaceOptions parse_space(JsonReader r) {
   SpaceOptions out;
-  out.type = r.choice("type", {"nb201"});
+  out.type = r.choice("type", {"nb201", "mbv3"});
+  if (out.type == "mbv3") out.mbv3 = parse_mbv3_options(r);
   r.finish();
   return out;
 }
 
 EvaluatorOptions parse_evaluator(JsonReader r) {
   EvaluatorOptions out;
-  out.type = r.choice("type", {"tabular"});
-  out.table = r.choice("table", {"nb201"}, std::string("nb201"));
-  out.path = r.string("path", std::string());
+  out.type = r.choice("type", {"tabular", "supernet"});
+  if (out.type == "supernet") {
+    out.supernet = parse_supernet_evaluator_options(r);
+  } else {
+    out.table = r.choice("table", {"nb201"}, std::string("nb201"));
+    out.path = r.string("path", std::string());
+  }
   r.finish();
   return out;
 }
@@ -187,6 +193,17 @@ RunConfig parse_config(const nlohmann::json& document, const std::string& defaul
   c.objectives = parse_objectives(root);
   c.constraints = parse_constraints(root);
   c.search = parse_search(root.object("search"));
+  // The supernet section belongs to supernet spaces (defaults when absent).
+  if (root.has("supernet") && c.space.type != "mbv3") {
+    throw ConfigError(root.path_of("supernet"), "only a supernet space (\"mbv3\") trains one");
+  }
+  if (c.space.type == "mbv3") {
+    c.supernet = root.has("supernet") ? parse_supernet_options(root.object("supernet"))
+                                      : parse_supernet_options(JsonReader(nlohmann::json::object(), "/supernet"));
+  }
+  if (c.evaluator.type == "supernet" && c.space.type != "mbv3") {
+    throw ConfigError("/evaluator/type", "the supernet evaluator needs the mbv3 space");
+  }
   if (c.search.strategy == "rl") check_reward(c);
   root.finish();
   return c;

@@ -14,17 +14,20 @@
 #include <nlohmann/json.hpp>
 
 #include "core/objectives.h"
+#include "core/supernet_options.h"
 
 namespace nas {
 
 struct SpaceOptions {
-  std::string type = "nb201";  // the only space until the supernet lands
+  std::string type = "nb201";  // nb201 | mbv3
+  Mbv3Options mbv3;            // type "mbv3": the supernet's layout
 };
 
 struct EvaluatorOptions {
   std::string type = "tabular";
   std::string table = "nb201";  // a table shipped with nas
   std::string path;             // a copy elsewhere; empty = the shipped file
+  SupernetEvaluatorOptions supernet;  // type "supernet"
 };
 
 // rl: how a candidate's quality and cost become one reward. The quality Q is
@@ -78,6 +81,7 @@ struct RunConfig {
   std::vector<Objective> objectives;  // 1 or more, distinct metrics
   std::vector<Constraint> constraints;
   SearchOptions search;
+  SupernetOptions supernet;  // enabled for the mbv3 space
 
   nlohmann::json document;  // the file as parsed, stored with the run
   std::string hash;         // stable hash of `document` (keys sorted, compact)

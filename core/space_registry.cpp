@@ -1,12 +1,15 @@
 #include "core/space_registry.h"
 
 #include "core/errors.h"
+#include "core/mbv3_space.h"
 #include "core/nb201_space.h"
 
 namespace nas {
 
 SearchSpace make_space(const SpaceOptions& options) {
   if (options.type == "nb201") return nb201_space();
+  // The data's shape does not change the decisions (nor the space's name).
+  if (options.type == "mbv3") return mbv3_space(mbv3_layout(options.mbv3, 1, 10));
   throw Error("unknown search space '" + options.type + "'");
 }
 
