@@ -3,6 +3,7 @@
 #include "core/errors.h"
 #include "core/space_registry.h"
 #include "estimators/tabular_evaluator.h"
+#include "search/rl/reinforce.h"
 
 namespace nas::cli {
 namespace {
@@ -43,11 +44,14 @@ RunPieces wire_run(const RunConfig& config) {
 }
 
 std::unique_ptr<Strategy> wire_strategy(const RunConfig& config, const SearchSpace& space) {
+  // rl links LibTorch and lives in its own library (search/rl/).
+  if (config.search.strategy == "rl") return make_rl_strategy(config, space);
   return make_strategy(config.search, space, config.objectives.size(), config.seed);
 }
 
 std::size_t batch_size(const SearchOptions& options) {
   if (options.batch > 0) return static_cast<std::size_t>(options.batch);
+  if (options.strategy == "rl") return Reinforce::kDefaultBatch;
   return options.strategy == "nsga2" ? static_cast<std::size_t>(options.population) : 1;
 }
 
