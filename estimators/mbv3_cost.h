@@ -1,0 +1,26 @@
+// Analytic cost of an mbv3 subnet, computed from its layout without building
+// it: multiply-accumulates, parameters and peak activation memory per image.
+// The counting rules match supernet/subnet.h's CostTrace (tested against the
+// extracted module): MACs of every convolution and linear layer; parameters
+// of convolutions, linear layers and BN scale/shift (BN folds into the
+// convolution at inference, but the module holds them); live activation
+// elements per op = inputs + output + what a block keeps for later.
+#pragma once
+
+#include <cstdint>
+
+#include "core/mbv3_space.h"
+
+namespace nas {
+
+struct Mbv3Cost {
+  std::int64_t macs = 0;
+  std::int64_t params = 0;
+  std::int64_t peak_activation_elements = 0;
+  std::int64_t peak_activation_bytes() const { return 4 * peak_activation_elements; }  // float32
+};
+
+// REQUIRES: subnet fits the layout (decode_mbv3).
+Mbv3Cost mbv3_cost(const Mbv3Layout& layout, const Mbv3Subnet& subnet);
+
+}  // namespace nas

@@ -1,0 +1,220 @@
+#include "supernet/dataset.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+
+#include "core/errors.h"
+#include "core/random.h"
+
+namespace nas {
+namespace {
+
+// The seed of the validation split: fixed, so every run holds out the same images.
+constexpr std::uint64_t kValidationSeed = 0x5eed0fa11da7e5ULL;
+
+// Reads a whole file through zlib, which passes uncompressed files through.
+std::vector<std::uint8_t> read_maybe_gzipped(const std::string& path) {
+  if (!std::filesystem::exists(path)) throw Error(path + ": no such file");
+  gzFile file = gzopen(path.c_str(), "rb");
+  if (!file) throw Error(path + ": cannot open");
+  std::unique_ptr<gzFile_s, int (*)(gzFile)> guard(file, gzclose);
+  std::vector<std::uint8_t> out;
+  std::vector<std::uint8_t> chunk(1 << 20);
+  for (;;) {
+    const int n = gzread(file, chunk.data(), static_cast<unsigned>(chunk.size()));
+    if (n < 0) {
+      int code = 0;
+      const char* message = gzerror(file, &code);
+      throw Error(path + ": corrupt or unreadable (" + std::string(message ? message : "?") + ")");
+    }
+    if (n == 0) break;
+    out.insert(out.end(), chunk.begin(), chunk.begin() + n);
+  }
+  return out;
+}
+
+std::uint32_t big_endian(const std::vector<std::uint8_t>& bytes, std::size_t at) {
+  return (std::uint32_t{bytes[at]} << 24) | (std::uint32_t{bytes[at + 1]} << 16) |
+         (std::uint32_t{bytes[at + 2]} << 8) | std::uint32_t{bytes[at + 3]};
+}
+
+std::string hex(std::uint32_t value) {
+  char text[16];
+  std::snprintf(text, sizeof text, "0x%08x", value);
+  return text;
+}
+
+// Names the package (or the config key) that fixes a missing data set.
+[[noreturn]] void missing_data(const DataOptions& options, const std::string& what) {
+  std::string hint;
+  if (options.path.empty() && options.dataset == "fashion-mnist") {
+    hint = "; install Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist) "
+           "or set /supernet/data/path";
+  } else if (options.path.empty()) {
+    hint = "; put the files there or set /supernet/data/path";
+  } else {
+    hint = "; check /supernet/data/path";
+  }
+  throw Error("dataset " + options.dataset + ": " + what + hint);
+}
+
+std::string data_folder(const DataOptions& options) {
+  return options.path.empty() ? default_data_path(options.dataset) : options.path;
+}
+
+// IDX files go by two names: "train-images-idx3-ubyte[.gz]" and "...-images.idx3-ubyte".
+std::string find_idx(const DataOptions& options, const std::string& prefix,
+                     const std::string& kind) {
+  const std::filesystem::path folder = data_folder(options);
+  for (const std::string& name : {prefix + "-" + kind + "-ubyte", prefix + "-" + kind + "-ubyte.gz"}) {
+    if (std::filesystem::exists(folder / name)) return (folder / name).string();
+  }
+  std::string dotted = kind;
+  dotted[dotted.find('-')] = '.';
+  for (const std::string& name : {prefix + "-" + dotted + "-ubyte", prefix + "-" + dotted + "-ubyte.gz"}) {
+    if (std::filesystem::exists(folder / name)) return (folder / name).string();
+  }
+  missing_data(options, (folder / (prefix + "-" + kind + "-ubyte.gz")).string() + " not found");
+}
+
+ImageSet read_split(const DataOptions& options, bool train) {
+  if (options.dataset == "cifar10") {
+    std::filesystem::path folder = data_folder(options);
+    // The archive unpacks into cifar-10-batches-bin/; accept either level.
+    if (!std::filesystem::exists(folder / "test_batch.bin") &&
+        std::filesystem::exists(folder / "cifar-10-batches-bin")) {
+      folder /= "cifar-10-batches-bin";
+    }
+    std::vector<std::string> paths;
+    if (train) {
+      for (int i = 1; i <= 5; ++i) {
+        paths.push_back((folder / ("data_batch_" + std::to_string(i) + ".bin")).string());
+      }
+    } else {
+      paths.push_back((folder / "test_batch.bin").string());
+    }
+    for (const auto& p : paths) {
+      if (!std::filesystem::exists(p)) missing_data(options, p + " not found");
+    }
+    return read_cifar10(paths);
+  }
+  dataset_shape(options.dataset);  // throws for an unknown name
+  const std::string prefix = train ? "train" : "t10k";
+  const std::string images = find_idx(options, prefix, "images-idx3");
+  const std::string labels = find_idx(options, prefix, "labels-idx1");
+  return read_idx(images, labels);
+}
+
+}  // namespace
+
+ImageSet read_idx(const std::string& images_path, const std::string& labels_path) {
+  const std::vector<std::uint8_t> images = read_maybe_gzipped(images_path);
+  const std::vector<std::uint8_t> labels = read_maybe_gzipped(labels_path);
+  if (images.size() < 16 || big_endian(images, 0) != 0x00000803) {
+    throw Error(images_path + ": not an IDX image file (magic " +
+                (images.size() >= 4 ? hex(big_endian(images, 0)) : std::string("missing")) +
+                ", expected 0x00000803)");
+  }
+  if (labels.size() < 8 || big_endian(labels, 0) != 0x00000801) {
+    throw Error(labels_path + ": not an IDX label file (magic " +
+                (labels.size() >= 4 ? hex(big_endian(labels, 0)) : std::string("missing")) +
+                ", expected 0x00000801)");
+  }
+  const std::int64_t n = big_endian(images, 4);
+  ImageSet set;
+  set.channels = 1;
+  set.height = big_endian(images, 8);
+  set.width = big_endian(images, 12);
+  const std::int64_t labelled = big_endian(labels, 4);
+  if (labelled != n) {
+    throw Error(labels_path + ": " + std::to_string(labelled) + " labels for " +
+                std::to_string(n) + " images in " + images_path);
+  }
+  const auto pixel_bytes = static_cast<std::size_t>(n * set.height * set.width);
+  if (images.size() < 16 + pixel_bytes) throw Error(images_path + ": truncated");
+  if (labels.size() < 8 + static_cast<std::size_t>(n)) throw Error(labels_path + ": truncated");
+  set.pixels.assign(images.begin() + 16, images.begin() + 16 + static_cast<std::ptrdiff_t>(pixel_bytes));
+  set.labels.assign(labels.begin() + 8, labels.begin() + 8 + n);
+  for (std::uint8_t label : set.labels) {
+    if (label > 99) throw Error(labels_path + ": label " + std::to_string(label) + " out of range");
+  }
+  return set;
+}
+
+ImageSet read_cifar10(const std::vector<std::string>& batch_paths) {
+  constexpr std::size_t kRecord = 1 + 3 * 32 * 32;
+  ImageSet set;
+  set.channels = 3;
+  set.height = 32;
+  set.width = 32;
+  for (const std::string& path : batch_paths) {
+    const std::vector<std::uint8_t> bytes = read_maybe_gzipped(path);
+    if (bytes.empty() || bytes.size() % kRecord != 0) {
+      throw Error(path + ": not a CIFAR-10 binary batch (" + std::to_string(bytes.size()) +
+                  " bytes is not a multiple of 3073)");
+    }
+    for (std::size_t at = 0; at < bytes.size(); at += kRecord) {
+      if (bytes[at] > 9) {
+        throw Error(path + ": label " + std::to_string(bytes[at]) + " out of range (0-9)");
+      }
+      set.labels.push_back(bytes[at]);
+      set.pixels.insert(set.pixels.end(), bytes.begin() + static_cast<std::ptrdiff_t>(at + 1),
+                        bytes.begin() + static_cast<std::ptrdiff_t>(at + kRecord));
+    }
+  }
+  return set;
+}
+
+ImageSet subset(const ImageSet& set, const std::vector<std::int64_t>& indices) {
+  ImageSet out;
+  out.channels = set.channels;
+  out.height = set.height;
+  out.width = set.width;
+  const std::int64_t bytes = set.image_bytes();
+  out.pixels.resize(indices.size() * static_cast<std::size_t>(bytes));
+  out.labels.resize(indices.size());
+  for (std::size_t i = 0; i < indices.size(); ++i) {
+    const std::int64_t from = indices[i];
+    std::copy_n(set.pixels.begin() + from * bytes, bytes,
+                out.pixels.begin() + static_cast<std::ptrdiff_t>(i) * bytes);
+    out.labels[i] = set.labels[static_cast<std::size_t>(from)];
+  }
+  return out;
+}
+
+std::string default_data_path(const std::string& dataset) {
+  if (dataset == "fashion-mnist") return "/usr/share/datasets/fashion-mnist";
+  if (dataset == "mnist") return "/usr/share/datasets/mnist";
+  if (dataset == "cifar10") return "data/cifar10";
+  throw Error("unknown dataset '" + dataset + "'");
+}
+
+TrainingSplits load_training_splits(const DataOptions& options) {
+  ImageSet all = read_split(options, true);
+  std::int64_t n = all.size();
+  if (options.train_limit > 0) n = std::min(n, options.train_limit);
+  if (options.validation >= n) {
+    throw Error("dataset " + options.dataset + ": /supernet/data/validation (" +
+                std::to_string(options.validation) + ") must be smaller than the " +
+                std::to_string(n) + " training images");
+  }
+  std::vector<std::int64_t> order(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) order[static_cast<std::size_t>(i)] = i;
+  Rng rng(kValidationSeed);
+  for (std::size_t i = order.size(); i > 1; --i) {
+    std::swap(order[i - 1], order[uniform_index(rng, i)]);
+  }
+  const auto cut = static_cast<std::ptrdiff_t>(n - options.validation);
+  std::vector<std::int64_t> train(order.begin(), order.begin() + cut);
+  std::vector<std::int64_t> validation(order.begin() + cut, order.end());
+  std::sort(train.begin(), train.end());
+  std::sort(validation.begin(), validation.end());
+  return {subset(all, train), subset(all, validation)};
+}
+
+ImageSet load_test_split(const DataOptions& options) { return read_split(options, false); }
+
+}  // namespace nas

@@ -1,0 +1,102 @@
+#include "supernet/subnet.h"
+
+#include <doctest/doctest.h>
+
+#include "core/random.h"
+#include "estimators/mbv3_cost.h"
+#include "supernet/mbv3_supernet.h"
+
+namespace nas {
+namespace {
+
+Mbv3Options tiny_options() {
+  Mbv3Options o;
+  o.stem_width = 8;
+  Mbv3StageOptions a;
+  a.width = 8;
+  a.stride = 1;
+  a.depths = {1, 2};
+  Mbv3StageOptions b;
+  b.width = 16;
+  b.stride = 2;
+  b.depths = {1, 2, 3};
+  b.se = true;
+  b.activation = "hswish";
+  o.stages = {a, b};
+  o.kernels = {3, 5, 7};
+  o.expand_ratios = {2, 3};
+  o.resolutions = {12, 16};
+  o.head_width = 32;
+  return o;
+}
+
+TEST_CASE("an extracted subnet computes what the supernet's active path computes") {
+  torch::manual_seed(3);
+  const Mbv3Layout layout = mbv3_layout(tiny_options(), 2, 5);
+  const SearchSpace space = mbv3_space(layout);
+  Mbv3Supernet supernet(layout);
+  {
+    // Move every weight (kernel transforms, BN affine) off its initial value
+    // and give the BN layers running statistics of their own.
+    torch::NoGradGuard no_grad;
+    for (auto& p : supernet->parameters()) p.add_(torch::randn_like(p) * 0.1);
+    Rng rng(5);
+    supernet->train();
+    for (int i = 0; i < 6; ++i) {
+      const Mbv3Subnet s = decode_mbv3(space, layout, space.sample(rng));
+      supernet->forward(torch::randn({8, 2, s.resolution, s.resolution}), s);
+    }
+  }
+  supernet->eval();
+  Rng rng(11);
+  std::vector<Arch> archs = {largest_arch(space), smallest_arch(space)};
+  for (int i = 0; i < 8; ++i) archs.push_back(space.sample(rng));
+  for (const Arch& arch : archs) {
+    CAPTURE(space.canonical_json(arch));
+    const Mbv3Subnet spec = decode_mbv3(space, layout, arch);
+    Subnet net = extract_subnet(*supernet, spec);
+    const torch::Tensor x = torch::randn({4, 2, spec.resolution, spec.resolution});
+    torch::NoGradGuard no_grad;
+    const torch::Tensor expected = supernet->forward(x, spec);
+    const torch::Tensor got = net->forward(x);
+    CHECK(got.sizes() == expected.sizes());
+    CHECK((got - expected).abs().max().item<double>() <= 1e-5);
+    // The standalone module owns its weights: nothing aliases the supernet.
+    for (const auto& p : net->parameters()) {
+      for (const auto& q : supernet->parameters()) {
+        CHECK(p.data_ptr() != q.data_ptr());
+      }
+    }
+  }
+}
+
+TEST_CASE("analytic cost equals what counting the extracted module finds") {
+  const Mbv3Layout layout = mbv3_layout(tiny_options(), 3, 10);
+  const SearchSpace space = mbv3_space(layout);
+  Mbv3Supernet supernet(layout);
+  Rng rng(2);
+  std::vector<Arch> archs = {largest_arch(space), smallest_arch(space)};
+  for (int i = 0; i < 10; ++i) archs.push_back(space.sample(rng));
+  for (const Arch& arch : archs) {
+    CAPTURE(space.canonical_json(arch));
+    const Mbv3Subnet spec = decode_mbv3(space, layout, arch);
+    Subnet net = extract_subnet(*supernet, spec);
+    CostTrace trace;
+    torch::NoGradGuard no_grad;
+    net->forward(torch::randn({2, 3, spec.resolution, spec.resolution}), &trace);
+    std::int64_t params = 0;
+    for (const auto& p : net->parameters()) params += p.numel();
+    const Mbv3Cost cost = mbv3_cost(layout, spec);
+    CHECK(cost.macs == trace.macs);
+    CHECK(cost.params == params);
+    CHECK(cost.peak_activation_elements == trace.peak_elements);
+  }
+  // Larger choices cost more.
+  const Mbv3Cost big = mbv3_cost(layout, decode_mbv3(space, layout, largest_arch(space)));
+  const Mbv3Cost small = mbv3_cost(layout, decode_mbv3(space, layout, smallest_arch(space)));
+  CHECK(big.macs > small.macs);
+  CHECK(big.params > small.params);
+}
+
+}  // namespace
+}  // namespace nas
