@@ -71,7 +71,9 @@ SearchOptions parse_search(JsonReader r) {
   out.budget = r.integer("budget", 1, 100000000);
   out.batch = r.integer("batch", 0, 1000000, 0);
   if (out.strategy == "evolution" || out.strategy == "nsga2") {
-    out.population = r.integer("population", 2, kIntMax, out.population);
+    out.population = r.integer("population", 2, kIntMax,
+                               out.strategy == "nsga2" ? SearchOptions::kNsga2Population
+                                                       : out.population);
     out.mutation_prob = r.number("mutation_prob", 0, 1, out.mutation_prob);
   }
   if (out.strategy == "evolution") {

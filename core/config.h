@@ -55,14 +55,19 @@ struct SearchOptions {
   // Candidates per ask; 0 = the strategy's own choice (its population for
   // nsga2, 1 for evolution and random).
   std::int64_t batch = 0;
-  // evolution: population size (ageing queue). nsga2: population size.
+  // evolution: population size (ageing queue). nsga2: population size; a
+  // config that names nsga2 without a population gets kNsga2Population
+  // (tuned, see search/nsga2.h).
   std::int64_t population = 30;
+  static constexpr std::int64_t kNsga2Population = 10;
   // evolution: tournament size (Real et al. use 25 of 100 on NB201-size spaces).
   std::int64_t sample_size = 10;
-  // Probability of changing each decision when mutating; <= 0 = 1/decisions.
+  // Probability of changing each decision when mutating; <= 0 = the
+  // strategy's default (evolution: 1/decisions; nsga2: 0.3/decisions).
   double mutation_prob = 0;
-  // nsga2: probability that a child is made by uniform crossover.
-  double crossover_prob = 0.9;
+  // nsga2: probability that a child is made by uniform crossover (0: tuned,
+  // crossover hurts on NB201, see search/nsga2.h).
+  double crossover_prob = 0.0;
   // rl (REINFORCE, search/rl/reinforce.h): reward, policy and its training.
   RewardOptions reward;
   std::string controller = "factorized";  // factorized | lstm

@@ -1,0 +1,27 @@
+#include <memory>
+
+#include "core/errors.h"
+#include "search/evolution.h"
+#include "search/nsga2.h"
+#include "search/random_search.h"
+#include "search/strategy.h"
+
+namespace nas {
+
+std::unique_ptr<Strategy> make_strategy(const SearchOptions& options, const SearchSpace& space,
+                                        std::size_t num_objectives, std::uint64_t seed) {
+  if (num_objectives == 0) throw Error("a search needs at least one objective");
+  if (options.strategy == "random") {
+    return std::make_unique<RandomSearch>(space, num_objectives, seed);
+  }
+  if (options.strategy == "evolution") {
+    return std::make_unique<Evolution>(options, space, num_objectives, seed);
+  }
+  if (options.strategy == "nsga2") {
+    return std::make_unique<Nsga2>(options, space, num_objectives, seed);
+  }
+  throw Error("unknown search strategy '" + options.strategy +
+              "' (expected random, evolution or nsga2)");
+}
+
+}  // namespace nas
