@@ -1,0 +1,130 @@
+// Scoring subnets of a trained supernet: accuracy after BN recalibration,
+// and latency on this machine's CPU.
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "core/errors.h"
+#include "supernet/subnet.h"
+#include "supernet/supernet.h"
+#include "supernet/supernet_impl.h"
+
+namespace nas {
+namespace {
+
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+// Restores LibTorch's intra-op thread count at scope exit.
+class ThreadsGuard {
+ public:
+  explicit ThreadsGuard(int threads) : saved_(at::get_num_threads()) { at::set_num_threads(threads); }
+  ~ThreadsGuard() { at::set_num_threads(saved_); }
+  ThreadsGuard(const ThreadsGuard&) = delete;
+  ThreadsGuard& operator=(const ThreadsGuard&) = delete;
+
+ private:
+  int saved_;
+};
+
+torch::Tensor resize_to(const torch::Tensor& x, int resolution) {
+  if (x.size(2) == resolution) return x;
+  return torch::nn::functional::interpolate(
+      x, torch::nn::functional::InterpolateFuncOptions()
+             .size(std::vector<int64_t>{resolution, resolution})
+             .mode(torch::kBilinear)
+             .align_corners(false));
+}
+
+}  // namespace
+
+const Supernet::Impl::Tensors& Supernet::Impl::test_split() {
+  if (!test) {
+    const ImageSet set = load_test_split(options.data);
+    test = to_tensors(set, {0.0f}, {1.0f});
+    test->mean = train.mean;
+    test->std = train.std;
+  }
+  return *test;
+}
+
+double Supernet::accuracy(const Arch& arch, Split split, const SupernetEvaluatorOptions& options) {
+  Impl& s = *impl_;
+  try {
+    const Mbv3Subnet spec = decode_mbv3(*s.space, s.layout, arch);
+    Subnet net = extract_subnet(*s.net, spec);
+    torch::NoGradGuard no_grad;
+    // BN recalibration: a fixed set of training images (the first batches
+    // of the stored order), so every subnet sees the same ones.
+    net->train();
+    net->begin_recalibration();
+    const std::int64_t n_train = s.train.images.size(0);
+    for (std::int64_t b = 0; b < options.bn_batches; ++b) {
+      const std::int64_t start = (b * options.bn_batch_size) % n_train;
+      const std::int64_t count = std::min(options.bn_batch_size, n_train - start);
+      const torch::Tensor raw = s.train.images.narrow(0, start, count);
+      net->forward(resize_to(s.normalize(s.train, raw), spec.resolution));
+    }
+    net->end_recalibration();
+    net->eval();
+    const Impl::Tensors& data = split == Split::kValidation ? s.validation : s.test_split();
+    std::int64_t n = data.images.size(0);
+    if (split == Split::kValidation && options.val_images > 0) n = std::min(n, options.val_images);
+    std::int64_t correct = 0;
+    for (std::int64_t start = 0; start < n; start += options.batch_size) {
+      const std::int64_t count = std::min(options.batch_size, n - start);
+      const torch::Tensor x = resize_to(s.normalize(data, data.images.narrow(0, start, count)),
+                                        spec.resolution);
+      const torch::Tensor predicted = net->forward(x).argmax(1).to(torch::kCPU);
+      correct += predicted.eq(data.labels.narrow(0, start, count)).sum().item<std::int64_t>();
+    }
+    return static_cast<double>(correct) / static_cast<double>(n);
+  } catch (const c10::Error& e) {
+    throw Error("supernet accuracy: " + first_line(e.what()));
+  }
+}
+
+LatencyStats Supernet::measure_cpu_latency(const Arch& arch, const LatencyOptions& options) {
+  Impl& s = *impl_;
+  try {
+    const Mbv3Subnet spec = decode_mbv3(*s.space, s.layout, arch);
+    Subnet net = extract_subnet(*s.net, spec);
+    net->to(torch::kCPU);
+    net->eval();
+    ThreadsGuard threads(static_cast<int>(options.threads));
+    torch::InferenceMode inference;
+    const torch::Tensor x =
+        torch::randn({options.batch, s.layout.in_channels, spec.resolution, spec.resolution});
+    using Clock = std::chrono::steady_clock;
+    const auto warm_start = Clock::now();
+    for (std::int64_t i = 0;
+         i < options.warmup ||
+         std::chrono::duration<double, std::milli>(Clock::now() - warm_start).count() <
+             options.warmup_ms;
+         ++i) {
+      net->forward(x);
+    }
+    std::vector<double> samples;
+    for (std::int64_t i = 0; i < options.repeats; ++i) {
+      const auto t0 = Clock::now();
+      net->forward(x);
+      samples.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    }
+    LatencyStats stats;
+    stats.samples = static_cast<std::int64_t>(samples.size());
+    double sum = 0;
+    for (double v : samples) sum += v;
+    stats.mean_ms = sum / static_cast<double>(samples.size());
+    std::sort(samples.begin(), samples.end());
+    const std::size_t mid = samples.size() / 2;
+    stats.median_ms = samples.size() % 2 ? samples[mid] : 0.5 * (samples[mid - 1] + samples[mid]);
+    stats.min_ms = samples.front();
+    stats.p90_ms = samples[std::min(samples.size() - 1,
+                                    static_cast<std::size_t>(0.9 * static_cast<double>(samples.size())))];
+    return stats;
+  } catch (const c10::Error& e) {
+    throw Error("cpu latency: " + first_line(e.what()));
+  }
+}
+
+}  // namespace nas

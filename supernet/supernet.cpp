@@ -1,0 +1,320 @@
+#include "supernet/supernet.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+#include "core/errors.h"
+#include "core/hash.h"
+#include "core/random.h"
+#include "supernet/dataset.h"
+#include "supernet/device.h"
+#include "supernet/mbv3_supernet.h"
+#include "supernet/supernet_impl.h"
+
+namespace nas {
+namespace {
+
+constexpr std::int64_t kCheckpointFormat = 1;
+
+// First line of a LibTorch error: the rest is a C++ backtrace.
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+std::pair<std::vector<float>, std::vector<float>> normalization(const std::string& dataset) {
+  if (dataset == "fashion-mnist") return {{0.2860f}, {0.3530f}};
+  if (dataset == "mnist") return {{0.1307f}, {0.3081f}};
+  return {{0.4914f, 0.4822f, 0.4465f}, {0.2470f, 0.2435f, 0.2616f}};
+}
+
+// Cross-entropy against soft targets (in-place distillation) or smoothed
+// one-hot labels.
+torch::Tensor soft_cross_entropy(const torch::Tensor& logits, const torch::Tensor& target) {
+  return -(target * torch::log_softmax(logits, 1)).sum(1).mean();
+}
+
+torch::Tensor smoothed(const torch::Tensor& labels, std::int64_t classes, double smoothing) {
+  torch::Tensor t = torch::full({labels.size(0), classes}, smoothing / static_cast<double>(classes),
+                                torch::TensorOptions().device(labels.device()));
+  t.scatter_add_(1, labels.unsqueeze(1),
+                 torch::full({labels.size(0), 1}, 1.0 - smoothing, t.options()));
+  return t;
+}
+
+torch::Tensor resize(const torch::Tensor& x, int resolution) {
+  if (x.size(2) == resolution) return x;
+  return torch::nn::functional::interpolate(
+      x, torch::nn::functional::InterpolateFuncOptions()
+             .size(std::vector<int64_t>{resolution, resolution})
+             .mode(torch::kBilinear)
+             .align_corners(false));
+}
+
+}  // namespace
+
+Supernet::Impl::Impl(const Mbv3Options& space_options, const SupernetOptions& options_,
+                     std::uint64_t seed_)
+    : options(options_), seed(seed_) {
+  const DatasetShape shape = dataset_shape(options.data.dataset);
+  layout = mbv3_layout(space_options, static_cast<int>(shape.channels),
+                       static_cast<int>(shape.classes));
+  space = std::make_unique<SearchSpace>(mbv3_space(layout));
+  checkpoint_id = Supernet::checkpoint_id_of(space_options, options, seed);
+  checkpoint_path =
+      (std::filesystem::path(options.training.checkpoint_dir) / (checkpoint_id + ".pt")).string();
+  device = resolve_device(options.training.device) == ComputeDevice::kCuda
+               ? torch::Device(torch::kCUDA)
+               : torch::Device(torch::kCPU);
+  if (options.training.threads > 0) {
+    torch::set_num_threads(static_cast<int>(options.training.threads));
+  }
+  TrainingSplits splits = load_training_splits(options.data);
+  const auto [mean, std] = normalization(options.data.dataset);
+  train = to_tensors(splits.train, mean, std);
+  validation = to_tensors(splits.validation, mean, std);
+  torch::manual_seed(seed);
+  net = Mbv3Supernet(layout);
+  net->to(device);
+}
+
+Supernet::Impl::Tensors Supernet::Impl::to_tensors(const ImageSet& set,
+                                                   const std::vector<float>& mean,
+                                                   const std::vector<float>& std) {
+  Tensors t;
+  t.images = torch::from_blob(const_cast<std::uint8_t*>(set.pixels.data()),
+                              {set.size(), set.channels, set.height, set.width}, torch::kUInt8)
+                 .to(torch::kFloat32)
+                 .div_(255.0);
+  t.mean = torch::tensor(mean).view({1, -1, 1, 1});
+  t.std = torch::tensor(std).view({1, -1, 1, 1});
+  t.labels = torch::from_blob(const_cast<std::uint8_t*>(set.labels.data()), {set.size()},
+                              torch::kUInt8)
+                 .to(torch::kInt64);
+  return t;
+}
+
+torch::Tensor Supernet::Impl::normalize(const Tensors& t, const torch::Tensor& raw) const {
+  return ((raw - t.mean) / t.std).to(device);
+}
+
+torch::Tensor Supernet::Impl::augment(const torch::Tensor& raw, Rng& rng) const {
+  // Random crop with 2 pixels of zero padding, and horizontal flips except
+  // for digits.
+  const std::int64_t n = raw.size(0), h = raw.size(2), w = raw.size(3);
+  const torch::Tensor padded = torch::constant_pad_nd(raw, {2, 2, 2, 2}, 0);
+  torch::Tensor out = torch::empty_like(raw);
+  const bool flips = options.data.dataset != "mnist";
+  for (std::int64_t i = 0; i < n; ++i) {
+    const auto dy = static_cast<std::int64_t>(uniform_index(rng, 5));
+    const auto dx = static_cast<std::int64_t>(uniform_index(rng, 5));
+    torch::Tensor crop = padded[i].narrow(1, dy, h).narrow(2, dx, w);
+    if (flips && uniform_index(rng, 2) == 1) crop = crop.flip({2});
+    out[i].copy_(crop);
+  }
+  return out;
+}
+
+void Supernet::Impl::build_optimizer() {
+  std::vector<torch::Tensor> decay, no_decay;
+  for (const auto& item : net->named_parameters()) {
+    const bool is_weight = item.value().dim() >= 2 && item.key().find("transform") == std::string::npos;
+    (is_weight ? decay : no_decay).push_back(item.value());
+  }
+  const TrainingOptions& t = options.training;
+  torch::optim::SGDOptions base = torch::optim::SGDOptions(t.lr).momentum(t.momentum).nesterov(
+      t.momentum > 0);
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  groups.emplace_back(decay, std::make_unique<torch::optim::SGDOptions>(
+                                 torch::optim::SGDOptions(base).weight_decay(t.weight_decay)));
+  groups.emplace_back(no_decay, std::make_unique<torch::optim::SGDOptions>(
+                                    torch::optim::SGDOptions(base).weight_decay(0)));
+  optimizer = std::make_unique<torch::optim::SGD>(std::move(groups), base);
+}
+
+void Supernet::Impl::save_checkpoint() const {
+  const std::filesystem::path path(checkpoint_path);
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+  const std::string temporary = checkpoint_path + ".tmp";
+  try {
+    torch::serialize::OutputArchive archive;
+    archive.write("format", torch::tensor(kCheckpointFormat));
+    archive.write("id", torch::tensor(static_cast<std::int64_t>(stable_hash64(checkpoint_id))));
+    archive.write("epochs_done", torch::tensor(epochs_done));
+    archive.write("epoch_losses", torch::tensor(epoch_losses, torch::kFloat64));
+    torch::serialize::OutputArchive model, optim;
+    net->save(model);
+    optimizer->save(optim);
+    archive.write("model", model);
+    archive.write("optimizer", optim);
+    archive.save_to(temporary);
+  } catch (const c10::Error& e) {
+    throw Error("checkpoint " + checkpoint_path + ": cannot write it: " + first_line(e.what()));
+  }
+  std::filesystem::rename(temporary, checkpoint_path);
+}
+
+bool Supernet::Impl::load_checkpoint() {
+  if (!std::filesystem::exists(checkpoint_path)) return false;
+  const std::string where = "checkpoint " + checkpoint_path + ": ";
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(checkpoint_path, device);
+    torch::Tensor format, id, done, losses;
+    archive.read("format", format);
+    archive.read("id", id);
+    if (format.item<std::int64_t>() != kCheckpointFormat ||
+        id.item<std::int64_t>() != static_cast<std::int64_t>(stable_hash64(checkpoint_id))) {
+      throw Error(where + "belongs to another configuration or format; delete it to train anew");
+    }
+    archive.read("epochs_done", done);
+    archive.read("epoch_losses", losses);
+    torch::serialize::InputArchive model, optim;
+    archive.read("model", model);
+    archive.read("optimizer", optim);
+    net->load(model);
+    optimizer->load(optim);
+    epochs_done = done.item<std::int64_t>();
+    losses = losses.to(torch::kCPU).contiguous();
+    epoch_losses.assign(losses.data_ptr<double>(), losses.data_ptr<double>() + losses.numel());
+  } catch (const c10::Error& e) {
+    throw Error(where + "cannot read it (corrupt, or not a nas supernet checkpoint: " +
+                first_line(e.what()) + "); delete it to train anew");
+  }
+  return true;
+}
+
+double Supernet::Impl::learning_rate(std::int64_t step, std::int64_t steps_per_epoch) const {
+  const TrainingOptions& t = options.training;
+  const std::int64_t warmup = t.warmup_epochs * steps_per_epoch;
+  const std::int64_t total = t.epochs * steps_per_epoch;
+  if (step < warmup) return t.lr * static_cast<double>(step + 1) / static_cast<double>(warmup);
+  const double progress =
+      static_cast<double>(step - warmup) / static_cast<double>(std::max<std::int64_t>(1, total - warmup));
+  return 0.5 * t.lr * (1 + std::cos(M_PI * progress));
+}
+
+double Supernet::Impl::train_epoch(std::int64_t epoch,
+                                   const std::function<void(const TrainProgress&)>& progress,
+                                   std::int64_t images_before, std::int64_t images_resumed) {
+  const TrainingOptions& t = options.training;
+  const std::int64_t n = train.images.size(0);
+  const std::int64_t steps = n / t.batch_size;  // drop the last partial batch
+  // Everything random in an epoch comes from a generator seeded by (seed,
+  // epoch), so a resumed epoch is the epoch an uninterrupted run would train.
+  Rng rng(seed * 1000003ULL + static_cast<std::uint64_t>(epoch));
+  std::vector<std::int64_t> order(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) order[static_cast<std::size_t>(i)] = i;
+  for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[uniform_index(rng, i)]);
+  const torch::Tensor index_all = torch::tensor(order, torch::kInt64);
+
+  const Arch largest = largest_arch(*space);
+  const Arch smallest = smallest_arch(*space);
+  net->train();
+  double loss_sum = 0;
+  for (std::int64_t step = 0; step < steps; ++step) {
+    const double lr = learning_rate(epoch * steps + step, steps);
+    for (auto& group : optimizer->param_groups()) {
+      static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
+    }
+    const torch::Tensor index = index_all.narrow(0, step * t.batch_size, t.batch_size);
+    torch::Tensor raw = train.images.index_select(0, index);
+    if (t.augment) raw = augment(raw, rng);
+    const torch::Tensor x = normalize(train, raw);
+    const torch::Tensor y = train.labels.index_select(0, index).to(device);
+
+    optimizer->zero_grad();
+    std::vector<Arch> archs = {largest, smallest};
+    for (std::int64_t r = 0; r < t.random_subnets; ++r) archs.push_back(space->sample(rng));
+    torch::Tensor teacher;
+    double step_loss = 0;
+    for (std::size_t a = 0; a < archs.size(); ++a) {
+      const Mbv3Subnet subnet = decode_mbv3(*space, layout, archs[a]);
+      const torch::Tensor logits = net->forward(resize(x, subnet.resolution), subnet);
+      torch::Tensor loss;
+      if (a == 0 || !t.distill) {
+        loss = soft_cross_entropy(logits, smoothed(y, layout.classes, t.label_smoothing));
+        if (a == 0) teacher = torch::softmax(logits.detach(), 1);
+      } else {
+        loss = soft_cross_entropy(logits, teacher);
+      }
+      loss.backward();
+      step_loss += loss.item<double>();
+    }
+    optimizer->step();
+    loss_sum += step_loss;
+    if (progress) {
+      TrainProgress p;
+      p.epoch = epoch + 1;
+      p.epochs = t.epochs;
+      p.images_done = images_before + (step + 1) * t.batch_size;
+      p.images_total = t.epochs * steps * t.batch_size;
+      p.images_resumed = images_resumed;
+      p.loss = loss_sum / static_cast<double>(step + 1);
+      progress(p);
+    }
+  }
+  return loss_sum / static_cast<double>(std::max<std::int64_t>(1, steps));
+}
+
+Supernet::Supernet(const Mbv3Options& space, const SupernetOptions& options, std::uint64_t seed) {
+  try {
+    impl_ = std::make_unique<Impl>(space, options, seed);
+    impl_->build_optimizer();
+  } catch (const c10::Error& e) {
+    throw Error("supernet: " + first_line(e.what()));
+  }
+}
+
+Supernet::~Supernet() = default;
+Supernet::Supernet(Supernet&&) noexcept = default;
+Supernet& Supernet::operator=(Supernet&&) noexcept = default;
+
+const SearchSpace& Supernet::space() const { return *impl_->space; }
+const Mbv3Layout& Supernet::layout() const { return impl_->layout; }
+const std::string& Supernet::checkpoint_id() const { return impl_->checkpoint_id; }
+const std::string& Supernet::checkpoint_path() const { return impl_->checkpoint_path; }
+std::string Supernet::device() const { return impl_->device.is_cuda() ? "cuda" : "cpu"; }
+std::int64_t Supernet::train_images() const { return impl_->train.images.size(0); }
+std::int64_t Supernet::epochs_done() const { return impl_->epochs_done; }
+bool Supernet::trained() const { return impl_->epochs_done >= impl_->options.training.epochs; }
+
+std::string Supernet::checkpoint_id_of(const Mbv3Options& space, const SupernetOptions& options,
+                                       std::uint64_t seed) {
+  return stable_hash_hex(training_identity(space, options, seed).dump());
+}
+
+TrainSummary Supernet::train(const std::function<void(const TrainProgress&)>& progress,
+                             std::int64_t max_epochs) {
+  Impl& s = *impl_;
+  TrainSummary summary;
+  if (!s.checkpoint_loaded) {
+    s.load_checkpoint();
+    s.checkpoint_loaded = true;
+  }
+  const TrainingOptions& t = s.options.training;
+  const std::int64_t per_epoch = (train_images() / t.batch_size) * t.batch_size;
+  const std::int64_t resumed = s.epochs_done * per_epoch;
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    while (s.epochs_done < t.epochs && (max_epochs <= 0 || summary.epochs_trained_now < max_epochs)) {
+      const double loss = s.train_epoch(s.epochs_done, progress, s.epochs_done * per_epoch, resumed);
+      s.epoch_losses.push_back(loss);
+      ++s.epochs_done;
+      ++summary.epochs_trained_now;
+      s.save_checkpoint();
+    }
+  } catch (const c10::Error& e) {
+    throw Error("supernet training: " + first_line(e.what()));
+  }
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  summary.epochs_done = s.epochs_done;
+  summary.epoch_losses = s.epoch_losses;
+  if (summary.seconds > 0) {
+    summary.images_per_second =
+        static_cast<double>(summary.epochs_trained_now * per_epoch) / summary.seconds;
+  }
+  return summary;
+}
+
+}  // namespace nas

@@ -1,0 +1,96 @@
+// The trained weight-sharing supernet of a run: its space, its data, its
+// training (sandwich rule with in-place distillation, resumable from the
+// checkpoint of every epoch) and the scoring of its subnets. Torch-free
+// header (pimpl) so that cli and the evaluators' users compile fast.
+//
+// A checkpoint is identified by a hash of the training identity
+// (core/supernet_options.h: layout, data, training options, seed); it lives
+// at <checkpoint_dir>/<id>.pt and holds the weights, the optimizer's state,
+// the epochs done and their mean losses. A second run with the same identity
+// loads it instead of training; a run cut off mid-training resumes from the
+// last finished epoch and continues the same loss curve.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/mbv3_space.h"
+#include "core/search_space.h"
+#include "core/supernet_options.h"
+
+namespace nas {
+
+struct TrainProgress {
+  std::int64_t epoch = 0;          // 1-based epoch in progress
+  std::int64_t epochs = 0;
+  std::int64_t images_done = 0;    // over the whole training, earlier sessions included
+  std::int64_t images_total = 0;
+  std::int64_t images_resumed = 0;  // of images_done, done by an earlier session
+  double loss = 0;                 // running mean of this epoch's sandwich loss
+};
+
+struct TrainSummary {
+  std::int64_t epochs_done = 0;          // after this call
+  std::int64_t epochs_trained_now = 0;   // by this call
+  std::vector<double> epoch_losses;      // mean sandwich loss of every epoch so far
+  double seconds = 0;                    // spent training in this call
+  double images_per_second = 0;          // this call's training throughput
+};
+
+enum class Split { kValidation, kTest };
+
+struct LatencyStats {
+  double median_ms = 0, mean_ms = 0, min_ms = 0, p90_ms = 0;
+  std::int64_t samples = 0;
+};
+
+class Supernet {
+ public:
+  // Builds the untrained supernet (weights seeded by `seed`) and loads the
+  // training and validation data. Throws nas::Error for unreadable data (the
+  // message names the file, and Debian's package for the default data set)
+  // and for an unusable device.
+  Supernet(const Mbv3Options& space, const SupernetOptions& options, std::uint64_t seed);
+  ~Supernet();
+  Supernet(Supernet&&) noexcept;
+  Supernet& operator=(Supernet&&) noexcept;
+
+  const SearchSpace& space() const;
+  const Mbv3Layout& layout() const;
+  const std::string& checkpoint_id() const;    // 16 hex digits
+  const std::string& checkpoint_path() const;
+  std::string device() const;                  // "cpu" or "cuda"
+  std::int64_t train_images() const;
+  std::int64_t epochs_done() const;
+  bool trained() const;  // all configured epochs done
+
+  // Loads the checkpoint if there is one, then trains the remaining epochs,
+  // writing the checkpoint after each (atomically: a kill never leaves half a
+  // file). `max_epochs` > 0 stops after that many epochs in this call (tests
+  // use it to stand for a kill). Throws nas::Error for a corrupt or foreign
+  // checkpoint ("checkpoint <path>: ...").
+  TrainSummary train(const std::function<void(const TrainProgress&)>& progress = {},
+                     std::int64_t max_epochs = 0);
+
+  // Top-1 accuracy of `arch` on a split after recalibrating BN statistics on
+  // options.bn_batches training batches (subnets never change the supernet).
+  // REQUIRES: trained() or a checkpoint loaded by train().
+  double accuracy(const Arch& arch, Split split, const SupernetEvaluatorOptions& options);
+
+  // Latency of `arch`'s extracted subnet on this machine's CPU, in-process:
+  // warm-up by count and time, then `repeats` timed runs.
+  LatencyStats measure_cpu_latency(const Arch& arch, const LatencyOptions& options);
+
+  // The checkpoint id a configuration's supernet has, without building it.
+  static std::string checkpoint_id_of(const Mbv3Options& space, const SupernetOptions& options,
+                                      std::uint64_t seed);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace nas

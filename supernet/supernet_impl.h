@@ -1,0 +1,52 @@
+// Supernet's private state, shared by supernet.cpp (training, checkpoints)
+// and subnet_scoring.cpp (accuracy, latency). Internal: LibTorch inside.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <optional>
+
+#include "core/random.h"
+#include "supernet/dataset.h"
+#include "supernet/mbv3_supernet.h"
+#include "supernet/supernet.h"
+
+namespace nas {
+
+struct Supernet::Impl {
+  // Images as float in [0, 1] on the CPU; normalised per batch.
+  struct Tensors {
+    torch::Tensor images, labels, mean, std;
+  };
+
+  Impl(const Mbv3Options& space_options, const SupernetOptions& options, std::uint64_t seed);
+
+  static Tensors to_tensors(const ImageSet& set, const std::vector<float>& mean,
+                            const std::vector<float>& std);
+  torch::Tensor normalize(const Tensors& t, const torch::Tensor& raw) const;
+  torch::Tensor augment(const torch::Tensor& raw, Rng& rng) const;
+  void build_optimizer();
+  void save_checkpoint() const;
+  bool load_checkpoint();
+  double learning_rate(std::int64_t step, std::int64_t steps_per_epoch) const;
+  double train_epoch(std::int64_t epoch, const std::function<void(const TrainProgress&)>& progress,
+                     std::int64_t images_before, std::int64_t images_resumed);
+  const Tensors& test_split();
+
+  SupernetOptions options;
+  std::uint64_t seed;
+  Mbv3Layout layout;
+  std::unique_ptr<SearchSpace> space;
+  std::string checkpoint_id, checkpoint_path;
+  torch::Device device{torch::kCPU};
+  Tensors train, validation;
+  std::optional<Tensors> test;
+  Mbv3Supernet net{nullptr};
+  std::unique_ptr<torch::optim::SGD> optimizer;
+  std::int64_t epochs_done = 0;
+  std::vector<double> epoch_losses;
+  bool checkpoint_loaded = false;
+};
+
+}  // namespace nas

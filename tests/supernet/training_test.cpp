@@ -1,0 +1,136 @@
+#include "supernet/supernet.h"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/errors.h"
+#include "tests/supernet/test_data.h"
+
+namespace nas {
+namespace {
+
+Mbv3Options tiny_space() {
+  Mbv3Options o;
+  o.stem_width = 8;
+  Mbv3StageOptions a;
+  a.width = 8;
+  a.stride = 2;
+  a.depths = {1, 2};
+  Mbv3StageOptions b;
+  b.width = 16;
+  b.stride = 2;
+  b.depths = {1, 2};
+  b.se = true;
+  b.activation = "hswish";
+  o.stages = {a, b};
+  o.kernels = {3, 5};
+  o.expand_ratios = {2, 3};
+  o.resolutions = {12, 16};
+  o.head_width = 32;
+  return o;
+}
+
+SupernetOptions tiny_training(const std::filesystem::path& data, const std::filesystem::path& ckpt) {
+  SupernetOptions s;
+  s.enabled = true;
+  s.data.path = data.string();
+  s.data.validation = 100;
+  s.training.epochs = 2;
+  s.training.batch_size = 32;
+  s.training.lr = 0.1;
+  s.training.augment = false;  // a shifted crop would move the label's bar
+  s.training.random_subnets = 1;
+  s.training.device = "cpu";
+  s.training.checkpoint_dir = ckpt.string();
+  return s;
+}
+
+TEST_CASE("training resumes from its checkpoint on the same loss curve, and is reused") {
+  test::TempDir dir("train");
+  test::write_idx_pair(dir.path(), "train", 500, true, 1, 16);
+  test::write_idx_pair(dir.path(), "t10k", 100, true, 2, 16);
+
+  // Straight through.
+  Supernet straight(tiny_space(), tiny_training(dir.path(), dir.path() / "a"), 4);
+  std::int64_t last_seen = 0;
+  const TrainSummary full = straight.train([&](const TrainProgress& p) {
+    CHECK(p.images_done > last_seen);
+    last_seen = p.images_done;
+  });
+  REQUIRE(full.epoch_losses.size() == 2);
+  CHECK(full.epochs_trained_now == 2);
+  CHECK(last_seen == 2 * 12 * 32);
+  CHECK(full.epoch_losses[1] < full.epoch_losses[0]);
+  CHECK(std::filesystem::exists(straight.checkpoint_path()));
+
+  // Cut off after one epoch, then a new process (object) resumes.
+  {
+    Supernet first(tiny_space(), tiny_training(dir.path(), dir.path() / "b"), 4);
+    CHECK(first.checkpoint_id() == straight.checkpoint_id());
+    const TrainSummary one = first.train({}, 1);
+    CHECK(one.epochs_done == 1);
+    CHECK_FALSE(first.trained());
+  }
+  Supernet resumed(tiny_space(), tiny_training(dir.path(), dir.path() / "b"), 4);
+  const TrainSummary rest = resumed.train();
+  CHECK(rest.epochs_trained_now == 1);
+  REQUIRE(rest.epoch_losses.size() == 2);
+  // CPU kernels may differ in the last bits between two runs of one process
+  // (alignment picks the vector path); the curve is the same well below that.
+  CHECK(rest.epoch_losses[0] == doctest::Approx(full.epoch_losses[0]).epsilon(1e-4));
+  CHECK(rest.epoch_losses[1] == doctest::Approx(full.epoch_losses[1]).epsilon(1e-4));
+
+  SupernetEvaluatorOptions eval;
+  eval.bn_batches = 2;
+  eval.bn_batch_size = 50;
+  const Arch big = largest_arch(straight.space());
+  const double a = straight.accuracy(big, Split::kValidation, eval);
+  CHECK(a == doctest::Approx(resumed.accuracy(big, Split::kValidation, eval)));
+  CHECK(a > 0.3);  // the bars are learnable; chance is 0.1
+  const double test_acc = straight.accuracy(big, Split::kTest, eval);
+  CHECK(test_acc > 0.3);
+
+  // The same configuration again: the checkpoint is loaded, nothing trained.
+  Supernet again(tiny_space(), tiny_training(dir.path(), dir.path() / "a"), 4);
+  const TrainSummary reused = again.train();
+  CHECK(reused.epochs_trained_now == 0);
+  CHECK(again.trained());
+  CHECK(again.accuracy(big, Split::kValidation, eval) == doctest::Approx(a));
+
+  // Another seed is another supernet.
+  CHECK(Supernet::checkpoint_id_of(tiny_space(), tiny_training(dir.path(), dir.path()), 5) !=
+        straight.checkpoint_id());
+
+  LatencyOptions latency;
+  latency.repeats = 5;
+  latency.warmup = 2;
+  latency.warmup_ms = 1;
+  const LatencyStats stats = straight.measure_cpu_latency(big, latency);
+  CHECK(stats.samples == 5);
+  CHECK(stats.median_ms > 0);
+  CHECK(stats.min_ms <= stats.median_ms);
+}
+
+TEST_CASE("a corrupt checkpoint is a clear error") {
+  test::TempDir dir("corrupt");
+  test::write_idx_pair(dir.path(), "train", 200, false, 1, 16);
+  Supernet net(tiny_space(), tiny_training(dir.path(), dir.path() / "ckpt"), 1);
+  std::filesystem::create_directories(dir.path() / "ckpt");
+  std::ofstream(net.checkpoint_path()) << "this is not a checkpoint";
+  CHECK_THROWS_WITH_AS(net.train(),
+                       doctest::Contains(("checkpoint " + net.checkpoint_path() +
+                                          ": cannot read it (corrupt").c_str()),
+                       Error);
+  CHECK(std::filesystem::file_size(net.checkpoint_path()) == 24);  // left as it was
+}
+
+TEST_CASE("a wrong dataset path is a clear error") {
+  test::TempDir dir("nodata");
+  CHECK_THROWS_WITH_AS(Supernet(tiny_space(), tiny_training(dir.path() / "missing", dir.path()), 1),
+                       doctest::Contains("dataset fashion-mnist: "), Error);
+}
+
+}  // namespace
+}  // namespace nas
