@@ -1,3 +1,4 @@
+#include <spdlog/fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -13,9 +14,62 @@
 #include "results/run_journal.h"
 #include "results/store.h"
 #include "search/search_loop.h"
+#include "supernet/supernet.h"
 
 namespace nas::cli {
 namespace {
+
+// Trains the run's supernet, or loads its checkpoint, with a progress line
+// (images, images/s, ETA). Returns the seconds spent.
+double prepare_supernet(Supernet& supernet, bool quiet) {
+  spdlog::info("supernet {} on {} ({} training images), checkpoint {}", supernet.checkpoint_id(),
+               supernet.device(), supernet.train_images(), supernet.checkpoint_path());
+  std::unique_ptr<Progress> progress;
+  double last_loss = 0;
+  const TrainSummary summary = supernet.train([&](const TrainProgress& p) {
+    if (!progress) progress = std::make_unique<Progress>("images", p.images_total, !quiet);
+    progress->update(p.images_done, p.images_resumed);
+    last_loss = p.loss;
+  });
+  if (progress) progress->finish();
+  if (summary.epochs_trained_now == 0) {
+    spdlog::info("supernet {}: trained checkpoint loaded ({} epochs)", supernet.checkpoint_id(),
+                 summary.epochs_done);
+  } else {
+    spdlog::info("supernet {}: trained {} epoch(s) in {:.0f}s ({:.0f} images/s), loss per epoch: {}",
+                 supernet.checkpoint_id(), summary.epochs_trained_now, summary.seconds,
+                 summary.images_per_second, fmt::join(summary.epoch_losses, ", "));
+  }
+  return summary.seconds;
+}
+
+// Evaluates the front on the final metrics (the test split), stored values
+// first; returns the seconds spent.
+double evaluate_front(const std::vector<FrontMember>& front, const RunPieces& pieces,
+                      Journal& journal) {
+  const auto start = std::chrono::steady_clock::now();
+  for (const std::string& metric : pieces.final_metrics) {
+    const EvaluationKey key = pieces.evaluator->key(metric);
+    for (const FrontMember& member : front) {
+      std::optional<Evaluation> value;
+      for (const Evaluation& e : journal.find(member.arch_id)) {
+        if (e.key == key) value = e;
+      }
+      if (!value) {
+        value = pieces.evaluator->evaluate(member.arch, metric);
+        journal.record(pieces.space, member.arch, {*value});
+      }
+      std::string objectives;
+      for (const Evaluation& e : member.objectives) {
+        if (e.value) objectives += fmt::format(" {}={:.6g}", e.key.metric, *e.value);
+      }
+      spdlog::info("front {}: {}={}{}", member.arch_id, metric,
+                   value->value ? fmt::format("{:.4f}", *value->value) : "n/a (" + value->note + ")",
+                   objectives);
+    }
+  }
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
 // Picks the run this invocation works on: a new one, or the one --resume
 // continues. Refuses what would silently mix two configurations.
@@ -69,6 +123,8 @@ int run_command(const RunCommand& command) {
   const std::int64_t run_id = select_run(store, config, command);
   const std::int64_t session_id = store.begin_session(run_id);
   RunJournal journal(store, run_id, session_id);
+  const double training_seconds =
+      pieces.supernet ? prepare_supernet(*pieces.supernet, command.quiet) : 0.0;
 
   auto strategy = wire_strategy(config, pieces.space);
   LoopOptions options;
@@ -86,6 +142,13 @@ int run_command(const RunCommand& command) {
   const auto start = std::chrono::steady_clock::now();
   const LoopResult result = loop.run();
   progress.finish();
+  const double search_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double final_seconds = evaluate_front(result.front, pieces, journal);
+  if (pieces.supernet) {
+    spdlog::info("time: training {:.0f}s, search {:.0f}s, final evaluation {:.0f}s",
+                 training_seconds, search_seconds, final_seconds);
+  }
 
   std::vector<std::string> front_ids;
   for (const auto& member : result.front) front_ids.push_back(member.arch_id);

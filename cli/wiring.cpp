@@ -2,7 +2,11 @@
 
 #include "core/errors.h"
 #include "core/space_registry.h"
+#include "estimators/analytic_evaluator.h"
+#include "estimators/composite_evaluator.h"
 #include "estimators/tabular_evaluator.h"
+#include "supernet/supernet.h"
+#include "supernet/supernet_evaluators.h"
 #include "search/rl/reinforce.h"
 
 namespace nas::cli {
@@ -20,6 +24,25 @@ std::unique_ptr<Evaluator> make_evaluator(const EvaluatorOptions& options) {
   return std::make_unique<TabularEvaluator>(std::move(table));
 }
 
+// The supernet of an mbv3 run (its data is read here, so a missing data set
+// is a config error) and its evaluators: accuracy, analytic cost, CPU latency.
+void wire_supernet(const RunConfig& config, RunPieces& pieces) {
+  try {
+    pieces.supernet = std::make_shared<Supernet>(config.space.mbv3, config.supernet, config.seed);
+  } catch (const Error& e) {
+    throw ConfigError("/supernet/data", e.what());
+  }
+  std::vector<std::unique_ptr<Evaluator>> parts;
+  parts.push_back(
+      std::make_unique<SupernetAccuracyEvaluator>(pieces.supernet, config.evaluator.supernet));
+  parts.push_back(std::make_unique<Mbv3AnalyticEvaluator>(pieces.supernet->space(),
+                                                          pieces.supernet->layout()));
+  parts.push_back(
+      std::make_unique<CpuLatencyEvaluator>(pieces.supernet, config.evaluator.supernet.latency));
+  pieces.evaluator = std::make_unique<CompositeEvaluator>(std::move(parts));
+  pieces.final_metrics = {"test_acc"};
+}
+
 void check_metric(const Evaluator& evaluator, const std::string& metric, const std::string& path) {
   try {
     evaluator.key(metric);
@@ -31,7 +54,16 @@ void check_metric(const Evaluator& evaluator, const std::string& metric, const s
 }  // namespace
 
 RunPieces wire_run(const RunConfig& config) {
-  RunPieces pieces{make_space(config.space), make_evaluator(config.evaluator)};
+  if (config.evaluator.type == "tabular" && config.space.type != "nb201") {
+    throw ConfigError("/evaluator/type", "the tabular evaluator serves the nb201 space; the " +
+                                             config.space.type + " space needs \"supernet\"");
+  }
+  RunPieces pieces{make_space(config.space), nullptr, nullptr, {}};
+  if (config.evaluator.type == "supernet") {
+    wire_supernet(config, pieces);
+  } else {
+    pieces.evaluator = make_evaluator(config.evaluator);
+  }
   for (std::size_t i = 0; i < config.objectives.size(); ++i) {
     check_metric(*pieces.evaluator, config.objectives[i].metric,
                  "/objectives/" + std::to_string(i) + "/metric");

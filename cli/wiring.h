@@ -9,11 +9,20 @@
 #include "estimators/evaluator.h"
 #include "search/strategy.h"
 
+namespace nas {
+class Supernet;
+}
+
 namespace nas::cli {
 
 struct RunPieces {
   SearchSpace space;
   std::unique_ptr<Evaluator> evaluator;
+  // The run's supernet (mbv3 space), to train or load before the search;
+  // null otherwise.
+  std::shared_ptr<Supernet> supernet;
+  // Metrics the final front is evaluated on after the search ("test_acc").
+  std::vector<std::string> final_metrics;
 };
 
 // Builds the space and evaluator of `config` and checks that every objective
