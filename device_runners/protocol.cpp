@@ -39,12 +39,14 @@ const char* kind_name(Kind kind) {
 std::vector<Field> required_fields(MessageType type) {
   switch (type) {
     case MessageType::kHello:
-      return {{"protocol", Kind::kInteger}, {"runner_id", Kind::kString},
-              {"device", Kind::kString}, {"backend", Kind::kString}};
+      return {{"protocol", Kind::kInteger}, {"role", Kind::kString}};
     case MessageType::kJob:
       return {{"job_id", Kind::kString}, {"protocol", Kind::kObject}};
     case MessageType::kResult:
       return {{"job_id", Kind::kString}, {"status", Kind::kString}};
+    case MessageType::kSubmit:
+      return {{"device", Kind::kString}, {"job", Kind::kObject}};
+    case MessageType::kList:
     case MessageType::kReady:
     case MessageType::kHeartbeat:
     case MessageType::kBye:
@@ -53,11 +55,13 @@ std::vector<Field> required_fields(MessageType type) {
   return {};
 }
 
-constexpr std::array<std::pair<MessageType, const char*>, 6> kTypeNames = {{
+constexpr std::array<std::pair<MessageType, const char*>, 8> kTypeNames = {{
     {MessageType::kHello, "HELLO"},
     {MessageType::kReady, "READY"},
     {MessageType::kJob, "JOB"},
     {MessageType::kResult, "RESULT"},
+    {MessageType::kSubmit, "SUBMIT"},
+    {MessageType::kList, "LIST"},
     {MessageType::kHeartbeat, "HEARTBEAT"},
     {MessageType::kBye, "BYE"},
 }};
@@ -132,6 +136,19 @@ Message decode(const std::vector<std::string>& frames) {
     if (it == message.body.end()) throw ProtocolError(where + "missing field '" + f.name + "'");
     if (!has_kind(*it, f.kind)) {
       throw ProtocolError(where + "field '" + f.name + "' must be " + kind_name(f.kind));
+    }
+  }
+  if (*type == MessageType::kHello) {
+    const std::string role = message.body["role"].get<std::string>();
+    if (role == "runner") {
+      for (const char* f : {"runner_id", "device", "backend"}) {
+        auto it = message.body.find(f);
+        if (it == message.body.end() || !it->is_string() || it->get<std::string>().empty()) {
+          throw ProtocolError(where + "a runner must give a non-empty string '" + f + "'");
+        }
+      }
+    } else if (role != "client") {
+      throw ProtocolError(where + "unknown role '" + excerpt(role) + "'");
     }
   }
   if (*type == MessageType::kResult &&

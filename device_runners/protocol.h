@@ -30,11 +30,16 @@ constexpr int kProtocolVersion = 1;
 // ONNX file is the largest honest message).
 constexpr std::size_t kMaxBodyBytes = 64u << 20;
 
+// Runners and clients (searches, `nas devices`) speak to the same ROUTER;
+// HELLO's "role" tells them apart.
 enum class MessageType {
-  kHello,      // runner -> broker: protocol version, runner id, device key, backend, meter
+  kHello,      // peer -> broker: protocol version, role; a runner adds runner id,
+               // device key, backend, meter, capabilities
   kReady,      // runner -> broker: free for a job
-  kJob,        // broker -> runner: job id, arch, input shape, batch, protocol, deadline
-  kResult,     // runner -> broker: job id, status, statistics, samples, energy, environment
+  kJob,        // broker -> runner: job id, arch or ONNX, input shape, protocol, deadline
+  kResult,     // runner -> broker -> client: job id, status, statistics, energy, environment
+  kSubmit,     // client -> broker: a job for any free runner with a device key
+  kList,       // client -> broker: which runners are there; broker -> client: the list
   kHeartbeat,  // both ways, about every second
   kBye,        // either side is leaving
 };

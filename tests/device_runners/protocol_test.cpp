@@ -10,6 +10,7 @@ namespace {
 Message hello() {
   return {MessageType::kHello,
           {{"protocol", kProtocolVersion},
+           {"role", "runner"},
            {"runner_id", "pi-1"},
            {"device", "raspi4"},
            {"backend", "torch"}}};
@@ -34,11 +35,17 @@ TEST_CASE("malformed messages are refused with the reason") {
   CHECK_THROWS_WITH_AS(decode({"JOB", "{not json"}), "JOB: body is not JSON", ProtocolError);
   CHECK_THROWS_WITH_AS(decode({"READY", "[1,2]"}), "READY: body is not a JSON object",
                        ProtocolError);
-  CHECK_THROWS_WITH_AS(decode({"HELLO", R"({"protocol":1,"runner_id":"a","device":"x"})"}),
-                       "HELLO: missing field 'backend'", ProtocolError);
   CHECK_THROWS_WITH_AS(
-      decode({"HELLO", R"({"protocol":"1","runner_id":"a","device":"x","backend":"torch"})"}),
+      decode({"HELLO", R"({"protocol":1,"role":"runner","runner_id":"a","device":"x"})"}),
+      "HELLO: a runner must give a non-empty string 'backend'", ProtocolError);
+  CHECK_THROWS_WITH_AS(
+      decode({"HELLO", R"({"protocol":"1","role":"runner","runner_id":"a","device":"x"})"}),
       "HELLO: field 'protocol' must be an integer", ProtocolError);
+  CHECK_THROWS_WITH_AS(decode({"HELLO", R"({"protocol":1,"role":"spy"})"}),
+                       "HELLO: unknown role 'spy'", ProtocolError);
+  CHECK(decode({"HELLO", R"({"protocol":1,"role":"client"})"}).type == MessageType::kHello);
+  CHECK_THROWS_WITH_AS(decode({"SUBMIT", R"({"device":"pi"})"}), "SUBMIT: missing field 'job'",
+                       ProtocolError);
   CHECK_THROWS_WITH_AS(decode({"RESULT", R"({"job_id":"j","status":"great"})"}),
                        "RESULT: unknown status 'great'", ProtocolError);
   CHECK_THROWS_WITH_AS(decode({"JOB", std::string(kMaxBodyBytes + 1, ' ')}),

@@ -1,0 +1,72 @@
+// A runner's measuring backend: how one job's network is run on the board.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "device_runners/measurement.h"
+#include "device_runners/protocol.h"
+
+namespace nas {
+
+class PowerMeter;
+
+// One measurement job, as the broker sends it (the body of a JOB message).
+struct JobSpec {
+  std::string job_id;
+  std::string space;          // search space name, e.g. "mbv3"
+  nlohmann::json arch;        // canonical JSON of the architecture
+  nlohmann::json space_options = nlohmann::json::object();  // what builds the network
+  std::vector<std::int64_t> input_shape;  // e.g. {1, 1, 28, 28}
+  std::string onnx;           // the network as an ONNX file, for `command` backends
+  MeasureProtocol protocol;
+  double deadline_seconds = 600;  // from dispatch; past it the job is a timeout
+
+  nlohmann::json to_json() const;
+  // Throws wire::ProtocolError naming the field.
+  static JobSpec from_json(const nlohmann::json& j);
+};
+
+// A job's outcome, the body of a RESULT message.
+struct JobResult {
+  std::string job_id;
+  wire::JobStatus status = wire::JobStatus::kError;
+  std::string message;  // why, when not ok
+  std::optional<LatencyStats> latency;
+  std::optional<EnergyStats> energy;
+  nlohmann::json environment = nlohmann::json::object();  // threads, clocks, temperatures...
+
+  nlohmann::json to_json() const;
+  static JobResult from_json(const nlohmann::json& j);
+};
+
+// Raised by a backend for a job it cannot run (an ONNX-only backend sent an
+// arch, an op the device lacks): the RESULT status is `unsupported`.
+class UnsupportedJob : public Error {
+ public:
+  using Error::Error;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  virtual std::string name() const = 0;
+
+  // What this backend accepts, sent in HELLO: {"accepts": ["arch"]} or
+  // {"accepts": ["onnx"]}, plus backend details.
+  virtual nlohmann::json capabilities() const = 0;
+
+  // Measures `job`. `meter` may be null (no energy). `cancelled` turns true
+  // when the job's deadline passes or the runner is stopping; a backend polls
+  // it between runs and returns promptly. Throws UnsupportedJob or
+  // nas::Error; the runner turns those into RESULT statuses.
+  virtual JobResult measure(const JobSpec& job, PowerMeter* meter,
+                            const std::function<bool()>& cancelled) = 0;
+};
+
+}  // namespace nas

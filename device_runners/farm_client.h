@@ -1,0 +1,50 @@
+// A search's side of the farm: submits jobs to a broker and collects their
+// results. Used from one thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "device_runners/backend.h"
+
+namespace nas {
+
+struct FarmClientOptions {
+  std::string connect;  // the broker's address
+  double heartbeat_seconds = 1.0;
+  // CURVE: the broker's public key and this client's key pair (.key_secret).
+  std::string broker_public_key_file;
+  std::string curve_secret_file;
+};
+
+struct FarmJob {
+  std::string device;  // device key of the runners that may take it
+  JobSpec spec;        // its job_id must be unique among pending jobs
+};
+
+class FarmClient {
+ public:
+  explicit FarmClient(FarmClientOptions options);
+  ~FarmClient();
+  FarmClient(const FarmClient&) = delete;
+  FarmClient& operator=(const FarmClient&) = delete;
+
+  // Submits every job and waits for all results, returned in the jobs'
+  // order. A job still unanswered after `max_wait_seconds` (no runner for its
+  // device, a broker that went away) comes back with status timeout and a
+  // message that says why; nothing throws for an ordinary failure.
+  std::vector<JobResult> run(const std::vector<FarmJob>& jobs, double max_wait_seconds);
+
+  // The broker's LIST: runners with their keys and states, queue sizes,
+  // counters. Throws nas::Error when the broker does not answer in time.
+  nlohmann::json list(double timeout_seconds = 3);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace nas

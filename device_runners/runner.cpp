@@ -1,0 +1,253 @@
+#include "device_runners/runner.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <zmq.hpp>
+#include <zmq_addon.hpp>
+
+#include "core/errors.h"
+#include "device_runners/backend.h"
+#include "device_runners/curve.h"
+#include "device_runners/protocol.h"
+
+namespace nas {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string default_runner_id() {
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  return std::string(host) + "-" + std::to_string(getpid());
+}
+
+}  // namespace
+
+struct Runner::Impl {
+  RunnerOptions options;
+  Backend& backend;
+  PowerMeter* meter;
+  zmq::context_t context{1};
+  std::optional<CurveKeyPair> keys;
+  std::string broker_key;
+
+  // The job in flight. The worker thread fills `result` and then pokes the
+  // main loop through an inproc PUSH socket.
+  std::thread worker;
+  std::atomic<bool> cancel{false};
+  std::mutex result_mutex;
+  std::optional<JobResult> result;  // guarded by result_mutex
+  bool busy = false;                // main thread only
+  std::string busy_job_id;          // main thread only
+  Clock::time_point job_deadline;   // main thread only
+
+  Impl(RunnerOptions o, Backend& b, PowerMeter* m) : options(std::move(o)), backend(b), meter(m) {
+    if (options.runner_id.empty()) options.runner_id = default_runner_id();
+    if (!options.curve_secret_file.empty() || !options.broker_public_key_file.empty()) {
+      if (options.curve_secret_file.empty() || options.broker_public_key_file.empty()) {
+        throw Error("runner: CURVE needs both the broker's public key and this runner's keys");
+      }
+      keys = read_secret_keys(options.curve_secret_file);
+      broker_key = read_public_key(options.broker_public_key_file);
+    }
+  }
+
+  zmq::socket_t connect_dealer() {
+    zmq::socket_t s(context, zmq::socket_type::dealer);
+    s.set(zmq::sockopt::linger, 0);
+    if (keys) {
+      s.set(zmq::sockopt::curve_serverkey, broker_key);
+      s.set(zmq::sockopt::curve_publickey, keys->public_key);
+      s.set(zmq::sockopt::curve_secretkey, keys->secret_key);
+    }
+    try {
+      s.connect(options.connect);
+    } catch (const zmq::error_t& e) {
+      throw Error("runner: cannot connect to " + options.connect + ": " + e.what());
+    }
+    return s;
+  }
+
+  static void send(zmq::socket_t& s, wire::MessageType type, const nlohmann::json& body) {
+    const auto frames = wire::encode({type, body});
+    s.send(zmq::buffer(frames[0]), zmq::send_flags::sndmore);
+    s.send(zmq::buffer(frames[1]), zmq::send_flags::none);
+  }
+
+  void say_hello(zmq::socket_t& s) {
+    send(s, wire::MessageType::kHello,
+         {{"protocol", wire::kProtocolVersion},
+          {"role", "runner"},
+          {"runner_id", options.runner_id},
+          {"device", options.device},
+          {"backend", backend.name()},
+          {"meter", meter ? "yes" : "none"},
+          {"capabilities", backend.capabilities()}});
+    if (!busy) send(s, wire::MessageType::kReady, nlohmann::json::object());
+  }
+
+  void start_job(const nlohmann::json& body, zmq::socket_t& s) {
+    JobSpec job;
+    try {
+      job = JobSpec::from_json(body);
+    } catch (const wire::ProtocolError& e) {
+      JobResult r;
+      r.job_id = body.value("job_id", std::string());
+      r.status = wire::JobStatus::kError;
+      r.message = std::string("malformed job: ") + e.what();
+      send(s, wire::MessageType::kResult, r.to_json());
+      send(s, wire::MessageType::kReady, nlohmann::json::object());
+      return;
+    }
+    if (busy) {  // the broker sends one job per runner; refuse a second
+      JobResult r;
+      r.job_id = job.job_id;
+      r.status = wire::JobStatus::kError;
+      r.message = "runner is busy with job " + busy_job_id;
+      send(s, wire::MessageType::kResult, r.to_json());
+      return;
+    }
+    if (worker.joinable()) worker.join();
+    busy = true;
+    busy_job_id = job.job_id;
+    cancel = false;
+    job_deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                      std::chrono::duration<double>(job.deadline_seconds));
+    spdlog::info("runner {}: job {}", options.runner_id, job.job_id);
+    worker = std::thread([this, job = std::move(job)] {
+      JobResult r;
+      r.job_id = job.job_id;
+      try {
+        r = backend.measure(job, meter, [this] { return cancel.load(); });
+        r.job_id = job.job_id;
+      } catch (const UnsupportedJob& e) {
+        r.status = wire::JobStatus::kUnsupported;
+        r.message = e.what();
+      } catch (const std::exception& e) {
+        r.status = wire::JobStatus::kError;
+        r.message = e.what();
+      }
+      if (cancel && r.status != wire::JobStatus::kOk) r.status = wire::JobStatus::kTimeout;
+      {
+        std::lock_guard<std::mutex> lock(result_mutex);
+        result = std::move(r);
+      }
+      zmq::socket_t poke(context, zmq::socket_type::push);
+      poke.set(zmq::sockopt::linger, 0);
+      poke.connect("inproc://runner-done");
+      poke.send(zmq::str_buffer("done"), zmq::send_flags::dontwait);
+    });
+  }
+
+  RunnerStats run(const std::atomic<bool>& stop) {
+    RunnerStats stats;
+    zmq::socket_t done(context, zmq::socket_type::pull);
+    done.bind("inproc://runner-done");
+    const auto interval = std::chrono::duration<double>(options.heartbeat_seconds);
+    double backoff = 0.25;
+    while (!stop) {
+      zmq::socket_t socket = connect_dealer();
+      ++stats.connects;
+      say_hello(socket);
+      spdlog::info("runner {}: connected to {} as device {} ({} backend)", options.runner_id,
+                   options.connect, options.device, backend.name());
+      auto last_heard = Clock::now();
+      auto last_sent = Clock::now();
+      bool lost = false;
+      std::vector<zmq::pollitem_t> items = {{socket.handle(), 0, ZMQ_POLLIN, 0},
+                                            {done.handle(), 0, ZMQ_POLLIN, 0}};
+      while (!stop && !lost) {
+        zmq::poll(items, std::chrono::milliseconds(
+                             std::max(5, static_cast<int>(options.heartbeat_seconds * 250))));
+        if (items[1].revents & ZMQ_POLLIN) {
+          zmq::message_t ignored;
+          (void)done.recv(ignored, zmq::recv_flags::dontwait);
+          std::optional<JobResult> r;
+          {
+            std::lock_guard<std::mutex> lock(result_mutex);
+            r.swap(result);
+          }
+          if (r) {
+            busy = false;
+            ++stats.jobs_done;
+            send(socket, wire::MessageType::kResult, r->to_json());
+            send(socket, wire::MessageType::kReady, nlohmann::json::object());
+            last_sent = Clock::now();
+          }
+        }
+        while (items[0].revents & ZMQ_POLLIN) {
+          std::vector<zmq::message_t> parts;
+          if (!zmq::recv_multipart(socket, std::back_inserter(parts), zmq::recv_flags::dontwait)) {
+            break;
+          }
+          last_heard = Clock::now();
+          backoff = 0.25;
+          std::vector<std::string> frames;
+          for (auto& p : parts) frames.push_back(p.to_string());
+          wire::Message m;
+          try {
+            m = wire::decode(frames);
+          } catch (const wire::ProtocolError& e) {
+            spdlog::warn("runner {}: ignored a malformed message: {}", options.runner_id, e.what());
+            continue;
+          }
+          if (m.type == wire::MessageType::kJob) {
+            start_job(m.body, socket);
+          } else if (m.type == wire::MessageType::kBye) {
+            // The broker restarted or is stopping: introduce ourselves again.
+            spdlog::info("runner {}: broker said BYE ({})", options.runner_id,
+                         m.body.value("reason", std::string("no reason")));
+            lost = true;
+            break;
+          }
+        }
+        const auto now = Clock::now();
+        if (busy && now > job_deadline) cancel = true;  // the backend returns promptly
+        if (now - last_sent >= interval) {
+          send(socket, wire::MessageType::kHeartbeat, nlohmann::json::object());
+          last_sent = now;
+        }
+        if (now - last_heard > options.liveness * interval) {
+          spdlog::warn("runner {}: broker silent for {} heartbeats; reconnecting",
+                       options.runner_id, options.liveness);
+          lost = true;
+        }
+      }
+      if (stop) {
+        cancel = true;
+        try {
+          send(socket, wire::MessageType::kBye, {{"reason", "runner stopping"}});
+        } catch (const zmq::error_t&) {
+        }
+        break;
+      }
+      // Back off before reconnecting, a little longer each time.
+      const auto until = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                            std::chrono::duration<double>(backoff));
+      while (!stop && Clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      backoff = std::min(options.max_backoff_seconds, backoff * 2);
+    }
+    if (worker.joinable()) worker.join();
+    return stats;
+  }
+};
+
+Runner::Runner(RunnerOptions options, Backend& backend, PowerMeter* meter)
+    : impl_(std::make_unique<Impl>(std::move(options), backend, meter)) {
+  if (impl_->options.connect.empty()) throw Error("runner: no broker address (--connect)");
+  if (impl_->options.device.empty()) throw Error("runner: no device key (--device)");
+}
+
+Runner::~Runner() {
+  impl_->cancel = true;
+  if (impl_->worker.joinable()) impl_->worker.join();
+}
+
+RunnerStats Runner::run(const std::atomic<bool>& stop) { return impl_->run(stop); }
+
+}  // namespace nas
