@@ -99,53 +99,65 @@ class LstmPolicy : public Policy {
 
   std::vector<Arch> sample(std::size_t n, Rng& rng) override {
     torch::NoGradGuard no_grad;
-    std::vector<Arch> out;
-    for (std::size_t k = 0; k < n; ++k) {
-      Arch arch;
-      arch.choices.assign(space_.num_decisions(), 0);
-      walk(arch, [&](std::size_t i, const torch::Tensor& logits) {
-        arch.choices[i] = static_cast<int>(draw(to_doubles(torch::softmax(logits, 0)), rng));
-        return arch.choices[i];
-      });
-      out.push_back(std::move(arch));
-    }
-    return out;
+    std::vector<Arch> archs(n);
+    for (Arch& a : archs) a.choices.assign(space_.num_decisions(), 0);
+    walk(archs, &rng);
+    return archs;
   }
 
   ScoredBatch score(const std::vector<Arch>& archs) override {
-    std::vector<torch::Tensor> log_probs, entropies;
-    for (const Arch& arch : archs) {
-      std::vector<torch::Tensor> lp, h;
-      walk(arch, [&](std::size_t i, const torch::Tensor& logits) {
-        const torch::Tensor log_p = torch::log_softmax(logits, 0);
-        lp.push_back(log_p[arch.choices[i]]);
-        h.push_back(-(log_p.exp() * log_p).sum());
-        return arch.choices[i];
-      });
-      log_probs.push_back(lp.empty() ? torch::zeros({}) : torch::stack(lp).sum());
-      entropies.push_back(h.empty() ? torch::zeros({}) : torch::stack(h).sum());
-    }
-    return {torch::stack(log_probs), torch::stack(entropies)};
+    std::vector<Arch> copy = archs;
+    return walk(copy, nullptr);
   }
 
  private:
-  // Runs the cell over the active decisions of `arch` as it is filled in:
-  // `choose(i, logits)` returns the choice of decision i, whose embedding is
-  // the next input. Activity is read after each choice, so sampling fills
-  // `arch` through `choose` and sees later decisions switch on or off.
-  template <typename Choose>
-  void walk(const Arch& arch, Choose&& choose) {
-    torch::Tensor h = torch::zeros({1, hidden_});
-    torch::Tensor c = torch::zeros({1, hidden_});
-    torch::Tensor x = start_;
+  // Runs the cell over the whole batch, decision by decision. A row for
+  // which decision i is inactive keeps its state and input and gains no
+  // log-probability or entropy, as if the cell had skipped it. With `rng`,
+  // each active row's choice is drawn (rows in order) and written into
+  // `archs`, so later decisions see it; without, the given choices are scored.
+  ScoredBatch walk(std::vector<Arch>& archs, Rng* rng) {
+    const auto batch = static_cast<std::int64_t>(archs.size());
+    torch::Tensor h = torch::zeros({batch, hidden_});
+    torch::Tensor c = torch::zeros({batch, hidden_});
+    torch::Tensor x = start_.expand({batch, hidden_});
+    torch::Tensor log_prob = torch::zeros({batch});
+    torch::Tensor entropy = torch::zeros({batch});
     for (std::size_t i = 0; i < space_.num_decisions(); ++i) {
-      if (!space_.is_active(arch, i)) continue;
-      std::tie(h, c) = cell_->forward(x, std::make_tuple(h, c));
+      std::vector<float> active(archs.size());
+      bool any = false;
+      for (std::size_t b = 0; b < archs.size(); ++b) {
+        active[b] = space_.is_active(archs[b], i) ? 1.0f : 0.0f;
+        any = any || active[b] > 0;
+      }
+      if (!any) continue;
+      const torch::Tensor mask = torch::tensor(active);
+      const torch::Tensor row_mask = mask.unsqueeze(1);
+      torch::Tensor h_next, c_next;
+      std::tie(h_next, c_next) = cell_->forward(x, std::make_tuple(h, c));
       const torch::Tensor logits =
-          kTanhConstant * torch::tanh(F::linear(h, head_w_[i], head_b_[i])).view(-1);
-      const int choice = choose(i, logits);
-      x = embed_[i].index({choice}).unsqueeze(0);
+          kTanhConstant * torch::tanh(F::linear(h_next, head_w_[i], head_b_[i]));
+      const torch::Tensor log_p = torch::log_softmax(logits, 1);
+      if (rng) {
+        const std::vector<double> probs = to_doubles(log_p.exp());
+        const std::size_t n = space_.decision(i).choices.size();
+        for (std::size_t b = 0; b < archs.size(); ++b) {
+          if (active[b] == 0) continue;
+          const std::vector<double> row(probs.begin() + static_cast<std::ptrdiff_t>(b * n),
+                                        probs.begin() + static_cast<std::ptrdiff_t>((b + 1) * n));
+          archs[b].choices[i] = static_cast<int>(draw(row, *rng));
+        }
+      }
+      std::vector<std::int64_t> index(archs.size());
+      for (std::size_t b = 0; b < archs.size(); ++b) index[b] = active[b] > 0 ? archs[b].choices[i] : 0;
+      const torch::Tensor chosen = torch::tensor(index);
+      log_prob = log_prob + log_p.gather(1, chosen.unsqueeze(1)).squeeze(1) * mask;
+      entropy = entropy - (log_p.exp() * log_p).sum(1) * mask;
+      h = row_mask * h_next + (1 - row_mask) * h;
+      c = row_mask * c_next + (1 - row_mask) * c;
+      x = row_mask * embed_[i].index_select(0, chosen) + (1 - row_mask) * x;
     }
+    return {log_prob, entropy};
   }
 
   const SearchSpace& space_;
