@@ -21,17 +21,16 @@ namespace {
 
 // Trains the run's supernet, or loads its checkpoint, with a progress line
 // (images, images/s, ETA). Returns the seconds spent.
-double prepare_supernet(Supernet& supernet, bool quiet) {
+double prepare_supernet(Supernet& supernet, const TrainingOptions& training, bool quiet) {
   spdlog::info("supernet {} on {} ({} training images), checkpoint {}", supernet.checkpoint_id(),
                supernet.device(), supernet.train_images(), supernet.checkpoint_path());
-  std::unique_ptr<Progress> progress;
-  double last_loss = 0;
+  const std::int64_t total =
+      training.epochs * (supernet.train_images() / training.batch_size) * training.batch_size;
+  Progress progress("images", total, !quiet && !supernet.trained());
   const TrainSummary summary = supernet.train([&](const TrainProgress& p) {
-    if (!progress) progress = std::make_unique<Progress>("images", p.images_total, !quiet);
-    progress->update(p.images_done, p.images_resumed);
-    last_loss = p.loss;
+    progress.update(p.images_done, p.images_resumed);
   });
-  if (progress) progress->finish();
+  progress.finish();
   if (summary.epochs_trained_now == 0) {
     spdlog::info("supernet {}: trained checkpoint loaded ({} epochs)", supernet.checkpoint_id(),
                  summary.epochs_done);
@@ -124,7 +123,7 @@ int run_command(const RunCommand& command) {
   const std::int64_t session_id = store.begin_session(run_id);
   RunJournal journal(store, run_id, session_id);
   const double training_seconds =
-      pieces.supernet ? prepare_supernet(*pieces.supernet, command.quiet) : 0.0;
+      pieces.supernet ? prepare_supernet(*pieces.supernet, config.supernet.training, command.quiet) : 0.0;
 
   auto strategy = wire_strategy(config, pieces.space);
   LoopOptions options;

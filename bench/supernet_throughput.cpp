@@ -1,0 +1,92 @@
+// Supernet training throughput: one sandwich step (largest, smallest and n
+// random subnets, in-place distillation from the largest, SGD with Nesterov
+// momentum) on random 28x28 images, timed after warm-up. Prints images/s.
+// Its Python twin, bench/supernet_throughput.py, times the same supernet and
+// step with Debian's python3-torch (the same LibTorch 1.13); run both with
+// the same arguments, or bench/supernet_throughput.sh for both side by side
+// and the ratio.
+//
+// Usage: bench_supernet_throughput [steps=20] [batch=128] [threads=2]
+//        [random_subnets=2] [stem_stride=2]
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+#include "core/mbv3_space.h"
+#include "core/random.h"
+#include "supernet/mbv3_supernet.h"
+
+namespace {
+
+// The quickstart's layout (configs/quickstart.json).
+nas::Mbv3Options bench_space(int stem_stride) {
+  nas::Mbv3Options o;
+  o.stem_width = 16;
+  o.stem_stride = stem_stride;
+  auto stage = [](std::int64_t width, std::int64_t stride, bool se, const char* act) {
+    nas::Mbv3StageOptions s;
+    s.width = width;
+    s.stride = stride;
+    s.depths = {2, 3};
+    s.se = se;
+    s.activation = act;
+    return s;
+  };
+  o.stages = {stage(24, 1, false, "relu"), stage(40, 2, true, "relu"), stage(64, 2, true, "hswish")};
+  o.kernels = {3, 5, 7};
+  o.expand_ratios = {3, 4, 6};
+  o.resolutions = {28};
+  o.head_width = 256;
+  return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int steps = argc > 1 ? std::atoi(argv[1]) : 20;
+  const int batch = argc > 2 ? std::atoi(argv[2]) : 128;
+  const int threads = argc > 3 ? std::atoi(argv[3]) : 2;
+  const int random_subnets = argc > 4 ? std::atoi(argv[4]) : 2;
+  const int stem_stride = argc > 5 ? std::atoi(argv[5]) : 2;
+  torch::set_num_threads(threads);
+  torch::manual_seed(0);
+  const nas::Mbv3Layout layout = nas::mbv3_layout(bench_space(stem_stride), 1, 10);
+  const nas::SearchSpace space = nas::mbv3_space(layout);
+  nas::Mbv3Supernet net(layout);
+  net->train();
+  torch::optim::SGD optimizer(net->parameters(),
+                              torch::optim::SGDOptions(0.05).momentum(0.9).nesterov(true));
+  const torch::Tensor x = torch::randn({batch, 1, 28, 28});
+  const torch::Tensor y = torch::randint(0, 10, {batch}, torch::kInt64);
+  nas::Rng rng(0);
+  auto step = [&] {
+    optimizer.zero_grad();
+    std::vector<nas::Arch> archs = {nas::largest_arch(space), nas::smallest_arch(space)};
+    for (int r = 0; r < random_subnets; ++r) archs.push_back(space.sample(rng));
+    torch::Tensor teacher;
+    for (std::size_t a = 0; a < archs.size(); ++a) {
+      const torch::Tensor logits = net->forward(x, nas::decode_mbv3(space, layout, archs[a]));
+      torch::Tensor loss;
+      if (a == 0) {
+        loss = torch::nn::functional::cross_entropy(
+            logits, y, torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(0.1));
+        teacher = torch::softmax(logits.detach(), 1);
+      } else {
+        loss = -(teacher * torch::log_softmax(logits, 1)).sum(1).mean();
+      }
+      loss.backward();
+    }
+    optimizer.step();
+  };
+  for (int i = 0; i < 3; ++i) step();  // warm-up
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < steps; ++i) step();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("cpp  LibTorch %s: %d sandwich steps (%d subnets, batch %d, %d threads) in %.2fs: "
+              "%.1f images/s (%.1f ms/step)\n",
+              TORCH_VERSION, steps, 2 + random_subnets, batch, threads, seconds,
+              steps * batch / seconds, 1000 * seconds / steps);
+  return 0;
+}
