@@ -1,0 +1,255 @@
+// The command backend runs real processes: small shell scripts stand in for
+// the vendor tools (which cannot run here) and print their real output format.
+#include "device_runners/command_backend.h"
+
+#include <doctest/doctest.h>
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "core/errors.h"
+#include "device_runners/rapl_meter.h"
+#include "tests/device_runners/test_tree.h"
+
+namespace nas {
+namespace {
+
+using test::TestTree;
+using Clock = std::chrono::steady_clock;
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string fixture_path(const std::string& name) {
+  return std::string(NAS_SOURCE_DIR) + "/tests/device_runners/fixtures/" + name;
+}
+
+JobSpec onnx_job() {
+  JobSpec job;
+  job.job_id = "j1";
+  job.onnx = std::string("ONNX\0bytes\xff", 11);
+  job.input_shape = {1, 3, 224, 224};
+  job.protocol.batch_size = 2;
+  job.protocol.threads = 4;
+  return job;
+}
+
+const auto never = [] { return false; };
+
+TEST_CASE("command: steps run in order with placeholders, the last step's output is parsed") {
+  TestTree t;
+  const std::string convert = t.script("convert.sh",
+                                       "cp \"$1\" \"$2\"\n"
+                                       "printf '%s\\n' \"$@\" > convert_args.txt\n");
+  const std::string bench = t.script("trtexec.sh",
+                                     "printf '%s\\n' \"$@\" > bench_args.txt\n"
+                                     "cat '" + fixture_path("trtexec_jetson.txt") + "'\n");
+  CommandPipeline p = CommandPipeline::from_json(
+      {{"steps",
+        {{convert, "{onnx}", "{output}.plan"},
+         bench + " --loadEngine={output}.plan --batch={batch} --threads={threads} "
+                 "--shapes=input:{input_shape} '--note=a b'"}},
+       {"parser", "trtexec"},
+       {"workdir_root", t.root()},
+       {"keep_workdir", true}});
+  CommandBackend backend(p);
+  CHECK(backend.capabilities()["accepts"] == nlohmann::json::array({"onnx"}));
+  CHECK(backend.capabilities()["tools"][1] == bench);
+
+  const JobResult r = backend.measure(onnx_job(), nullptr, never);
+  REQUIRE_MESSAGE(r.status == wire::JobStatus::kOk, r.message);
+  REQUIRE(r.latency.has_value());
+  CHECK(r.latency->median_ms == doctest::Approx(3.96118));
+  CHECK(r.latency->batch_size == 2);
+  CHECK_FALSE(r.energy.has_value());
+  CHECK(r.environment["tool"]["tool"] == "trtexec");
+  CHECK(r.environment["tool"]["iterations"] == 412);
+  REQUIRE(r.environment["steps"].size() == 2);
+
+  // The job folder (kept here): the ONNX bytes, and each step's arguments.
+  const std::string workdir = r.environment["steps"][0]["argv"][1].get<std::string>();
+  const std::string dir = workdir.substr(0, workdir.rfind('/'));
+  CHECK(read_file(dir + "/model.onnx") == onnx_job().onnx);
+  CHECK(read_file(dir + "/output.plan") == onnx_job().onnx);
+  CHECK(read_file(dir + "/bench_args.txt") ==
+        "--loadEngine=" + dir + "/output.plan\n--batch=2\n--threads=4\n"
+        "--shapes=input:1x3x224x224\n--note=a b\n");
+}
+
+TEST_CASE("command: a failing step gives an error with the tool's last lines") {
+  TestTree t;
+  const std::string tool = t.script("fail.sh",
+                                    "i=0; while [ $i -lt 30 ]; do echo \"line $i\"; i=$((i+1)); done\n"
+                                    "echo 'Error: unsupported ONNX op HardSwish' >&2\nexit 3\n");
+  CommandBackend backend(
+      CommandPipeline::from_json({{"steps", {{tool}}}, {"parser", "benchmark_app"},
+                                  {"workdir_root", t.root()}}));
+  const JobResult r = backend.measure(onnx_job(), nullptr, never);
+  CHECK(r.status == wire::JobStatus::kError);
+  CHECK(r.message.find("step 1 (" + tool + ") exited with status 3") != std::string::npos);
+  CHECK(r.message.find("unsupported ONNX op HardSwish") != std::string::npos);
+  CHECK(r.message.find("line 29") != std::string::npos);
+  CHECK(r.message.find("line 5\n") == std::string::npos);  // only the last lines
+  // The job folder is gone.
+  int left = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(t.root())) ++left;
+  CHECK(left == 1);  // fail.sh
+}
+
+TEST_CASE("command: output the parser cannot read is an error, and a missing tool too") {
+  TestTree t;
+  const std::string tool = t.script("garbage.sh", "echo 'Segmentation fault (core dumped)?'\n");
+  CommandBackend backend(CommandPipeline::from_json(
+      {{"steps", {{tool}}}, {"parser", "benchmark_model"}, {"workdir_root", t.root()}}));
+  JobResult r = backend.measure(onnx_job(), nullptr, never);
+  CHECK(r.status == wire::JobStatus::kError);
+  CHECK(r.message.find("benchmark_model output: no 'count=") != std::string::npos);
+  CHECK(r.message.find("Segmentation fault") != std::string::npos);
+
+  CommandBackend missing(CommandPipeline::from_json(
+      {{"steps", nlohmann::json::array({nlohmann::json::array({"no-such-vendor-tool", "{onnx}"})})}, {"parser", "trtexec"},
+       {"workdir_root", t.root()}}));
+  CHECK_THROWS_WITH_AS(missing.measure(onnx_job(), nullptr, never),
+                       doctest::Contains("command not found: no-such-vendor-tool"), Error);
+
+  JobSpec arch_only = onnx_job();
+  arch_only.onnx.clear();
+  CHECK_THROWS_AS(backend.measure(arch_only, nullptr, never), UnsupportedJob);
+}
+
+TEST_CASE("command: cancelling kills the step's whole process group: status timeout") {
+  TestTree t;
+  const std::string pidfile = t.path("child.pid");
+  const std::string tool =
+      t.script("hang.sh", "sleep 60 &\necho $! > '" + pidfile + "'\nsleep 60\n");
+  CommandBackend backend(CommandPipeline::from_json(
+      {{"steps", {{tool}}}, {"parser", "trtexec"}, {"workdir_root", t.root()}}));
+  const auto start = Clock::now();
+  const JobResult r = backend.measure(onnx_job(), nullptr,
+                                      [&] { return Clock::now() - start > std::chrono::milliseconds(300); });
+  const double took = std::chrono::duration<double>(Clock::now() - start).count();
+  CHECK(r.status == wire::JobStatus::kTimeout);
+  CHECK(r.message.find("cancelled during step 1") != std::string::npos);
+  CHECK(took < 3.0);
+  // The grandchild went with its group (gone, or a zombie awaiting init).
+  const pid_t child = std::stoi(read_file(pidfile));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const std::string stat = read_file("/proc/" + std::to_string(child) + "/stat");
+  const bool dead = stat.empty() || stat.find(") Z ") != std::string::npos;
+  CHECK(dead);
+  if (!dead) ::kill(child, SIGKILL);
+}
+
+TEST_CASE("command: energy over the tool's timed loop, from a RAPL tree changing meanwhile") {
+  TestTree t;
+  t.write("rapl/intel-rapl:0/name", "package-0\n");
+  t.write("rapl/intel-rapl:0/max_energy_range_uj", "5000000\n");
+  t.write("rapl/intel-rapl:0/energy_uj", "0\n");
+  const std::string busy = t.path("busy");
+  std::atomic<bool> stop{false};
+  struct Joiner {
+    std::atomic<bool>& stop;
+    std::thread& thread;
+    ~Joiner() {
+      stop = true;
+      if (thread.joinable()) thread.join();
+    }
+  };
+  std::thread cpu;
+  Joiner joiner{stop, cpu};
+  cpu = std::thread([&] {  // 2 W idle; 9 W while the tool's marker file exists
+    double uj = 0;
+    auto last = Clock::now();
+    while (!stop) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      const auto now = Clock::now();
+      const double watts = std::filesystem::exists(busy) ? 9.0 : 2.0;
+      uj += watts * std::chrono::duration<double>(now - last).count() * 1e6;
+      last = now;
+      t.write("rapl/intel-rapl:0/energy_uj",
+              std::to_string(static_cast<std::uint64_t>(uj) % 5000000) + "\n");
+    }
+  });
+  // benchmark_app's report: 80 iterations over 800 ms, printed as the loop ends.
+  const std::string tool = t.script(
+      "benchmark_app.sh", "sleep 0.3\ntouch '" + busy + "'\nsleep 1.0\ncat <<'END'\n"
+      "[ INFO ] Count:               80 iterations\n[ INFO ] Duration:            800.00 ms\n"
+      "[ INFO ] Latency:\n[ INFO ]    Median:           10.00 ms\n"
+      "[ INFO ]    Average:          10.00 ms\n[ INFO ]    Min:              9.50 ms\n"
+      "[ INFO ]    Max:              12.00 ms\n[ INFO ] Throughput:          100.00 FPS\nEND\n");
+  CommandBackend backend(CommandPipeline::from_json({{"steps", {{tool}}},
+                                                     {"parser", "benchmark_app"},
+                                                     {"workdir_root", t.root()},
+                                                     {"energy", {{"idle_seconds", 0.5}}}}));
+  RaplMeter meter(t.path("rapl"));
+  JobResult r = backend.measure(onnx_job(), &meter, never);
+  REQUIRE_MESSAGE(r.status == wire::JobStatus::kOk, r.message);
+  REQUIRE(r.energy.has_value());
+  CHECK(r.energy->meter == "rapl");
+  CHECK(r.energy->runs == 80);
+  CHECK(r.energy->seconds == doctest::Approx(0.8));
+  CHECK(r.energy->samples >= 14);
+  CHECK(r.energy->idle_watts == doctest::Approx(2.0).epsilon(0.03));
+  CHECK(r.energy->active_watts == doctest::Approx(9.0).epsilon(0.05));
+  CHECK(r.energy->gross_joules_per_inference == doctest::Approx(9.0 * 0.8 / 80).epsilon(0.05));
+  CHECK(r.energy->joules_per_inference == doctest::Approx(7.0 * 0.8 / 80).epsilon(0.06));
+
+  // protocol.energy false: no meter reading, no energy.
+  JobSpec job = onnx_job();
+  job.protocol.energy = false;
+  std::filesystem::remove(busy);
+  r = backend.measure(job, &meter, never);
+  CHECK_FALSE(r.energy.has_value());
+}
+
+TEST_CASE("command pipeline files: errors name the JSON path") {
+  const auto error_of = [](const nlohmann::json& j) {
+    try {
+      CommandPipeline::from_json(j);
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(error_of({{"parser", "trtexec"}}).find("/steps: missing") == 0);
+  CHECK(error_of({{"steps", nlohmann::json::array()}, {"parser", "trtexec"}}).find("/steps: expected a non-empty array") == 0);
+  CHECK(error_of({{"steps", nlohmann::json::array({nlohmann::json::array({"trtexec", 5})})}, {"parser", "trtexec"}}).find("/steps/0/1: expected a string") == 0);
+  CHECK(error_of({{"steps", nlohmann::json::array({nlohmann::json::array({"trtexec", "--onnx={onxx}"})})}, {"parser", "trtexec"}})
+            .find("/steps/0/1: unknown placeholder {onxx}") == 0);
+  CHECK(error_of({{"steps", {"trtexec '--onnx={onnx}"}}, {"parser", "trtexec"}})
+            .find("/steps/0: unterminated") == 0);
+  CHECK(error_of({{"steps", {{"trtexec"}}}, {"parser", "snpe"}}).find("/parser:") == 0);
+  CHECK(error_of({{"steps", {{"trtexec"}}}, {"parser", "trtexec"}, {"parsr", 1}}).find("/parsr") == 0);
+  CHECK(error_of({{"steps", {{"trtexec"}}}, {"parser", "trtexec"}, {"energy", {{"sample_hz", 2}}}})
+            .find("/energy/sample_hz") == 0);
+  CHECK(split_command("a 'b c' \"d e\"f  g") == std::vector<std::string>{"a", "b c", "d ef", "g"});
+
+  TestTree t;
+  t.write("bad.json", "{\"steps\": [[\"x\"]], \"parser\": 3}");
+  CHECK_THROWS_WITH_AS(CommandPipeline::load(t.path("bad.json")),
+                       doctest::Contains((t.path("bad.json") + ":/parser").c_str()), ConfigError);
+  t.write("syntax.json", "{\"steps\": ");
+  CHECK_THROWS_WITH_AS(CommandPipeline::load(t.path("syntax.json")),
+                       doctest::Contains("syntax.json"), ConfigError);
+}
+
+TEST_CASE("the example pipelines under configs/runners/ are valid") {
+  for (const char* name : {"jetson-trtexec.json", "ncs2-benchmark_app.json", "coral-edgetpu.json"}) {
+    CAPTURE(name);
+    const auto p = CommandPipeline::load(std::string(NAS_SOURCE_DIR) + "/configs/runners/" + name);
+    CHECK_FALSE(p.steps.empty());
+  }
+  CHECK(CommandPipeline::load(std::string(NAS_SOURCE_DIR) + "/configs/runners/coral-edgetpu.json")
+            .parser == "benchmark_model");
+}
+
+}  // namespace
+}  // namespace nas
