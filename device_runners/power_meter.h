@@ -24,6 +24,11 @@ class PowerMeter {
   // counter and may return nullopt). Throws nas::Error when the meter cannot
   // be read.
   virtual std::optional<double> read_watts() = 0;
+
+  // True for meters whose reading is the mean power since the previous read
+  // (energy counters such as RAPL): their readings are integrated exactly,
+  // each over its own interval, rather than by the trapezoid rule.
+  virtual bool reads_interval_mean() const { return false; }
 };
 
 // Builds a meter from a runner's --meter argument: "none" (returns null),

@@ -1,5 +1,7 @@
 #include "device_runners/power_sampler.h"
 
+#include <algorithm>
+
 #include "device_runners/power_meter.h"
 
 namespace nas {
@@ -40,6 +42,8 @@ std::vector<PowerSample> PowerSampler::stop() {
 
 void PowerSampler::loop() {
   auto next = Clock::now();
+  const bool interval_means = meter_.reads_interval_mean();
+  std::optional<Clock::time_point> previous_read;
   for (;;) {
     std::optional<double> watts;
     try {
@@ -51,7 +55,11 @@ void PowerSampler::loop() {
     }
     const auto now = Clock::now();
     std::unique_lock<std::mutex> lock(mutex_);
-    if (watts) samples_.push_back({now, *watts});
+    if (watts) {
+      const auto begin = interval_means && previous_read ? *previous_read : now;
+      samples_.push_back({now, *watts, begin});
+    }
+    previous_read = now;
     next += period_;
     if (next < now) next = now;  // a slow meter: read again at once
     if (wake_.wait_until(lock, next, [this] { return stopping_; })) return;
@@ -69,6 +77,17 @@ double trapezoid_joules(const std::vector<PowerSample>& samples) {
 
 std::optional<double> mean_watts(const std::vector<PowerSample>& samples) {
   if (samples.empty()) return std::nullopt;
+  const bool interval_means = std::all_of(samples.begin(), samples.end(),
+                                          [](const PowerSample& s) { return s.begin < s.time; });
+  if (interval_means) {
+    double joules = 0;
+    for (const auto& s : samples) {
+      joules += s.watts * std::chrono::duration<double>(s.time - s.begin).count();
+    }
+    const double covered =
+        std::chrono::duration<double>(samples.back().time - samples.front().begin).count();
+    return joules / covered;
+  }
   const double span =
       std::chrono::duration<double>(samples.back().time - samples.front().time).count();
   if (samples.size() == 1 || span <= 0) {

@@ -19,6 +19,9 @@ class PowerMeter;
 struct PowerSample {
   std::chrono::steady_clock::time_point time;
   double watts = 0;
+  // For a meter that reads the mean power since its previous read: when
+  // that interval began (the previous read). Equal to `time` otherwise.
+  std::chrono::steady_clock::time_point begin = time;
 };
 
 // Starts reading `meter` at once and then every 1/hz seconds (a read that
@@ -55,10 +58,12 @@ class PowerSampler {
   std::thread thread_;                // started last: uses the members above
 };
 
-// Mean power of the readings: the trapezoid integral over the span from the
-// first to the last reading, divided by that span; the reading itself for a
-// single one; nullopt for none. Only readings with begin <= time <= end
-// count when a window is given.
+// Mean power of the readings, nullopt for none. Instantaneous readings: the
+// trapezoid integral over the span from the first to the last reading,
+// divided by that span (the reading itself for a single one). Interval means
+// (begin < time): the sum of each reading times its interval, divided by the
+// span they cover. When a window is given, only readings with
+// begin <= time <= end count.
 std::optional<double> mean_watts(const std::vector<PowerSample>& samples);
 std::optional<double> mean_watts(const std::vector<PowerSample>& samples,
                                  std::chrono::steady_clock::time_point begin,

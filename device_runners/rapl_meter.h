@@ -29,6 +29,7 @@ class RaplMeter : public PowerMeter {
   // counter that went down wrapped at its max_energy_range_uj. The first
   // call primes the counters and returns nullopt.
   std::optional<double> read_watts() override;
+  bool reads_interval_mean() const override { return true; }
 
   // The domain folders read.
   const std::vector<std::string>& domains() const { return domains_; }

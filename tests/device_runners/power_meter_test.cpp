@@ -188,6 +188,10 @@ TEST_CASE("trapezoid and mean power of samples") {
   CHECK(*mean_watts(samples, at(0.5), at(3)) == doctest::Approx(4));
   CHECK_FALSE(mean_watts({}).has_value());
   CHECK(*mean_watts({{at(0), 7}}) == 7);
+  // Interval means (an energy counter): each reading over its own interval,
+  // exact however irregular the reads were.
+  std::vector<PowerSample> means = {{at(1), 2, at(0)}, {at(1.1), 10, at(1)}, {at(3), 4, at(1.1)}};
+  CHECK(*mean_watts(means) == doctest::Approx((2 * 1 + 10 * 0.1 + 4 * 1.9) / 3));
 }
 
 }  // namespace
