@@ -8,6 +8,7 @@
 #include "supernet/supernet.h"
 #include "supernet/supernet_evaluators.h"
 #include "search/rl/reinforce.h"
+#include "search/surrogate_search.h"
 
 namespace nas::cli {
 namespace {
@@ -84,6 +85,7 @@ std::unique_ptr<Strategy> wire_strategy(const RunConfig& config, const SearchSpa
 std::size_t batch_size(const SearchOptions& options) {
   if (options.batch > 0) return static_cast<std::size_t>(options.batch);
   if (options.strategy == "rl") return Reinforce::kDefaultBatch;
+  if (options.strategy == "surrogate") return SurrogateSearch::kDefaultBatch;
   return options.strategy == "nsga2" ? static_cast<std::size_t>(options.population) : 1;
 }
 

@@ -1,6 +1,7 @@
 #include "core/config.h"
 
 #include <filesystem>
+#include <algorithm>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -67,9 +68,29 @@ RewardOptions parse_reward(JsonReader r) {
 
 SearchOptions parse_search(JsonReader r) {
   SearchOptions out;
-  out.strategy = r.choice("strategy", {"random", "evolution", "nsga2", "rl"});
+  out.strategy = r.choice("strategy", {"random", "evolution", "nsga2", "rl", "surrogate"});
   out.budget = r.integer("budget", 1, 100000000);
   out.batch = r.integer("batch", 0, 1000000, 0);
+  if (out.strategy == "surrogate") {
+    SurrogateOptions& s = out.surrogate;
+    s.initial = r.integer("initial", 2, kIntMax, s.initial);
+    s.pool = r.integer("pool", 1, 10000000, s.pool);
+    s.explore = r.number("explore", 0, 100, s.explore);
+    s.random_share = r.number("random_share", 0, 1, s.random_share);
+    out.mutation_prob = r.number("mutation_prob", 0, 1, out.mutation_prob);
+    // In the metrics' units here; parse_config checks the length and turns
+    // it into minimisation form once the objectives are known.
+    if (const nlohmann::json* ref = r.get("reference")) {
+      const bool numbers = ref->is_array() && !ref->empty() &&
+                           std::all_of(ref->begin(), ref->end(),
+                                       [](const nlohmann::json& v) { return v.is_number(); });
+      if (!numbers) {
+        throw ConfigError(r.path_of("reference"), "expected a list of numbers, one per objective, got " +
+                                                      describe_json_value(*ref));
+      }
+      for (const auto& v : *ref) s.reference.push_back(v.get<double>());
+    }
+  }
   if (out.strategy == "evolution" || out.strategy == "nsga2") {
     out.population = r.integer("population", 2, kIntMax,
                                out.strategy == "nsga2" ? SearchOptions::kNsga2Population
@@ -207,6 +228,17 @@ RunConfig parse_config(const nlohmann::json& document, const std::string& defaul
     throw ConfigError("/evaluator/type", "the supernet evaluator needs the mbv3 space");
   }
   if (c.search.strategy == "rl") check_reward(c);
+  if (!c.search.surrogate.reference.empty()) {
+    std::vector<double>& ref = c.search.surrogate.reference;
+    if (ref.size() != c.objectives.size()) {
+      throw ConfigError("/search/reference", "expected " + std::to_string(c.objectives.size()) +
+                                                 " numbers (one per objective), got " +
+                                                 std::to_string(ref.size()));
+    }
+    for (std::size_t i = 0; i < ref.size(); ++i) {
+      if (c.objectives[i].goal == Goal::kMaximize) ref[i] = -ref[i];
+    }
+  }
   root.finish();
   return c;
 }

@@ -45,10 +45,25 @@ struct RewardOptions {
   double beta = -1;  // tunas_abs only; < 0, in the quality's unit per unit of |cost/T - 1|
 };
 
+// surrogate (search/surrogate_search.h): predictors of every objective screen
+// a pool of children and only the most promising are asked.
+struct SurrogateOptions {
+  // Defaults tuned on the NB201 cifar10 x raspi4 table (bench/surrogate_quality.cpp).
+  std::int64_t initial = 40;  // uniform samples before the predictors guide
+  std::int64_t pool = 2000;   // unseen children scored per ask
+  double explore = 0.3;       // optimism: predicted standard deviations subtracted
+  double random_share = 0.5;  // share of the pool drawn uniformly, not mutated
+  // The hypervolume reference point, one value per objective in minimisation
+  // form (a maximised objective's value negated); the config gives it in the
+  // metrics' own units ("reference": [90, 25]). Empty: the worst told value
+  // of each objective plus 10 % of its range.
+  std::vector<double> reference;
+};
+
 // Options of the search strategies. Each strategy reads the fields it uses;
 // the config accepts only those of the chosen strategy.
 struct SearchOptions {
-  std::string strategy = "nsga2";  // random | evolution | nsga2 | rl
+  std::string strategy = "nsga2";  // random | evolution | nsga2 | rl | surrogate
   // Distinct architectures the run evaluates (queries). Repeats of an
   // architecture already evaluated in the run are free.
   std::int64_t budget = 300;
@@ -75,6 +90,7 @@ struct SearchOptions {
   double learning_rate = 0.05;            // Adam's step size
   double entropy_weight = 0.0;            // bonus on the policy's entropy (in reward units)
   double baseline_decay = 0.9;            // moving-average baseline: b = d*b + (1-d)*mean reward
+  SurrogateOptions surrogate;             // surrogate
 };
 
 struct RunConfig {

@@ -24,6 +24,14 @@ class Evaluator {
   // without a value and with a note, not thrown; a broken evaluator throws
   // nas::Error. REQUIRES: `arch` belongs to the space the evaluator serves.
   virtual Evaluation evaluate(const Arch& arch, const std::string& metric) = 0;
+
+  // Evaluates `metric` the exact way (measured, never predicted), for an
+  // architecture whose stored value is a prediction (Source::kPredicted) and
+  // which is about to be reported: the search loop calls it for front
+  // members before a run ends. Default: evaluate().
+  virtual Evaluation measure(const Arch& arch, const std::string& metric) {
+    return evaluate(arch, metric);
+  }
 };
 
 }  // namespace nas

@@ -62,6 +62,13 @@ SearchLoop::Scored SearchLoop::score(const Arch& arch, const std::string& id) {
   for (std::size_t m = 0; m < metrics_.size(); ++m) {
     auto hit = std::find_if(stored.begin(), stored.end(),
                             [&](const Evaluation& e) { return e.key == keys_[m]; });
+    if (hit == stored.end()) {
+      // A prediction standing in for the value (predictor-screened measuring).
+      EvaluationKey predicted = keys_[m];
+      predicted.source = Source::kPredicted;
+      hit = std::find_if(stored.begin(), stored.end(),
+                         [&](const Evaluation& e) { return e.key == predicted; });
+    }
     if (hit != stored.end()) {
       s.values[m] = *hit;
       ++s.cache_hits;
@@ -165,28 +172,51 @@ LoopResult SearchLoop::run() {
   }
 
   // The front over everything this run queried, from stored values only.
+  // A front member with a predicted value is measured (Evaluator::measure)
+  // and the front recomputed, until every member's values are measured.
   struct Point {
     std::string id;
     std::vector<Evaluation> values;
     std::vector<double> minimised;
   };
   std::vector<Point> feasible;
-  for (const auto& id : journal_.queried_archs()) {
-    auto it = known.find(id);
-    const Arch arch = it != known.end()
-                          ? it->second
-                          : space_.from_json(nlohmann::json::parse(journal_.arch_json(id)));
-    Scored s = score(arch, id);
-    if (s.excluded) ++stats.excluded;
-    if (!s.outcome.feasible()) continue;
-    known.emplace(id, arch);
-    feasible.push_back({id, std::move(s.values), std::move(s.outcome.objectives)});
+  std::vector<Point> front;
+  for (bool confirmed_any = true; confirmed_any;) {
+    confirmed_any = false;
+    feasible.clear();
+    front.clear();
+    std::int64_t excluded = 0;
+    for (const auto& id : journal_.queried_archs()) {
+      auto it = known.find(id);
+      const Arch arch = it != known.end()
+                            ? it->second
+                            : space_.from_json(nlohmann::json::parse(journal_.arch_json(id)));
+      Scored s = score(arch, id);
+      if (s.excluded) ++excluded;
+      if (!s.outcome.feasible()) continue;
+      known.emplace(id, arch);
+      feasible.push_back({id, std::move(s.values), std::move(s.outcome.objectives)});
+    }
+    stats.excluded = excluded;
+    for (const Point& p : feasible) {
+      const bool dominated = std::any_of(feasible.begin(), feasible.end(), [&](const Point& q) {
+        return dominates(q.minimised, p.minimised);
+      });
+      if (!dominated) front.push_back(p);
+    }
+    for (const Point& p : front) {
+      std::vector<Evaluation> measured;
+      for (std::size_t m = 0; m < metrics_.size(); ++m) {
+        if (p.values[m].key.source != Source::kPredicted) continue;
+        measured.push_back(evaluator_.measure(known.at(p.id), metrics_[m]));
+        ++stats.confirmations;
+      }
+      if (measured.empty()) continue;
+      journal_.record(space_, known.at(p.id), measured);
+      confirmed_any = true;
+    }
   }
-  for (const Point& p : feasible) {
-    const bool dominated = std::any_of(feasible.begin(), feasible.end(), [&](const Point& q) {
-      return dominates(q.minimised, p.minimised);
-    });
-    if (dominated) continue;
+  for (const Point& p : front) {
     FrontMember member;
     member.arch = known.at(p.id);
     member.arch_id = p.id;

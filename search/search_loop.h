@@ -31,6 +31,9 @@ struct LoopStats {
   std::int64_t evaluator_calls = 0;  // architectures sent to the evaluator this session
   std::int64_t cache_hits = 0;       // values taken from the store
   std::int64_t excluded = 0;         // queried architectures with an unusable value
+  // Predicted values of front members measured before the front was reported
+  // (predictor-screened measuring; see Evaluator::measure).
+  std::int64_t confirmations = 0;
   bool exhausted = false;            // ended before the budget: nothing new to propose
   bool resumed = false;              // continued from a stored step
 };

@@ -5,6 +5,7 @@
 #include "search/nsga2.h"
 #include "search/random_search.h"
 #include "search/strategy.h"
+#include "search/surrogate_search.h"
 
 namespace nas {
 
@@ -20,8 +21,11 @@ std::unique_ptr<Strategy> make_strategy(const SearchOptions& options, const Sear
   if (options.strategy == "nsga2") {
     return std::make_unique<Nsga2>(options, space, num_objectives, seed);
   }
+  if (options.strategy == "surrogate") {
+    return std::make_unique<SurrogateSearch>(options, space, num_objectives, seed);
+  }
   throw Error("unknown search strategy '" + options.strategy +
-              "' (expected random, evolution or nsga2)");
+              "' (expected random, evolution, nsga2 or surrogate)");
 }
 
 }  // namespace nas

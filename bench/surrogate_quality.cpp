@@ -1,0 +1,244 @@
+// Surrogate-assisted search and predictor-screened measuring on the NB201
+// table (cifar10_test_acc, maximised x raspi4_ms, minimised), each driven by
+// the real SearchLoop over a MemoryJournal and the tabular evaluator.
+//
+// 1. Surrogate search (search/surrogate_search.h) against NSGA-II: mean
+//    hypervolume ratio over `seeds` seeds at 100 and 300 queries (reference:
+//    90 % accuracy and the table's median raspi4 latency, as
+//    bench/search_quality.cpp). Target: >= 0.95 at 300 queries.
+// 2. Predictor-screened measuring (estimators/screened_evaluator.h): NSGA-II
+//    at 300 queries where raspi4_ms (standing in for the farm) is predicted
+//    unless the candidate could enter the front, against NSGA-II measuring
+//    every candidate; prints both hypervolume ratios and the number of latency
+//    measurements. Target: the screened run's HV reaches the measure-all HV
+//    with >= 3x fewer measurements.
+// PASS/MISS lines, never asserts.
+//
+// Usage: bench_surrogate_quality [seeds=20] [part=1|2] [reference] [explore=X] [pool=N]
+//        [initial=N] [random=X]   (the surrogate's options, for studies)
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "bench/nb201_bench_util.h"
+#include "core/nb201_space.h"
+#include "estimators/screened_evaluator.h"
+#include "search/memory_journal.h"
+#include "search/search_loop.h"
+#include "search/strategy.h"
+
+namespace {
+
+const std::string kAccuracy = "cifar10_test_acc";
+const std::string kLatency = "raspi4_ms";
+
+struct Run {
+  double hv_ratio = 0;
+  double seconds = 0;
+  std::int64_t queries = 0;
+  std::int64_t excluded = 0;
+};
+
+double front_hv(const nas::LoopResult& result, const nas::bench::HvProblem& problem) {
+  std::vector<nas::Point> points;
+  for (const nas::FrontMember& m : result.front) {
+    points.push_back({-*m.objectives[0].value, *m.objectives[1].value});
+  }
+  return nas::hypervolume_2d(points, problem.reference) / problem.exhaustive_hv;
+}
+
+nas::SurrogateOptions g_surrogate;
+
+// Counts the latency values asked of the table: the measurements a farm would make.
+class CountingEvaluator : public nas::Evaluator {
+ public:
+  explicit CountingEvaluator(nas::Evaluator& inner) : inner_(inner) {}
+  std::vector<std::string> metrics() const override { return inner_.metrics(); }
+  nas::EvaluationKey key(const std::string& metric) const override { return inner_.key(metric); }
+  nas::Evaluation evaluate(const nas::Arch& arch, const std::string& metric) override {
+    if (metric == kLatency) ++*count_;
+    return inner_.evaluate(arch, metric);
+  }
+  std::shared_ptr<std::int64_t> counter() const { return count_; }
+
+ private:
+  nas::Evaluator& inner_;
+  std::shared_ptr<std::int64_t> count_ = std::make_shared<std::int64_t>(0);
+};
+
+struct ScreenRun {
+  double hv_ratio = 0;
+  std::int64_t measurements = 0, predicted = 0, confirmations = 0;
+  bool front_measured = true;
+};
+
+// NSGA-II at `budget` queries with raspi4_ms measured for every candidate
+// (screen == false) or screened (budget_measure measurements).
+ScreenRun run_screened(bool screen, std::int64_t budget, std::int64_t budget_measure,
+                       std::uint64_t seed, nas::Evaluator& table, const nas::SearchSpace& space,
+                       const nas::bench::HvProblem& problem) {
+  nas::SearchOptions options;
+  options.strategy = "nsga2";
+  options.population = nas::SearchOptions::kNsga2Population;
+  const std::vector<nas::Objective> objectives{{kAccuracy, nas::Goal::kMaximize},
+                                               {kLatency, nas::Goal::kMinimize}};
+  auto strategy = nas::make_strategy(options, space, objectives.size(), seed);
+  auto counting = std::make_unique<CountingEvaluator>(table);
+  const auto counter = counting->counter();
+  std::unique_ptr<nas::Evaluator> evaluator = std::move(counting);
+  nas::ScreenedEvaluator* screened = nullptr;
+  if (screen) {
+    nas::ScreeningOptions so;
+    so.metric = kLatency;
+    so.objectives = objectives;
+    so.budget = budget_measure;
+    auto s = std::make_unique<nas::ScreenedEvaluator>(std::move(evaluator), space, so);
+    screened = s.get();
+    evaluator = std::move(s);
+  }
+  nas::LoopOptions loop_options;
+  loop_options.budget = budget;
+  loop_options.batch = static_cast<std::size_t>(options.population);
+  nas::MemoryJournal journal;
+  nas::SearchLoop loop(space, *strategy, *evaluator, journal, objectives, {}, loop_options);
+  const nas::LoopResult result = loop.run();
+  ScreenRun r;
+  r.hv_ratio = front_hv(result, problem);
+  r.measurements = *counter;
+  r.confirmations = result.stats.confirmations;
+  if (screened) r.predicted = screened->stats().predicted;
+  for (const nas::FrontMember& m : result.front) {
+    for (const nas::Evaluation& e : m.objectives) {
+      if (e.key.source == nas::Source::kPredicted) r.front_measured = false;
+    }
+  }
+  return r;
+}
+
+Run run_strategy(const std::string& strategy, std::int64_t budget, std::uint64_t seed,
+                 nas::Evaluator& evaluator, const nas::SearchSpace& space,
+                 const nas::bench::HvProblem& problem) {
+  nas::SearchOptions options;
+  options.strategy = strategy;
+  options.surrogate = g_surrogate;
+  if (strategy == "nsga2") options.population = nas::SearchOptions::kNsga2Population;
+  const std::vector<nas::Objective> objectives{{kAccuracy, nas::Goal::kMaximize},
+                                               {kLatency, nas::Goal::kMinimize}};
+  auto s = nas::make_strategy(options, space, objectives.size(), seed);
+  nas::LoopOptions loop_options;
+  loop_options.budget = budget;
+  loop_options.batch = 10;  // nsga2's population and the surrogate's batch
+  nas::MemoryJournal journal;
+  nas::SearchLoop loop(space, *s, evaluator, journal, objectives, {}, loop_options);
+  const auto start = std::chrono::steady_clock::now();
+  const nas::LoopResult result = loop.run();
+  Run r;
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  r.queries = result.stats.queries;
+  r.hv_ratio = front_hv(result, problem);
+  r.excluded = result.stats.excluded;
+  return r;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int seeds = 20;
+  int part = 0;  // 0 = both parts
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.rfind("seeds=", 0) == 0) {
+      seeds = std::atoi(arg.c_str() + 6);
+    } else if (arg.rfind("explore=", 0) == 0) {
+      g_surrogate.explore = std::atof(arg.c_str() + 8);
+    } else if (arg.rfind("pool=", 0) == 0) {
+      g_surrogate.pool = std::atol(arg.c_str() + 5);
+    } else if (arg == "reference") {
+      g_surrogate.reference = {-90.0, 0};  // latency filled below
+    } else if (arg.rfind("part=", 0) == 0) {
+      part = std::atoi(arg.c_str() + 5);
+    } else if (arg.rfind("random=", 0) == 0) {
+      g_surrogate.random_share = std::atof(arg.c_str() + 7);
+    } else if (arg.rfind("initial=", 0) == 0) {
+      g_surrogate.initial = std::atol(arg.c_str() + 8);
+    } else {
+      std::fprintf(stderr, "usage: bench_surrogate_quality [seeds=N] [part=1|2] [reference] [explore=X] [pool=N] [initial=N] [random=X]\n");
+      return 2;
+    }
+  }
+  const nas::SearchSpace space = nas::nb201_space();
+  const auto table = nas::bench::shipped_table();
+  nas::TabularEvaluator evaluator(table);
+  const nas::bench::HvProblem problem = nas::bench::hv_problem(*table, kAccuracy, kLatency, 90.0);
+  if (!g_surrogate.reference.empty()) g_surrogate.reference = problem.reference;
+  std::printf("NB201 %s x %s: %zu usable rows, exhaustive front %zu points, reference (%.1f %%, "
+              "%.4f ms), exhaustive HV %.4f\n\n",
+              kAccuracy.c_str(), kLatency.c_str(), problem.usable, problem.front_size,
+              -problem.reference[0], problem.reference[1], problem.exhaustive_hv);
+
+  if (part != 2) {
+  std::printf("1. surrogate-assisted search, %d seeds\n", seeds);
+  std::printf("%-10s %6s  %-16s %10s %9s\n", "strategy", "budget", "HV ratio", "s per run", "excluded");
+  double surrogate300 = 0;
+  for (const std::string s : {"nsga2", "surrogate"}) {
+    for (std::int64_t budget : {100, 300}) {
+      nas::bench::Stat hv, secs, excluded;
+      for (int seed = 0; seed < seeds; ++seed) {
+        const Run r = run_strategy(s, budget, static_cast<std::uint64_t>(seed), evaluator, space, problem);
+        if (r.queries != budget) std::fprintf(stderr, "%s seed %d: %lld queries\n", s.c_str(), seed, static_cast<long long>(r.queries));
+        hv.add(r.hv_ratio);
+        secs.add(r.seconds);
+        excluded.add(static_cast<double>(r.excluded));
+      }
+      std::printf("%-10s %6lld  %.3f (sd %.3f)   %8.2f %9.1f\n", s.c_str(), static_cast<long long>(budget),
+                  hv.mean(), hv.sd(), secs.mean(), excluded.mean());
+      if (s == "surrogate" && budget == 300) surrogate300 = hv.mean();
+    }
+  }
+  std::printf("%s: surrogate HV ratio at 300 queries %.3f, target >= 0.95\n\n",
+              surrogate300 >= 0.95 ? "PASS" : "MISS", surrogate300);
+  }
+  if (part == 1) return 0;
+
+  std::printf("2. predictor-screened measuring of %s, NSGA-II at 300 queries, %d seeds\n",
+              kLatency.c_str(), seeds);
+  std::printf("%-26s %-16s %13s %10s %13s %14s\n", "latency", "HV ratio", "measurements",
+              "predicted", "confirmations", "front measured");
+  double all_hv = 0, all_measurements = 0;
+  bool pass = false;
+  for (std::int64_t budget_measure : {0, 40, 60, 80}) {
+    const bool screen = budget_measure > 0;
+    nas::bench::Stat hv, meas, pred, conf;
+    bool all_measured = true;
+    for (int seed = 0; seed < seeds; ++seed) {
+      const ScreenRun r = run_screened(screen, 300, budget_measure, static_cast<std::uint64_t>(seed),
+                                       evaluator, space, problem);
+      hv.add(r.hv_ratio);
+      meas.add(static_cast<double>(r.measurements));
+      pred.add(static_cast<double>(r.predicted));
+      conf.add(static_cast<double>(r.confirmations));
+      all_measured = all_measured && r.front_measured;
+    }
+    const std::string label =
+        screen ? "screened, budget " + std::to_string(budget_measure) : "measure every candidate";
+    std::printf("%-26s %.3f (sd %.3f)   %11.1f %10.1f %13.1f %14s\n", label.c_str(), hv.mean(),
+                hv.sd(), meas.mean(), pred.mean(), conf.mean(), all_measured ? "yes" : "NO");
+    if (!screen) {
+      all_hv = hv.mean();
+      all_measurements = meas.mean();
+    } else if (!pass && hv.mean() >= all_hv && all_measured && 3 * meas.mean() <= all_measurements) {
+      pass = true;
+      std::printf("PASS: screened (budget %lld) HV %.3f >= measure-all HV %.3f with %.1f vs %.1f "
+                  "latency measurements (%.1fx fewer)\n",
+                  static_cast<long long>(budget_measure), hv.mean(), all_hv, meas.mean(),
+                  all_measurements, all_measurements / meas.mean());
+    }
+  }
+  if (!pass) {
+    std::printf("MISS: no screening budget reached the measure-all HV %.3f with >= 3x fewer "
+                "measurements than %.1f\n", all_hv, all_measurements);
+  }
+  return 0;
+}

@@ -1,0 +1,78 @@
+// Surrogate-assisted search: learned predictors of every objective, trained
+// on the outcomes told so far, screen a large pool of candidate children and
+// only the most promising are asked (queried for real).
+//
+// Each ask:
+//  1. Until `initial` usable outcomes are known: unseen uniform samples.
+//  2. Refit one predictor per objective (estimators/predictor.h; by default a
+//     GP over the decisions) on every usable outcome, in the order told.
+//  3. Build a pool of `pool` unseen children: mutations (1 or 2 rounds of
+//     operators.h's mutate) of members of the current front (feasible,
+//     non-dominated outcomes), plus a share of uniform samples.
+//  4. Score each child by the hypervolume improvement of its optimistic point
+//     (predicted mean - explore x predicted std, per objective) over the
+//     front, with the reference point at the worst usable value of each
+//     objective plus 10 % of its range. Pick the best, add its predicted mean
+//     to the front (kriging believer) and rescore, until the batch is full.
+//     Candidates whose predicted improvement is zero are ranked by their
+//     optimistic distance to the front, so a batch is always filled.
+// Constraints: the front is built with constrained domination from told
+// outcomes; predictions do not model violations.
+//
+// Deterministic per seed; the models are refitted from the stored archive on
+// every ask, so save_state holds only the archive, the generator and the
+// bookkeeping, and a resumed run asks exactly what an uninterrupted one would.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "estimators/predictor.h"
+#include "search/operators.h"
+#include "search/strategy.h"
+
+namespace nas {
+
+class SurrogateSearch : public Strategy {
+ public:
+  static constexpr std::size_t kDefaultBatch = 10;
+
+  // Uses options.surrogate (initial, pool, explore), options.mutation_prob
+  // (<= 0: 0.3 / decisions, as NSGA-II). `factory` builds one unfitted
+  // predictor per objective and refit; empty = a GP over the decisions with a
+  // small hyperparameter grid. `space` must outlive the strategy.
+  SurrogateSearch(const SearchOptions& options, const SearchSpace& space,
+                  std::size_t num_objectives, std::uint64_t seed, PredictorFactory factory = {});
+
+  std::string name() const override { return "surrogate"; }
+  std::vector<Candidate> ask(std::size_t n) override;
+  void tell(const std::vector<Outcome>& outcomes) override;
+  nlohmann::json save_state() const override;
+  void load_state(const nlohmann::json& state) override;
+
+  // Figures of the last model-guided ask, for benchmarks and logs.
+  struct LastAsk {
+    std::size_t pool = 0;       // distinct unseen children scored
+    std::size_t improving = 0;  // of which with a positive optimistic improvement
+  };
+  const LastAsk& last_ask() const { return last_; }
+
+ private:
+  std::vector<Candidate> ask_random(std::size_t n);
+  std::vector<Candidate> ask_guided(std::size_t n);
+
+  const SearchSpace& space_;
+  std::size_t num_objectives_;
+  SurrogateOptions options_;
+  double mutation_prob_;
+  PredictorFactory factory_;
+
+  Rng rng_;
+  std::vector<Outcome> archive_;  // every told outcome, in order
+  std::vector<Arch> proposed_;
+  ArchSet proposed_set_;
+  std::vector<Candidate> pending_;
+  LastAsk last_;
+};
+
+}  // namespace nas
