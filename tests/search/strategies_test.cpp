@@ -23,10 +23,12 @@ SearchOptions options_for(const std::string& strategy) {
   o.strategy = strategy;
   o.population = strategy == "nsga2" ? SearchOptions::kNsga2Population : 8;
   o.sample_size = 4;
+  o.surrogate.initial = 6;
+  o.surrogate.pool = 100;
   return o;
 }
 
-const std::vector<std::string> kStrategies{"random", "evolution", "nsga2"};
+const std::vector<std::string> kStrategies{"random", "evolution", "nsga2", "surrogate"};
 
 }  // namespace
 
