@@ -14,7 +14,7 @@
 //    with >= 3x fewer measurements.
 // PASS/MISS lines, never asserts.
 //
-// Usage: bench_surrogate_quality [seeds=20] [part=1|2] [reference] [explore=X] [pool=N]
+// Usage: bench_surrogate_quality [seeds=20] [part=1|2] [noreference] [explore=X] [pool=N]
 //        [initial=N] [random=X]   (the surrogate's options, for studies)
 #include <chrono>
 #include <cstdio>
@@ -147,6 +147,9 @@ Run run_strategy(const std::string& strategy, std::int64_t budget, std::uint64_t
 int main(int argc, char** argv) {
   int seeds = 20;
   int part = 0;  // 0 = both parts
+  // The surrogate gets the benchmark's reference point ("/search/reference"
+  // in a config); without it (noreference) it uses the worst told values.
+  bool use_reference = true;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg.rfind("seeds=", 0) == 0) {
@@ -155,8 +158,8 @@ int main(int argc, char** argv) {
       g_surrogate.explore = std::atof(arg.c_str() + 8);
     } else if (arg.rfind("pool=", 0) == 0) {
       g_surrogate.pool = std::atol(arg.c_str() + 5);
-    } else if (arg == "reference") {
-      g_surrogate.reference = {-90.0, 0};  // latency filled below
+    } else if (arg == "noreference") {
+      use_reference = false;
     } else if (arg.rfind("part=", 0) == 0) {
       part = std::atoi(arg.c_str() + 5);
     } else if (arg.rfind("random=", 0) == 0) {
@@ -164,7 +167,7 @@ int main(int argc, char** argv) {
     } else if (arg.rfind("initial=", 0) == 0) {
       g_surrogate.initial = std::atol(arg.c_str() + 8);
     } else {
-      std::fprintf(stderr, "usage: bench_surrogate_quality [seeds=N] [part=1|2] [reference] [explore=X] [pool=N] [initial=N] [random=X]\n");
+      std::fprintf(stderr, "usage: bench_surrogate_quality [seeds=N] [part=1|2] [noreference] [explore=X] [pool=N] [initial=N] [random=X]\n");
       return 2;
     }
   }
@@ -172,7 +175,7 @@ int main(int argc, char** argv) {
   const auto table = nas::bench::shipped_table();
   nas::TabularEvaluator evaluator(table);
   const nas::bench::HvProblem problem = nas::bench::hv_problem(*table, kAccuracy, kLatency, 90.0);
-  if (!g_surrogate.reference.empty()) g_surrogate.reference = problem.reference;
+  if (use_reference) g_surrogate.reference = problem.reference;
   std::printf("NB201 %s x %s: %zu usable rows, exhaustive front %zu points, reference (%.1f %%, "
               "%.4f ms), exhaustive HV %.4f\n\n",
               kAccuracy.c_str(), kLatency.c_str(), problem.usable, problem.front_size,

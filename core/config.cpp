@@ -1,7 +1,7 @@
 #include "core/config.h"
 
-#include <filesystem>
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -112,6 +112,7 @@ SearchOptions parse_search(JsonReader r) {
                                      "expected a number in (0, 10]");
     out.entropy_weight = r.number("entropy_weight", 0, std::numeric_limits<double>::max(),
                                   out.entropy_weight);
+    out.risk_epsilon = r.number("risk_epsilon", 0, 1, out.risk_epsilon);
     out.baseline_decay = r.number("baseline_decay", 0, 1, out.baseline_decay);
     if (out.baseline_decay == 1) {
       throw ConfigError(r.path_of("baseline_decay"), "expected a number in [0, 1), got " +

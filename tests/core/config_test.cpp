@@ -108,7 +108,7 @@ TEST_CASE("missing and malformed sections name their path") {
   d = valid_document();
   d["search"].erase("strategy");
   CHECK(error_of(d) ==
-        "/search/strategy: missing (expected one of \"random\", \"evolution\", \"nsga2\", \"rl\")");
+        "/search/strategy: missing (expected one of \"random\", \"evolution\", \"nsga2\", \"rl\", \"surrogate\")");
 }
 
 TEST_CASE("a syntax error gives file, line and column") {
