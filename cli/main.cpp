@@ -7,8 +7,11 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
-#include "cli/commands.h"
+#include "cli/farm_commands.h"
 #include "core/errors.h"
+#ifdef NAS_WITH_SEARCH
+#include "cli/commands.h"
+#endif
 
 namespace {
 
@@ -29,6 +32,44 @@ int main(int argc, char** argv) {
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose, "Log debug detail");
 
+  nas::cli::RunnerCommand runner;
+  auto* runner_cmd = app.add_subcommand("runner", "Measure jobs from a broker on this board");
+  runner_cmd->add_option("--connect", runner.connect, "Broker address, e.g. tcp://ws:5555")
+      ->required();
+  runner_cmd->add_option("--device", runner.device, "Device key, e.g. jetson-nano")->required();
+  runner_cmd->add_option("--backend", runner.backend, "torch, command or sleep (synthetic)")
+      ->check(CLI::IsMember({"torch", "command", "sleep"}));
+  runner_cmd->add_option("--meter", runner.meter,
+                         "none, rapl[:DIR], ina3221[:DIR] or um25c:SERIAL_DEVICE");
+  runner_cmd->add_option("--threads", runner.threads, "Intra-op threads (torch backend)");
+  runner_cmd->add_option("--id", runner.runner_id, "Runner name (default: host-pid)");
+  runner_cmd->add_option("--pipeline", runner.pipeline, "command backend: pipeline JSON file");
+  runner_cmd->add_option("--sleep-ms", runner.sleep_ms, "sleep backend: milliseconds per job");
+  runner_cmd->add_option("--broker-key", runner.broker_key, "CURVE: the broker's public key file");
+  runner_cmd->add_option("--keys", runner.keys, "CURVE: this runner's .key_secret file");
+  runner_cmd->add_option("--heartbeat", runner.heartbeat_seconds, "Heartbeat interval, seconds");
+
+  nas::cli::BrokerCommand broker;
+  auto* broker_cmd = app.add_subcommand("broker", "Serve a farm of runners to several searches");
+  broker_cmd->add_option("--bind", broker.bind, "Address to bind (port 0: any free port)");
+  broker_cmd->add_option("--keys", broker.keys, "CURVE: the broker's .key_secret file");
+  broker_cmd->add_option("--authorized", broker.authorized_dir,
+                         "CURVE: folder of authorized public keys (*.key)");
+  broker_cmd->add_option("--heartbeat", broker.heartbeat_seconds, "Heartbeat interval, seconds");
+
+  nas::cli::DevicesCommand devices;
+  auto* devices_cmd = app.add_subcommand("devices", "List a broker's runners and their states");
+  devices_cmd->add_option("--connect", devices.connect, "Broker address");
+  devices_cmd->add_option("--broker-key", devices.broker_key, "CURVE: the broker's public key");
+  devices_cmd->add_option("--keys", devices.keys, "CURVE: this client's .key_secret file");
+  devices_cmd->add_flag("--json", devices.json, "Print the broker's listing as JSON");
+
+  std::string keygen_dir = ".", keygen_name;
+  auto* keygen_cmd = app.add_subcommand("keygen", "Make a CURVE key pair for a broker or runner");
+  keygen_cmd->add_option("name", keygen_name, "Key name, e.g. broker or jetson-1")->required();
+  keygen_cmd->add_option("--dir", keygen_dir, "Folder to write the key files to");
+
+#ifdef NAS_WITH_SEARCH
   nas::cli::RunCommand run;
   auto* run_cmd = app.add_subcommand("run", "Search as a configuration says and report the front");
   run_cmd->add_option("config", run.config_path, "Run configuration (JSON)")->required();
@@ -51,6 +92,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"md", "csv", "latex"}));
   report_cmd->add_option("-o,--output", report.output_path, "Write to this file, not stdout");
 
+#endif
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -61,12 +104,18 @@ int main(int argc, char** argv) {
   if (verbose) spdlog::set_level(spdlog::level::debug);
 
   try {
+    if (*runner_cmd) return nas::cli::runner_command(runner);
+    if (*broker_cmd) return nas::cli::broker_command(broker);
+    if (*devices_cmd) return nas::cli::devices_command(devices);
+    if (*keygen_cmd) return nas::cli::keygen_command(keygen_dir, keygen_name);
+#ifdef NAS_WITH_SEARCH
     if (*run_cmd) return nas::cli::run_command(run);
     if (*validate_cmd) return nas::cli::validate_command(validate_path);
     if (*report_cmd) {
       if (*run_opt) report.run_id = report_run;
       return nas::cli::report_command(report);
     }
+#endif
   } catch (const nas::ConfigError& e) {
     std::fprintf(stderr, "nas: %s\n", e.what());
     return kExitUsage;

@@ -21,6 +21,9 @@ struct FarmClient::Impl {
 
   explicit Impl(FarmClientOptions o) : options(std::move(o)) {
     socket.set(zmq::sockopt::linger, 0);
+    // Sends wait for a connection at most this long, so that a broker that is
+    // not there turns into a timeout result rather than a hang.
+    socket.set(zmq::sockopt::sndtimeo, 2000);
     if (!options.curve_secret_file.empty()) {
       const CurveKeyPair keys = read_secret_keys(options.curve_secret_file);
       socket.set(zmq::sockopt::curve_serverkey, read_public_key(options.broker_public_key_file));
@@ -35,11 +38,12 @@ struct FarmClient::Impl {
     hello();
   }
 
-  void send(wire::MessageType type, const nlohmann::json& body) {
+  // False when the message could not be queued within the send timeout.
+  bool send(wire::MessageType type, const nlohmann::json& body) {
     const auto frames = wire::encode({type, body});
-    socket.send(zmq::buffer(frames[0]), zmq::send_flags::sndmore);
-    socket.send(zmq::buffer(frames[1]), zmq::send_flags::none);
     last_sent = Clock::now();
+    if (!socket.send(zmq::buffer(frames[0]), zmq::send_flags::sndmore)) return false;
+    return socket.send(zmq::buffer(frames[1]), zmq::send_flags::none).has_value();
   }
 
   void hello() { send(wire::MessageType::kHello, {{"protocol", wire::kProtocolVersion}, {"role", "client"}}); }
@@ -55,8 +59,13 @@ struct FarmClient::Impl {
       if (now >= until) return std::nullopt;
       if (now - last_sent >= interval) send(wire::MessageType::kHeartbeat, nlohmann::json::object());
       const auto wait = std::min<Clock::duration>(until - now, std::chrono::milliseconds(100));
-      zmq::poll(items, std::chrono::duration_cast<std::chrono::milliseconds>(wait) +
-                           std::chrono::milliseconds(1));
+      try {
+        zmq::poll(items, std::chrono::duration_cast<std::chrono::milliseconds>(wait) +
+                             std::chrono::milliseconds(1));
+      } catch (const zmq::error_t& e) {
+        if (e.num() != EINTR) throw Error(std::string("farm: ") + e.what());
+        continue;
+      }
       if (!(items[0].revents & ZMQ_POLLIN)) continue;
       std::vector<zmq::message_t> parts;
       if (!zmq::recv_multipart(socket, std::back_inserter(parts), zmq::recv_flags::dontwait)) {
@@ -146,6 +155,12 @@ nlohmann::json FarmClient::list(double timeout_seconds) {
     auto m = impl_->receive(std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()));
     if (!m) break;
     if (m->type == wire::MessageType::kList) return m->body;
+    if (m->type == wire::MessageType::kBye) {
+      // The broker forgot us (we were idle past its liveness, or it
+      // restarted): introduce ourselves again and repeat the question.
+      impl_->hello();
+      impl_->send(wire::MessageType::kList, nlohmann::json::object());
+    }
   }
   throw Error("farm: the broker at " + impl_->options.connect + " did not answer within " +
               std::to_string(timeout_seconds) + " s");

@@ -73,10 +73,16 @@ struct Runner::Impl {
     return s;
   }
 
+  // Never blocks: a DEALER without a live connection (broker down, CURVE
+  // handshake refused) would block a plain send forever and the runner could
+  // not stop. A message that cannot go now is dropped; heartbeats and the
+  // reconnect after `liveness` silent intervals recover.
   static void send(zmq::socket_t& s, wire::MessageType type, const nlohmann::json& body) {
     const auto frames = wire::encode({type, body});
-    s.send(zmq::buffer(frames[0]), zmq::send_flags::sndmore);
-    s.send(zmq::buffer(frames[1]), zmq::send_flags::none);
+    if (!s.send(zmq::buffer(frames[0]), zmq::send_flags::sndmore | zmq::send_flags::dontwait)) {
+      return;
+    }
+    (void)s.send(zmq::buffer(frames[1]), zmq::send_flags::dontwait);
   }
 
   void say_hello(zmq::socket_t& s) {
@@ -162,8 +168,13 @@ struct Runner::Impl {
       std::vector<zmq::pollitem_t> items = {{socket.handle(), 0, ZMQ_POLLIN, 0},
                                             {done.handle(), 0, ZMQ_POLLIN, 0}};
       while (!stop && !lost) {
-        zmq::poll(items, std::chrono::milliseconds(
-                             std::max(5, static_cast<int>(options.heartbeat_seconds * 250))));
+        try {
+          zmq::poll(items, std::chrono::milliseconds(
+                               std::max(5, static_cast<int>(options.heartbeat_seconds * 250))));
+        } catch (const zmq::error_t& e) {
+          if (e.num() != EINTR) throw Error(std::string("runner: ") + e.what());
+          continue;  // a signal: the stop flag says what to do
+        }
         if (items[1].revents & ZMQ_POLLIN) {
           zmq::message_t ignored;
           (void)done.recv(ignored, zmq::recv_flags::dontwait);
@@ -175,6 +186,7 @@ struct Runner::Impl {
           if (r) {
             busy = false;
             ++stats.jobs_done;
+            r->environment["runner_id"] = options.runner_id;
             send(socket, wire::MessageType::kResult, r->to_json());
             send(socket, wire::MessageType::kReady, nlohmann::json::object());
             last_sent = Clock::now();

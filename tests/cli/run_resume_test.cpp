@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "process.h"
+#include "tests/support/process.h"
 #include "sqlite_peek.h"
 
 namespace nas::test {

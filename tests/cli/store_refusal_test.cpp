@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "process.h"
+#include "tests/support/process.h"
 
 namespace nas::test {
 namespace {
