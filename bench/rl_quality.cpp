@@ -9,7 +9,8 @@
 //
 // Options (key=value) for studies, defaults are the shipped rl defaults:
 //   seeds=20 reward=mnasnet_hard|mnasnet_soft|tunas_abs exponent= beta=
-//   controller=factorized|lstm lr= entropy= decay= batch= strategies=rl,evolution,random
+//   controller=factorized|lstm hidden= lr= entropy= decay= risk= batch= first_seed=1
+//   strategies=rl,evolution,random
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -36,6 +37,7 @@ const std::string kLatency = "raspi4_ms";
 
 struct Settings {
   int seeds = 20;
+  int first_seed = 1;
   std::vector<std::string> strategies{"rl", "evolution", "random"};
   nas::SearchOptions rl;  // the rl keys of a config, defaults as shipped
   std::size_t rl_batch = nas::Reinforce::kDefaultBatch;
@@ -63,6 +65,7 @@ Settings parse_args(int argc, char** argv) {
     }
     const std::string key = arg.substr(0, eq), value = arg.substr(eq + 1);
     if (key == "seeds") s.seeds = std::atoi(value.c_str());
+    else if (key == "first_seed") s.first_seed = std::atoi(value.c_str());
     else if (key == "strategies") s.strategies = split(value);
     else if (key == "reward") s.rl.reward.type = value;
     else if (key == "exponent") s.rl.reward.exponent = std::atof(value.c_str()), exponent_given = true;
@@ -72,6 +75,7 @@ Settings parse_args(int argc, char** argv) {
     else if (key == "lr") s.rl.learning_rate = std::atof(value.c_str());
     else if (key == "entropy") s.rl.entropy_weight = std::atof(value.c_str());
     else if (key == "decay") s.rl.baseline_decay = std::atof(value.c_str());
+    else if (key == "risk") s.rl.risk_epsilon = std::atof(value.c_str());
     else if (key == "batch") s.rl_batch = static_cast<std::size_t>(std::atoi(value.c_str()));
     else {
       std::fprintf(stderr, "unknown option '%s'\n", key.c_str());
@@ -162,11 +166,12 @@ int main(int argc, char** argv) {
   std::printf("Table optimum under %.0f ms: %.2f %% (%zu feasible of %zu cells)\n", kTarget,
               optimum, feasible, table->num_rows());
   std::printf("rl: %s controller, reward %s (T = %.0f ms, %s = %g), batch %zu, lr %g, "
-              "entropy %g, baseline decay %g\n\n",
+              "entropy %g, baseline decay %g, risk epsilon %g\n\n",
               s.rl.controller.c_str(), s.rl.reward.type.c_str(), kTarget,
               s.rl.reward.type == "tunas_abs" ? "beta" : "w",
               s.rl.reward.type == "tunas_abs" ? s.rl.reward.beta : s.rl.reward.exponent,
-              s.rl_batch, s.rl.learning_rate, s.rl.entropy_weight, s.rl.baseline_decay);
+              s.rl_batch, s.rl.learning_rate, s.rl.entropy_weight, s.rl.baseline_decay,
+              s.rl.risk_epsilon);
   std::printf("| strategy  | best @300 (%%) | best @1000 (%%) | gap @1000 | optimum found | queries | time/seed |\n");
   std::printf("| --------- | ------------: | -------------: | --------: | ------------: | ------: | --------: |\n");
   std::map<std::string, double> mean_1000;
@@ -174,7 +179,7 @@ int main(int argc, char** argv) {
     double sum_300 = 0, sum_1000 = 0, sum_queries = 0;
     int found = 0;
     const auto start = std::chrono::steady_clock::now();
-    for (int seed = 1; seed <= s.seeds; ++seed) {
+    for (int seed = s.first_seed; seed < s.first_seed + s.seeds; ++seed) {
       const Run r = run_one(s, name, static_cast<std::uint64_t>(seed), evaluator, space);
       sum_300 += r.best_300;
       sum_1000 += r.best_1000;

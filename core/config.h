@@ -87,9 +87,12 @@ struct SearchOptions {
   RewardOptions reward;
   std::string controller = "factorized";  // factorized | lstm
   std::int64_t lstm_hidden = 32;          // lstm: hidden and embedding size
-  double learning_rate = 0.05;            // Adam's step size
+  double learning_rate = 0.5;             // Adam's step size
   double entropy_weight = 0.0;            // bonus on the policy's entropy (in reward units)
   double baseline_decay = 0.9;            // moving-average baseline: b = d*b + (1-d)*mean reward
+  // Risk-seeking policy gradient: reinforce only each batch's best fraction
+  // epsilon, against its (1 - epsilon)-quantile; 0 = plain REINFORCE.
+  double risk_epsilon = 0.1;
   SurrogateOptions surrogate;             // surrogate
 };
 

@@ -1,5 +1,6 @@
 #include "search/rl/reinforce.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -8,6 +9,7 @@
 
 #include "core/errors.h"
 #include "search/rl/blob_codec.h"
+#include "search/operators.h"
 #include "search/rl/policy.h"
 #include "search/state_codec.h"
 
@@ -85,6 +87,8 @@ struct Reinforce::Impl {
   double worst_reward = kNan;  // lowest reward told so far; NaN = none yet
   std::int64_t updates = 0;
   std::vector<Candidate> pending;
+  std::vector<Arch> proposed;  // every architecture proposed, in order
+  ArchSet proposed_set;
 };
 
 void Reinforce::Impl::update(const std::vector<Arch>& archs, const std::vector<double>& rewards) {
@@ -92,8 +96,24 @@ void Reinforce::Impl::update(const std::vector<Arch>& archs, const std::vector<d
   for (double r : rewards) mean += r;
   mean /= static_cast<double>(rewards.size());
   if (std::isnan(baseline)) baseline = mean;
+  // Plain REINFORCE measures each reward against the moving average; the
+  // risk-seeking form against the batch's (1 - epsilon)-quantile, keeping
+  // only the samples above it.
+  double reference = baseline;
+  const double epsilon = options.risk_epsilon;
+  if (epsilon > 0) {
+    std::vector<double> sorted = rewards;
+    std::sort(sorted.begin(), sorted.end());
+    const double pos = (1 - epsilon) * static_cast<double>(sorted.size() - 1);
+    const auto lo = static_cast<std::size_t>(std::floor(pos));
+    const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
+    reference = sorted[lo] + (pos - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+  }
   std::vector<float> advantages;
-  for (double r : rewards) advantages.push_back(static_cast<float>(r - baseline));
+  for (double r : rewards) {
+    const double a = epsilon > 0 ? std::max(r - reference, 0.0) : r - baseline;
+    advantages.push_back(static_cast<float>(a));
+  }
 
   const rl::ScoredBatch scored = policy->score(archs);
   const torch::Tensor loss = -(torch::tensor(advantages) * scored.log_prob).mean() -
@@ -116,6 +136,7 @@ ReinforceOptions reinforce_options(const RunConfig& config) {
   o.learning_rate = config.search.learning_rate;
   o.entropy_weight = config.search.entropy_weight;
   o.baseline_decay = config.search.baseline_decay;
+  o.risk_epsilon = config.search.risk_epsilon;
   return o;
 }
 
@@ -129,10 +150,31 @@ Reinforce::~Reinforce() = default;
 std::vector<Candidate> Reinforce::ask(std::size_t n) {
   if (n == 0) throw Error("rl: asked for 0 candidates");
   if (!impl_->pending.empty()) throw Error("rl: ask() called again before tell()");
-  const std::vector<Arch> archs =
-      guarded("sampling", [&] { return impl_->policy->sample(n, impl_->rng); });
-  for (const Arch& a : archs) impl_->pending.push_back(Candidate{a, {}});
-  return impl_->pending;
+  Impl& s = *impl_;
+  // Draws come in chunks of n from the policy, in order; a draw already
+  // proposed (or in this batch) is passed over, up to kMaxTries per
+  // candidate, after which the repeat is taken.
+  const bool exhausted = static_cast<double>(s.proposed_set.size()) >= s.space.cardinality();
+  ArchSet batch;
+  std::vector<Arch> pool;
+  std::size_t next = 0;
+  while (s.pending.size() < n) {
+    for (std::size_t tries = 1;; ++tries) {
+      if (next == pool.size()) {
+        pool = guarded("sampling", [&] { return s.policy->sample(n, s.rng); });
+        next = 0;
+      }
+      const Arch& a = pool[next++];
+      const bool fresh = !s.proposed_set.contains(a) && !batch.contains(a);
+      if (fresh || exhausted || tries >= kMaxTries) {
+        batch.insert(a);
+        if (s.proposed_set.insert(a)) s.proposed.push_back(a);
+        s.pending.push_back(Candidate{a, {}});
+        break;
+      }
+    }
+  }
+  return s.pending;
 }
 
 void Reinforce::tell(const std::vector<Outcome>& outcomes) {
@@ -187,6 +229,7 @@ nlohmann::json Reinforce::save_state() const {
                           {"baseline", encode_double(s.baseline)},
                           {"worst_reward", encode_double(s.worst_reward)},
                           {"updates", s.updates},
+                          {"proposed", encode_archs(s.proposed)},
                           {"pending", encode_candidates(s.pending)}};
   });
 }
@@ -209,6 +252,8 @@ void Reinforce::load_state(const nlohmann::json& state) {
         decode_double(state_member(state, kWho, "worst_reward").get<std::string>());
     const auto updates = state_member(state, kWho, "updates").get<std::int64_t>();
     std::vector<Candidate> pending = decode_candidates(state_member(state, kWho, "pending"), s.space);
+    std::vector<Arch> proposed =
+        decode_archs(state_member(state, kWho, "proposed").get<std::string>(), s.space);
     const nlohmann::json& params = state_member(state, kWho, "params");
     const nlohmann::json& adam = state_member(state, kWho, "adam");
     guarded("restoring the policy", [&] {
@@ -249,6 +294,9 @@ void Reinforce::load_state(const nlohmann::json& state) {
     s.worst_reward = worst;
     s.updates = updates;
     s.pending = std::move(pending);
+    s.proposed = std::move(proposed);
+    s.proposed_set.clear();
+    for (const Arch& a : s.proposed) s.proposed_set.insert(a);
   } catch (const nlohmann::json::exception& e) {
     throw Error("rl state: " + std::string(e.what()));
   }

@@ -12,13 +12,18 @@
 // A decision made inactive by earlier choices is not sampled and adds
 // nothing to the log-probability or the entropy (for lstm, the cell skips it).
 //
-// ask(n) draws n architectures independently from the current policy
-// (repeats allowed: the loop answers them from the store for free, and they
-// still teach the policy). tell() turns each outcome into a reward, then
-// takes one Adam step on
-//     loss = -mean_b[(R_b - baseline) * log p(arch_b)] - entropy_weight * mean_b[H_b]
-// and moves the baseline: baseline = d * baseline + (1 - d) * mean_b R_b (it
-// starts at the first batch's mean). An outcome whose quality or cost is
+// ask(n) draws n architectures from the current policy, passing over draws
+// already proposed by the run (or earlier in the batch), up to kMaxTries per
+// candidate: queries are what the budget counts (the Strategy contract asks
+// for new candidates). Once the space is exhausted, or the tries run out,
+// a repeat is proposed; the loop answers it from the store.
+// tell() turns each outcome into a reward R_b, then takes one Adam step on
+//     loss = -mean_b[A_b * log p(arch_b)] - entropy_weight * mean_b[H_b]
+// with A_b = R_b - baseline (plain REINFORCE, risk_epsilon = 0), or
+// A_b = max(R_b - q, 0) with q the batch's (1 - risk_epsilon)-quantile
+// (risk-seeking), and moves the baseline:
+// baseline = d * baseline + (1 - d) * mean_b R_b (it starts at the first
+// batch's mean). An outcome whose quality or cost is
 // unusable (absent from Outcome::values, e.g. a degenerate table entry)
 // gets the worst reward told so far, or is left out of the step when no
 // reward has been told yet. Constraints of the run do not enter the reward:
@@ -51,9 +56,14 @@ struct ReinforceOptions {
   RewardInputs reward;                    // quality metric and goal, reward type, cost metric, T
   std::string controller = "factorized";  // factorized | lstm
   std::int64_t lstm_hidden = 32;          // lstm: hidden and embedding size
-  double learning_rate = 0.05;            // Adam's step size (betas 0.9, 0.999; eps 1e-8)
+  double learning_rate = 0.5;             // Adam's step size (betas 0.9, 0.999; eps 1e-8)
   double entropy_weight = 0;              // bonus on the mean entropy, in reward units
   double baseline_decay = 0.9;            // in [0, 1)
+  // In (0, 1]: risk-seeking policy gradient (Petersen et al., ICLR 2021):
+  // each batch's (1 - epsilon)-quantile reward replaces the baseline and only
+  // samples at or above it are reinforced, which optimises the best samples
+  // rather than the mean. 0 = plain REINFORCE with the moving-average baseline.
+  double risk_epsilon = 0.1;
 };
 
 // The options of a run's config: the search section's rl keys and the first
@@ -64,7 +74,9 @@ ReinforceOptions reinforce_options(const RunConfig& config);
 class Reinforce : public Strategy {
  public:
   // Candidates per step when the config leaves `batch` at 0.
-  static constexpr std::size_t kDefaultBatch = 10;
+  static constexpr std::size_t kDefaultBatch = 60;
+  // Draws per candidate before a repeat is proposed.
+  static constexpr std::size_t kMaxTries = 50;
 
   // `space` must outlive the strategy. Throws nas::Error for an unknown
   // controller or reward type.

@@ -39,6 +39,7 @@ TEST_CASE("rl: defaults") {
   CHECK(s.controller == "factorized");
   CHECK(s.learning_rate > 0);
   CHECK(s.baseline_decay < 1);
+  CHECK(s.risk_epsilon == 0.1);
 
   nlohmann::json d = rl_document();
   d["search"]["reward"]["type"] = "mnasnet_hard";
@@ -54,6 +55,7 @@ TEST_CASE("rl: every option is read") {
   d["search"]["learning_rate"] = 0.01;
   d["search"]["entropy_weight"] = 0.2;
   d["search"]["baseline_decay"] = 0.5;
+  d["search"]["risk_epsilon"] = 0;
   d["search"]["batch"] = 8;
   const SearchOptions s = parse_config(d, "t").search;
   CHECK(s.reward.type == "tunas_abs");
@@ -64,6 +66,7 @@ TEST_CASE("rl: every option is read") {
   CHECK(s.learning_rate == 0.01);
   CHECK(s.entropy_weight == 0.2);
   CHECK(s.baseline_decay == 0.5);
+  CHECK(s.risk_epsilon == 0);
   CHECK(s.batch == 8);
 }
 
@@ -122,6 +125,10 @@ TEST_CASE("rl: bad values name their path") {
   d = rl_document();
   d["search"]["baseline_decay"] = 1;
   CHECK(error_of(d) == "/search/baseline_decay: expected a number in [0, 1), got 1");
+
+  d = rl_document();
+  d["search"]["risk_epsilon"] = 1.5;
+  CHECK(error_of(d) == "/search/risk_epsilon: expected a number in [0, 1], got 1.5");
 
   d = rl_document();
   d["search"]["controller"] = "gru";

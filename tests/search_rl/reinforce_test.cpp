@@ -77,9 +77,13 @@ std::set<std::string> all_archs(const SearchSpace& space) {
 
 TEST_CASE("the best arch of a tiny space becomes more likely as the policy trains") {
   const SearchSpace space = tiny_space();
-  for (const std::string controller : {"factorized", "lstm"}) {
+  for (const auto& [controller, risk] : std::vector<std::pair<std::string, double>>{
+           {"factorized", 0.0}, {"factorized", 0.2}, {"lstm", 0.0}, {"lstm", 0.2}}) {
     CAPTURE(controller);
-    Reinforce rl(options(controller), space, 7);
+    CAPTURE(risk);
+    ReinforceOptions o = options(controller);
+    o.risk_epsilon = risk;
+    Reinforce rl(o, space, 7);
     const double p0 = rl.probability(kBest);
     CHECK(p0 == doctest::Approx(1.0 / 27).epsilon(controller == "lstm" ? 0.5 : 1e-4));
     train(rl, 30);
@@ -157,6 +161,16 @@ TEST_CASE("a state saved mid-run continues bit for bit, whatever the thread coun
   }
 }
 
+TEST_CASE("candidates are new until the space is exhausted") {
+  const SearchSpace space = tiny_space();  // 15 distinct architectures
+  Reinforce rl(options("factorized"), space, 6);
+  std::set<std::string> seen;
+  const std::vector<Arch> asked = train(rl, 3, 5);
+  for (const Arch& a : asked) seen.insert(encode_arch(a));
+  CHECK(seen.size() == 15);
+  CHECK(train(rl, 1, 5).size() == 5);  // then repeats, as the loop allows
+}
+
 TEST_CASE("a state saved between ask and tell keeps the pending candidates") {
   const SearchSpace space = tiny_space();
   Reinforce a(options("factorized"), space, 2);
@@ -172,10 +186,12 @@ TEST_CASE("a state saved between ask and tell keeps the pending candidates") {
 
 TEST_CASE("unusable outcomes: skipped before any reward, then given the worst reward") {
   const SearchSpace space = tiny_space();
-  Reinforce rl(options("factorized"), space, 4);
+  ReinforceOptions o = options("factorized");
+  o.risk_epsilon = 0;
+  Reinforce rl(o, space, 4);
   auto candidates = rl.ask(3);
   std::vector<Outcome> unusable = outcomes_of(candidates);
-  for (Outcome& o : unusable) o.values.erase("ms");
+  for (Outcome& u : unusable) u.values.erase("ms");
   rl.tell(unusable);
   CHECK(rl.updates() == 0);
   CHECK(std::isnan(rl.baseline()));
