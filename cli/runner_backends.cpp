@@ -1,6 +1,7 @@
 #include "cli/runner_backends.h"
 
 #include "core/errors.h"
+#include "device_runners/command_backend.h"
 #include "device_runners/sleep_backend.h"
 
 namespace nas::cli {
@@ -10,6 +11,14 @@ std::unique_ptr<Backend> make_runner_backend(const RunnerCommand& command) {
     if (!(command.sleep_ms >= 0)) throw UsageError("--sleep-ms must be >= 0");
     return std::make_unique<SleepBackend>(command.sleep_ms / 1000.0);
   }
+  if (command.backend == "command") {
+    if (command.pipeline.empty()) {
+      throw UsageError("--backend command needs --pipeline FILE (see configs/runners/)");
+    }
+    return std::make_unique<CommandBackend>(CommandPipeline::load(command.pipeline));
+  }
+  // The torch backend builds subnets with LibTorch and joins the runner when
+  // the supernet's subnet builder is wired into the farm.
   throw UsageError("--backend: \"" + command.backend + "\" is not available in this build");
 }
 
