@@ -17,31 +17,14 @@
 #include "results/store.h"
 #include "search/memory_journal.h"
 #include "search/search_loop.h"
+#include "bench/timed_evaluator.h"
 #include "search/strategy.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Passes calls through and adds up the time spent inside the evaluator, so
-// that it can be taken out of the loop's time.
-class TimedEvaluator : public nas::Evaluator {
- public:
-  explicit TimedEvaluator(nas::Evaluator& inner) : inner_(inner) {}
-  std::vector<std::string> metrics() const override { return inner_.metrics(); }
-  nas::EvaluationKey key(const std::string& metric) const override { return inner_.key(metric); }
-  nas::Evaluation evaluate(const nas::Arch& arch, const std::string& metric) override {
-    const auto start = Clock::now();
-    nas::Evaluation e = inner_.evaluate(arch, metric);
-    seconds_ += std::chrono::duration<double>(Clock::now() - start).count();
-    return e;
-  }
-  double seconds() const { return seconds_; }
-
- private:
-  nas::Evaluator& inner_;
-  double seconds_ = 0;
-};
+using nas::bench::TimedEvaluator;
 
 struct Timing {
   double loop_us_per_candidate = 0;  // strategy + journal

@@ -28,6 +28,7 @@
 #include "search/hypervolume.h"
 #include "search/memory_journal.h"
 #include "search/search_loop.h"
+#include "bench/timed_evaluator.h"
 #include "search/strategy.h"
 
 namespace {
@@ -40,24 +41,7 @@ constexpr double kAccuracyRef = 90.0;
 constexpr double kLatencyLimit = 15.0;
 constexpr double kDegenerateMs = 0.05;
 
-// Adds up the time spent evaluating, so that the loop's own cost can be told apart.
-class TimedEvaluator : public nas::Evaluator {
- public:
-  explicit TimedEvaluator(nas::Evaluator& inner) : inner_(inner) {}
-  std::vector<std::string> metrics() const override { return inner_.metrics(); }
-  nas::EvaluationKey key(const std::string& metric) const override { return inner_.key(metric); }
-  nas::Evaluation evaluate(const nas::Arch& arch, const std::string& metric) override {
-    const auto start = Clock::now();
-    nas::Evaluation e = inner_.evaluate(arch, metric);
-    seconds_ += std::chrono::duration<double>(Clock::now() - start).count();
-    return e;
-  }
-  double seconds() const { return seconds_; }
-
- private:
-  nas::Evaluator& inner_;
-  double seconds_ = 0;
-};
+using nas::bench::TimedEvaluator;
 
 struct Stat {
   std::vector<double> values;
