@@ -1,6 +1,10 @@
 #include "cli/farm_commands.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <csignal>
 
 #include <atomic>
 #include <cstdio>
@@ -18,6 +22,13 @@
 namespace nas::cli {
 
 int runner_command(const RunnerCommand& command) {
+  if (command.exit_with_parent) {
+    // A local runner started by `nas run` must not outlive it, even after a
+    // kill -9 of the run.
+    const pid_t parent = getppid();
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) return 0;  // the parent is gone already
+  }
   std::unique_ptr<Backend> backend = make_runner_backend(command);
   std::unique_ptr<PowerMeter> meter = make_power_meter(command.meter);
   RunnerOptions options;

@@ -18,6 +18,7 @@ struct RunnerCommand {
   std::string broker_key;          // CURVE: broker's public key file
   std::string keys;                // CURVE: this runner's .key_secret file
   double heartbeat_seconds = 1.0;
+  bool exit_with_parent = false;   // end when the process that started it ends
 };
 int runner_command(const RunnerCommand& command);
 

@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
   runner_cmd->add_option("--broker-key", runner.broker_key, "CURVE: the broker's public key file");
   runner_cmd->add_option("--keys", runner.keys, "CURVE: this runner's .key_secret file");
   runner_cmd->add_option("--heartbeat", runner.heartbeat_seconds, "Heartbeat interval, seconds");
+  runner_cmd->add_flag("--exit-with-parent", runner.exit_with_parent,
+                       "End when the process that started this runner ends");
 
   nas::cli::BrokerCommand broker;
   auto* broker_cmd = app.add_subcommand("broker", "Serve a farm of runners to several searches");

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "cli/commands.h"
+#include "cli/farm_session.h"
 #include "cli/progress.h"
 #include "cli/wiring.h"
 #include "core/config.h"
@@ -114,7 +115,9 @@ int run_command(const RunCommand& command) {
   if (command.resume && command.new_run) {
     throw UsageError("--resume and --new-run exclude each other");
   }
-  RunPieces pieces = wire_run(config);
+  // The farm comes first: wiring needs its address.
+  FarmSession farm(config.farm, static_cast<int>(config.evaluator.supernet.latency.threads));
+  RunPieces pieces = wire_run(config, farm.endpoint());
 
   const auto store_dir = std::filesystem::path(config.store).parent_path();
   if (!store_dir.empty()) std::filesystem::create_directories(store_dir);

@@ -3,6 +3,9 @@
 #include "core/errors.h"
 #include "device_runners/command_backend.h"
 #include "device_runners/sleep_backend.h"
+#ifdef NAS_WITH_TORCH
+#include "supernet/torch_backend.h"
+#endif
 
 namespace nas::cli {
 
@@ -17,8 +20,9 @@ std::unique_ptr<Backend> make_runner_backend(const RunnerCommand& command) {
     }
     return std::make_unique<CommandBackend>(CommandPipeline::load(command.pipeline));
   }
-  // The torch backend builds subnets with LibTorch and joins the runner when
-  // the supernet's subnet builder is wired into the farm.
+#ifdef NAS_WITH_TORCH
+  if (command.backend == "torch") return std::make_unique<TorchBackend>("cpu");
+#endif
   throw UsageError("--backend: \"" + command.backend + "\" is not available in this build");
 }
 

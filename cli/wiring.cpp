@@ -2,6 +2,7 @@
 
 #include "core/errors.h"
 #include "core/space_registry.h"
+#include "device_runners/farm_evaluator.h"
 #include "estimators/analytic_evaluator.h"
 #include "estimators/composite_evaluator.h"
 #include "estimators/tabular_evaluator.h"
@@ -27,7 +28,36 @@ std::unique_ptr<Evaluator> make_evaluator(const EvaluatorOptions& options) {
 
 // The supernet of an mbv3 run (its data is read here, so a missing data set
 // is a config error) and its evaluators: accuracy, analytic cost, CPU latency.
-void wire_supernet(const RunConfig& config, RunPieces& pieces) {
+// Latency through the farm: the same LatencyOptions, as a measuring protocol
+// a runner follows.
+std::unique_ptr<Evaluator> make_farm_latency(const RunConfig& config, const Supernet& supernet,
+                                             const std::string& endpoint) {
+  const LatencyOptions& latency = config.evaluator.supernet.latency;
+  FarmEvaluatorOptions options;
+  options.device = config.farm.device;
+  options.space_name = supernet.space().name();
+  options.space_options = {{"space", config.document.at("space")},
+                           {"in_channels", supernet.layout().in_channels},
+                           {"classes", supernet.layout().classes}};
+  const int resolution = supernet.layout().resolutions.back();
+  options.input_shape = {latency.batch, supernet.layout().in_channels, resolution, resolution};
+  options.protocol.batch_size = static_cast<int>(latency.batch);
+  options.protocol.threads = static_cast<int>(latency.threads);
+  options.protocol.warmup_runs = static_cast<int>(latency.warmup);
+  options.protocol.warmup_seconds = latency.warmup_ms / 1000.0;
+  options.protocol.repeats = static_cast<int>(latency.repeats);
+  options.deadline_seconds = config.farm.deadline_seconds;
+  options.wait_seconds = config.farm.wait_seconds;
+  FarmClientOptions client;
+  client.connect = endpoint.empty() ? (config.farm.connect.empty() ? config.farm.bind
+                                                                    : config.farm.connect)
+                                    : endpoint;
+  client.broker_public_key_file = config.farm.broker_key;
+  client.curve_secret_file = config.farm.keys;
+  return std::make_unique<FarmEvaluator>(supernet.space(), client, options);
+}
+
+void wire_supernet(const RunConfig& config, RunPieces& pieces, const std::string& farm_endpoint) {
   try {
     pieces.supernet = std::make_shared<Supernet>(config.space.mbv3, config.supernet, config.seed);
   } catch (const Error& e) {
@@ -38,8 +68,12 @@ void wire_supernet(const RunConfig& config, RunPieces& pieces) {
       std::make_unique<SupernetAccuracyEvaluator>(pieces.supernet, config.evaluator.supernet));
   parts.push_back(std::make_unique<Mbv3AnalyticEvaluator>(pieces.supernet->space(),
                                                           pieces.supernet->layout()));
-  parts.push_back(
-      std::make_unique<CpuLatencyEvaluator>(pieces.supernet, config.evaluator.supernet.latency));
+  if (config.farm.enabled) {
+    parts.push_back(make_farm_latency(config, *pieces.supernet, farm_endpoint));
+  } else {
+    parts.push_back(
+        std::make_unique<CpuLatencyEvaluator>(pieces.supernet, config.evaluator.supernet.latency));
+  }
   pieces.evaluator = std::make_unique<CompositeEvaluator>(std::move(parts));
   pieces.final_metrics = {"test_acc"};
 }
@@ -54,14 +88,18 @@ void check_metric(const Evaluator& evaluator, const std::string& metric, const s
 
 }  // namespace
 
-RunPieces wire_run(const RunConfig& config) {
+RunPieces wire_run(const RunConfig& config, const std::string& farm_endpoint) {
   if (config.evaluator.type == "tabular" && config.space.type != "nb201") {
     throw ConfigError("/evaluator/type", "the tabular evaluator serves the nb201 space; the " +
                                              config.space.type + " space needs \"supernet\"");
   }
+  if (config.farm.enabled && config.evaluator.type != "supernet") {
+    throw ConfigError("/farm", "the farm measures networks built from a supernet space (mbv3); "
+                               "the nb201 table already holds device latencies");
+  }
   RunPieces pieces{make_space(config.space), nullptr, nullptr, {}};
   if (config.evaluator.type == "supernet") {
-    wire_supernet(config, pieces);
+    wire_supernet(config, pieces, farm_endpoint);
   } else {
     pieces.evaluator = make_evaluator(config.evaluator);
   }

@@ -28,7 +28,10 @@ struct RunPieces {
 // Builds the space and evaluator of `config` and checks that every objective
 // and constraint names a metric the evaluator provides. Problems are
 // ConfigErrors naming the JSON path (`/objectives/1/metric: ...`).
-RunPieces wire_run(const RunConfig& config);
+// `farm_endpoint` is the broker latency jobs go to when the config has a
+// "farm" section (the embedded broker's address, or the configured one when
+// empty: nothing is sent before the first measurement).
+RunPieces wire_run(const RunConfig& config, const std::string& farm_endpoint = "");
 
 // The strategy the config names, built from whichever library holds it.
 std::unique_ptr<Strategy> wire_strategy(const RunConfig& config, const SearchSpace& space);

@@ -199,6 +199,28 @@ void check_reward(const RunConfig& c) {
 
 }  // namespace
 
+FarmOptions parse_farm(JsonReader r) {
+  FarmOptions out;
+  out.enabled = true;
+  out.connect = r.string("connect", std::string());
+  out.bind = r.string("bind", out.connect.empty() ? std::string("tcp://127.0.0.1:0") : std::string());
+  if (!out.connect.empty() && r.has("bind")) {
+    throw ConfigError(r.path_of("bind"), "give \"bind\" (serve a broker) or \"connect\" (use one), not both");
+  }
+  out.local_runner = r.boolean("local_runner", out.connect.empty());
+  if (out.local_runner && !out.connect.empty()) {
+    throw ConfigError(r.path_of("local_runner"), "a local runner needs the embedded broker (\"bind\")");
+  }
+  out.device = r.string("device", out.device);
+  if (out.device.empty()) throw ConfigError(r.path_of("device"), "must not be empty");
+  out.deadline_seconds = r.number("deadline_seconds", 0.001, 86400, out.deadline_seconds);
+  out.wait_seconds = r.number("wait_seconds", 0.001, 604800, out.wait_seconds);
+  out.broker_key = r.string("broker_key", std::string());
+  out.keys = r.string("keys", std::string());
+  r.finish();
+  return out;
+}
+
 RunConfig parse_config(const nlohmann::json& document, const std::string& default_name) {
   JsonReader root(document, "");
   RunConfig c;
@@ -217,6 +239,7 @@ RunConfig parse_config(const nlohmann::json& document, const std::string& defaul
   c.objectives = parse_objectives(root);
   c.constraints = parse_constraints(root);
   c.search = parse_search(root.object("search"));
+  if (root.has("farm")) c.farm = parse_farm(root.object("farm"));
   // The supernet section belongs to supernet spaces (defaults when absent).
   if (root.has("supernet") && c.space.type != "mbv3") {
     throw ConfigError(root.path_of("supernet"), "only a supernet space (\"mbv3\") trains one");

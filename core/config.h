@@ -96,6 +96,22 @@ struct SearchOptions {
   SurrogateOptions surrogate;             // surrogate
 };
 
+// `"farm": {...}`: latency measured by runner processes through a broker.
+// With "bind", `nas run` serves its own broker and (local_runner) starts a
+// runner on this machine's CPU; with "connect", it uses a `nas broker` that
+// boards have joined.
+struct FarmOptions {
+  bool enabled = false;             // the section is present
+  std::string bind;                 // embedded broker's address; port 0 = any free port
+  std::string connect;              // an external broker instead
+  bool local_runner = true;         // with bind: start `nas runner --device <device>`
+  std::string device = "cpu";       // device key; the metric is "<device>_ms"
+  double deadline_seconds = 300;    // per measurement, from dispatch
+  double wait_seconds = 3600;       // per measurement, queueing included
+  std::string broker_key;           // CURVE: the broker's public key file
+  std::string keys;                 // CURVE: this search's .key_secret file
+};
+
 struct RunConfig {
   std::string name;        // run name; default: the config file's stem
   std::uint64_t seed = 0;  // seeds every generator of the run
@@ -106,6 +122,7 @@ struct RunConfig {
   std::vector<Constraint> constraints;
   SearchOptions search;
   SupernetOptions supernet;  // enabled for the mbv3 space
+  FarmOptions farm;
 
   nlohmann::json document;  // the file as parsed, stored with the run
   std::string hash;         // stable hash of `document` (keys sorted, compact)

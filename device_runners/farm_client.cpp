@@ -140,6 +140,7 @@ std::vector<JobResult> FarmClient::run(const std::vector<FarmJob>& jobs, double 
     JobResult r;
     r.job_id = jobs[i].spec.job_id;
     r.status = wire::JobStatus::kTimeout;
+    r.environment["unanswered"] = true;  // the farm never answered: nothing was measured
     r.message = "no result from the farm within " + std::to_string(max_wait_seconds) +
                 " s (is a runner for device '" + jobs[i].device + "' connected?)";
     out.push_back(std::move(r));

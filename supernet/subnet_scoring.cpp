@@ -95,32 +95,14 @@ LatencyStats Supernet::measure_cpu_latency(const Arch& arch, const LatencyOption
     torch::InferenceMode inference;
     const torch::Tensor x =
         torch::randn({options.batch, s.layout.in_channels, spec.resolution, spec.resolution});
-    using Clock = std::chrono::steady_clock;
-    const auto warm_start = Clock::now();
-    for (std::int64_t i = 0;
-         i < options.warmup ||
-         std::chrono::duration<double, std::milli>(Clock::now() - warm_start).count() <
-             options.warmup_ms;
-         ++i) {
-      net->forward(x);
-    }
-    std::vector<double> samples;
-    for (std::int64_t i = 0; i < options.repeats; ++i) {
-      const auto t0 = Clock::now();
-      net->forward(x);
-      samples.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-    }
-    LatencyStats stats;
-    stats.samples = static_cast<std::int64_t>(samples.size());
-    double sum = 0;
-    for (double v : samples) sum += v;
-    stats.mean_ms = sum / static_cast<double>(samples.size());
-    std::sort(samples.begin(), samples.end());
-    const std::size_t mid = samples.size() / 2;
-    stats.median_ms = samples.size() % 2 ? samples[mid] : 0.5 * (samples[mid - 1] + samples[mid]);
-    stats.min_ms = samples.front();
-    stats.p90_ms = samples[std::min(samples.size() - 1,
-                                    static_cast<std::size_t>(0.9 * static_cast<double>(samples.size())))];
+    // The same timing loop the runners use.
+    MeasureProtocol protocol;
+    protocol.batch_size = static_cast<int>(options.batch);
+    protocol.threads = static_cast<int>(options.threads);
+    protocol.warmup_runs = static_cast<int>(options.warmup);
+    protocol.warmup_seconds = options.warmup_ms / 1000.0;
+    protocol.repeats = static_cast<int>(options.repeats);
+    LatencyStats stats = *time_runs([&] { net->forward(x); }, protocol, [] { return false; });
     return stats;
   } catch (const c10::Error& e) {
     throw Error("cpu latency: " + first_line(e.what()));

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "device_runners/measurement.h"
 #include "core/mbv3_space.h"
 #include "core/search_space.h"
 #include "core/supernet_options.h"
@@ -41,11 +42,6 @@ struct TrainSummary {
 };
 
 enum class Split { kValidation, kTest };
-
-struct LatencyStats {
-  double median_ms = 0, mean_ms = 0, min_ms = 0, p90_ms = 0;
-  std::int64_t samples = 0;
-};
 
 class Supernet {
  public:

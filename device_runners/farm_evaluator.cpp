@@ -1,0 +1,76 @@
+#include "device_runners/farm_evaluator.h"
+
+#include <unistd.h>
+
+#include "core/errors.h"
+
+namespace nas {
+
+FarmEvaluator::FarmEvaluator(const SearchSpace& space, FarmClientOptions client,
+                             FarmEvaluatorOptions options)
+    : space_(space), client_options_(std::move(client)), options_(std::move(options)) {
+  if (options_.device.empty()) throw Error("farm evaluator: no device key");
+}
+
+std::vector<std::string> FarmEvaluator::metrics() const {
+  return {options_.device + "_ms", options_.device + "_mj"};
+}
+
+EvaluationKey FarmEvaluator::key(const std::string& metric) const {
+  const auto known = metrics();
+  if (metric != known[0] && metric != known[1]) {
+    throw Error("the farm measures \"" + known[0] + "\" and \"" + known[1] + "\", not \"" +
+                metric + "\"");
+  }
+  EvaluationKey k;
+  k.metric = metric;
+  k.source = Source::kMeasured;
+  k.device = options_.device;
+  k.fidelity = options_.protocol.key();
+  return k;
+}
+
+const JobResult& FarmEvaluator::result_for(const Arch& arch) {
+  const std::string id = space_.id(arch);
+  auto it = results_.find(id);
+  if (it != results_.end()) return it->second;
+  JobSpec job;
+  // Unique across processes sharing a broker: pid and a counter.
+  job.job_id = std::to_string(getpid()) + "-" + std::to_string(next_job_++) + "-" + id;
+  job.space = options_.space_name;
+  job.arch = space_.to_json(arch);
+  job.space_options = options_.space_options;
+  job.input_shape = options_.input_shape;
+  job.protocol = options_.protocol;
+  job.deadline_seconds = options_.deadline_seconds;
+  if (!client_) client_ = std::make_unique<FarmClient>(client_options_);
+  std::vector<JobResult> results = client_->run({{options_.device, job}}, options_.wait_seconds);
+  // Keep only the latest: the loop asks for both metrics of one arch in a row.
+  results_.clear();
+  return results_.emplace(id, std::move(results.at(0))).first->second;
+}
+
+Evaluation FarmEvaluator::evaluate(const Arch& arch, const std::string& metric) {
+  Evaluation e;
+  e.key = key(metric);
+  const JobResult& r = result_for(arch);
+  if (r.environment.value("unanswered", false)) {
+    // Not an outcome of this architecture: storing it would poison the
+    // cache. The run stops with the reason and --resume continues later.
+    throw Error("farm: " + r.message);
+  }
+  if (r.status != wire::JobStatus::kOk) {
+    e.note = std::string(wire::to_string(r.status)) + ": " + r.message;
+    return e;
+  }
+  if (metric == metrics()[0]) {
+    e.value = r.latency->median_ms;
+  } else if (r.energy) {
+    e.value = r.energy->joules_per_inference * 1e3;  // mJ
+  } else {
+    e.note = "not measured: the runner has no power meter";
+  }
+  return e;
+}
+
+}  // namespace nas

@@ -1,0 +1,100 @@
+#include "supernet/torch_backend.h"
+
+#include <torch/torch.h>
+
+#include "core/errors.h"
+#include "core/json_reader.h"
+#include "core/mbv3_space.h"
+#include "device_runners/power_meter.h"
+#include "supernet/device.h"
+#include "supernet/subnet.h"
+
+namespace nas {
+namespace {
+
+// at::set_num_threads for one job, given back afterwards.
+class ThreadsFor {
+ public:
+  explicit ThreadsFor(int threads) : saved_(at::get_num_threads()) {
+    if (threads > 0) at::set_num_threads(threads);
+  }
+  ~ThreadsFor() { at::set_num_threads(saved_); }
+
+ private:
+  int saved_;
+};
+
+}  // namespace
+
+TorchBackend::TorchBackend(const std::string& device)
+    : cuda_(resolve_device(device) == ComputeDevice::kCuda) {}
+
+nlohmann::json TorchBackend::capabilities() const {
+  return {{"accepts", {"arch"}}, {"spaces", {"mbv3"}}, {"torch", describe_torch()},
+          {"device", cuda_ ? "cuda" : "cpu"}};
+}
+
+JobResult TorchBackend::measure(const JobSpec& job, PowerMeter* meter,
+                                const std::function<bool()>& cancelled) {
+  if (job.space.rfind("mbv3", 0) != 0) {
+    throw UnsupportedJob("the torch backend builds mbv3 subnets, not space '" + job.space + "'");
+  }
+  // Rebuild the space exactly as the search did, then the subnet.
+  const nlohmann::json& space_json = job.space_options.value("space", nlohmann::json());
+  Mbv3Options options;
+  try {
+    JsonReader r(space_json, "/space");
+    r.string("type");
+    options = parse_mbv3_options(r);
+    r.finish();
+  } catch (const Error& e) {
+    throw UnsupportedJob(std::string("job's space options: ") + e.what());
+  }
+  const Mbv3Layout layout =
+      mbv3_layout(options, job.space_options.value("in_channels", 1), job.space_options.value("classes", 10));
+  const SearchSpace space = mbv3_space(layout);
+  if (space.name() != job.space) {
+    throw UnsupportedJob("job's space options give space " + space.name() + ", not " + job.space);
+  }
+  const Mbv3Subnet subnet = decode_mbv3(space, layout, space.from_json(job.arch));
+
+  JobResult result;
+  result.job_id = job.job_id;
+  try {
+    ThreadsFor threads(job.protocol.threads);
+    torch::NoGradGuard no_grad;
+    const torch::Device device = cuda_ ? torch::kCUDA : torch::kCPU;
+    Subnet module(layout, subnet);
+    module->eval();
+    module->to(device);
+    const torch::Tensor input = torch::randn(
+        {job.protocol.batch_size, layout.in_channels, subnet.resolution, subnet.resolution},
+        torch::TensorOptions().device(device));
+    const auto run_once = [&] {
+      module->forward(input);
+      if (cuda_) torch::cuda::synchronize();
+    };
+    auto latency = time_runs(run_once, job.protocol, cancelled);
+    if (!latency) {
+      result.status = wire::JobStatus::kTimeout;
+      result.message = "cancelled at the job's deadline";
+      return result;
+    }
+    result.latency = std::move(latency);
+    if (meter && job.protocol.energy) {
+      EnergyOptions energy_options;
+      result.energy = measure_energy(*meter, run_once, energy_options, cancelled);
+    }
+    result.status = wire::JobStatus::kOk;
+    result.environment = {{"backend", "torch"},
+                          {"torch", describe_torch()},
+                          {"threads", at::get_num_threads()},
+                          {"input", {job.protocol.batch_size, layout.in_channels,
+                                     subnet.resolution, subnet.resolution}}};
+  } catch (const c10::Error& e) {
+    throw Error(std::string("LibTorch: ") + e.what_without_backtrace());
+  }
+  return result;
+}
+
+}  // namespace nas

@@ -1,0 +1,109 @@
+// `nas run` with a "farm" section: an embedded broker and a local runner
+// process measure the latency of every candidate, and the runner does not
+// outlive the run, not even a kill -9 of it.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "sqlite_peek.h"
+#include "tests/support/process.h"
+
+namespace nas::test {
+namespace {
+
+std::string write_farm_config(const TempDir& dir, int budget) {
+  nlohmann::json c = {
+      {"name", "farm-e2e"},
+      {"seed", 3},
+      {"store", (dir / "farm.db").string()},
+      {"space",
+       {{"type", "mbv3"},
+        {"stem_width", 8},
+        {"stem_stride", 2},
+        {"stages",
+         {{{"width", 16}, {"stride", 2}, {"depths", {1, 2}}},
+          {{"width", 24}, {"stride", 2}, {"depths", {1, 2}}, {"se", true}}}},
+        {"kernels", {3, 5}},
+        {"expand_ratios", {3, 4}},
+        {"resolutions", {28}},
+        {"head_width", 32}}},
+      {"supernet",
+       {{"data", {{"dataset", "fashion-mnist"}, {"validation", 200}, {"train_limit", 600}}},
+        {"training",
+         {{"epochs", 1}, {"batch_size", 64}, {"threads", 1},
+          {"checkpoint_dir", (dir / "checkpoints").string()}}}}},
+      {"evaluator",
+       {{"type", "supernet"},
+        {"bn_batches", 2},
+        {"bn_batch_size", 64},
+        {"val_images", 200},
+        {"latency", {{"batch", 1}, {"threads", 1}, {"warmup", 3}, {"warmup_ms", 5}, {"repeats", 10}}}}},
+      {"farm", {{"deadline_seconds", 60}, {"wait_seconds", 120}}},
+      {"objectives",
+       {{{"metric", "val_acc"}, {"goal", "maximize"}}, {{"metric", "cpu_ms"}, {"goal", "minimize"}}}},
+      {"search", {{"strategy", "nsga2"}, {"budget", budget}, {"population", 4}}}};
+  const auto path = dir / "farm.json";
+  write_file(path, c.dump(2));
+  return path.string();
+}
+
+bool fashion_mnist_installed() {
+  return std::filesystem::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz");
+}
+
+TEST_CASE("latency is measured by a local runner process through the embedded broker") {
+  if (!fashion_mnist_installed()) {
+    MESSAGE("skipped: Debian's dataset-fashion-mnist is not installed");
+    return;
+  }
+  TempDir dir;
+  const std::string config = write_farm_config(dir, 8);
+  const auto r = run_process({nas_binary(), "run", config, "-q"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const std::string db = (dir / "farm.db").string();
+  CHECK(query_int(db, "SELECT count(*) FROM evaluations WHERE metric = 'cpu_ms' AND "
+                      "source = 'measured' AND device = 'cpu' AND value > 0") == 8);
+  CHECK(r.err.find("runner local-cpu joined") != std::string::npos);
+  CHECK(r.err.find("runner: stopped after 8 jobs") != std::string::npos);
+  CHECK(query_column(db, "SELECT status FROM runs") == std::vector<std::string>{"finished"});
+}
+
+TEST_CASE("the local runner ends with a run that is killed") {
+  if (!fashion_mnist_installed()) {
+    MESSAGE("skipped: Debian's dataset-fashion-mnist is not installed");
+    return;
+  }
+  TempDir dir;
+  const std::string config = write_farm_config(dir, 400);
+  const std::string db = (dir / "farm.db").string();
+  Process run({nas_binary(), "run", config, "-q"}, dir.path());
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (run.running() && std::chrono::steady_clock::now() < until &&
+         query_int(db, "SELECT count(*) FROM evaluations WHERE metric = 'cpu_ms'") < 2) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(run.running());
+  run.kill_hard();
+  const std::string err = run.wait().err;
+  const auto at = err.find("local runner (pid ");
+  REQUIRE(at != std::string::npos);
+  const int pid = std::stoi(err.substr(at + 18));
+  // Gone, or a zombie waiting for init to reap it: either way it has exited.
+  bool exited = false;
+  for (int i = 0; i < 100 && !exited; ++i) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    exited = !status;
+    while (status && std::getline(status, line)) {
+      if (line.rfind("State:", 0) == 0) exited = line.find('Z') != std::string::npos;
+    }
+    if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK(exited);
+}
+
+}  // namespace
+}  // namespace nas::test
