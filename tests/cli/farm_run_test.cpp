@@ -14,7 +14,8 @@
 namespace nas::test {
 namespace {
 
-std::string write_farm_config(const TempDir& dir, int budget) {
+std::string write_farm_config(const TempDir& dir, int budget,
+                              const nlohmann::json& search = nlohmann::json()) {
   nlohmann::json c = {
       {"name", "farm-e2e"},
       {"seed", 3},
@@ -44,7 +45,9 @@ std::string write_farm_config(const TempDir& dir, int budget) {
       {"farm", {{"deadline_seconds", 60}, {"wait_seconds", 120}}},
       {"objectives",
        {{{"metric", "val_acc"}, {"goal", "maximize"}}, {{"metric", "cpu_ms"}, {"goal", "minimize"}}}},
-      {"search", {{"strategy", "nsga2"}, {"budget", budget}, {"population", 4}}}};
+      {"search", search.is_null() ? nlohmann::json{{"strategy", "nsga2"}, {"budget", budget},
+                                                   {"population", 4}}
+                                : search}};
   const auto path = dir / "farm.json";
   write_file(path, c.dump(2));
   return path.string();
@@ -69,6 +72,26 @@ TEST_CASE("latency is measured by a local runner process through the embedded br
   CHECK(r.err.find("runner local-cpu joined") != std::string::npos);
   CHECK(r.err.find("runner: stopped after 8 jobs") != std::string::npos);
   CHECK(query_column(db, "SELECT status FROM runs") == std::vector<std::string>{"finished"});
+}
+
+TEST_CASE("the RL controller searches the mbv3 space with farm-measured latency in its reward") {
+  if (!fashion_mnist_installed()) {
+    MESSAGE("skipped: Debian's dataset-fashion-mnist is not installed");
+    return;
+  }
+  TempDir dir;
+  const nlohmann::json rl = {
+      {"strategy", "rl"},
+      {"budget", 8},
+      {"batch", 4},
+      {"reward", {{"type", "mnasnet_soft"}, {"metric", "cpu_ms"}, {"target", 0.2}}}};
+  const auto r = run_process({nas_binary(), "run", write_farm_config(dir, 8, rl), "-q"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const std::string db = (dir / "farm.db").string();
+  CHECK(query_column(db, "SELECT strategy FROM runs") == std::vector<std::string>{"rl"});
+  CHECK(query_int(db, "SELECT count(*) FROM evaluations WHERE metric = 'cpu_ms' AND "
+                      "source = 'measured'") == 8);
+  CHECK(query_int(db, "SELECT max(queries) FROM steps") == 8);
 }
 
 TEST_CASE("the local runner ends with a run that is killed") {
