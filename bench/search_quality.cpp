@@ -28,6 +28,7 @@
 #include "search/hypervolume.h"
 #include "search/memory_journal.h"
 #include "search/search_loop.h"
+#include "bench/nb201_bench_util.h"
 #include "bench/timed_evaluator.h"
 #include "search/strategy.h"
 
@@ -43,20 +44,7 @@ constexpr double kDegenerateMs = 0.05;
 
 using nas::bench::TimedEvaluator;
 
-struct Stat {
-  std::vector<double> values;
-  double mean() const {
-    double s = 0;
-    for (double v : values) s += v;
-    return values.empty() ? 0 : s / static_cast<double>(values.size());
-  }
-  double sd() const {
-    const double m = mean();
-    double s = 0;
-    for (double v : values) s += (v - m) * (v - m);
-    return values.size() < 2 ? 0 : std::sqrt(s / static_cast<double>(values.size() - 1));
-  }
-};
+using nas::bench::Stat;
 
 struct RunResult {
   double hv_ratio = 0;

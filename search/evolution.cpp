@@ -83,16 +83,7 @@ std::vector<Candidate> Evolution::ask(std::size_t n) {
 }
 
 void Evolution::tell(const std::vector<Outcome>& outcomes) {
-  if (outcomes.size() != pending_.size()) {
-    throw Error("evolution: told " + std::to_string(outcomes.size()) + " outcomes for " +
-                std::to_string(pending_.size()) + " candidates");
-  }
-  for (const Outcome& o : outcomes) {
-    if (o.objectives.size() != num_objectives_) {
-      throw Error("evolution: an outcome has " + std::to_string(o.objectives.size()) +
-                  " objectives, expected " + std::to_string(num_objectives_));
-    }
-  }
+  check_told("evolution", outcomes, pending_.size(), num_objectives_);
   for (const Outcome& o : outcomes) {
     population_.push_back(o);
     if (population_.size() > population_size_) population_.pop_front();

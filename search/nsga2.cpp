@@ -90,16 +90,7 @@ std::vector<Candidate> Nsga2::ask(std::size_t n) {
 }
 
 void Nsga2::tell(const std::vector<Outcome>& outcomes) {
-  if (outcomes.size() != pending_.size()) {
-    throw Error("nsga2: told " + std::to_string(outcomes.size()) + " outcomes for " +
-                std::to_string(pending_.size()) + " candidates");
-  }
-  for (const Outcome& o : outcomes) {
-    if (o.objectives.size() != num_objectives_) {
-      throw Error("nsga2: an outcome has " + std::to_string(o.objectives.size()) +
-                  " objectives, expected " + std::to_string(num_objectives_));
-    }
-  }
+  check_told("nsga2", outcomes, pending_.size(), num_objectives_);
   const bool generation = !population_.empty();
   for (const Outcome& o : outcomes) {
     if (archive_set_.insert(o.arch)) archive_.push_back(o);

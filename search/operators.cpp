@@ -1,5 +1,7 @@
 #include "search/operators.h"
 
+#include "core/errors.h"
+
 #include "search/state_codec.h"
 
 namespace nas {
@@ -12,6 +14,20 @@ int other_choice(const Decision& d, int current, Rng& rng) {
 }
 
 }  // namespace
+
+void check_told(const std::string& who, const std::vector<Outcome>& outcomes, std::size_t asked,
+                std::size_t num_objectives) {
+  if (outcomes.size() != asked) {
+    throw Error(who + ": told " + std::to_string(outcomes.size()) + " outcomes for " +
+                std::to_string(asked) + " candidates");
+  }
+  for (const Outcome& o : outcomes) {
+    if (o.objectives.size() != num_objectives) {
+      throw Error(who + ": an outcome has " + std::to_string(o.objectives.size()) +
+                  " objectives, expected " + std::to_string(num_objectives));
+    }
+  }
+}
 
 double effective_mutation_prob(const SearchSpace& space, double prob) {
   if (prob > 0) return prob;

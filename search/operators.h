@@ -11,8 +11,14 @@
 
 #include "core/random.h"
 #include "core/search_space.h"
+#include "search/strategy.h"
 
 namespace nas {
+
+// Throws nas::Error, naming `who`, unless `outcomes` answers exactly `asked`
+// candidates with `num_objectives` values each: the check every tell() starts with.
+void check_told(const std::string& who, const std::vector<Outcome>& outcomes, std::size_t asked,
+                std::size_t num_objectives);
 
 // `prob` when > 0, else 1 / number of decisions (the usual default).
 double effective_mutation_prob(const SearchSpace& space, double prob);

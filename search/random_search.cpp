@@ -1,6 +1,7 @@
 #include "search/random_search.h"
 
 #include "core/errors.h"
+#include "search/operators.h"
 #include "search/state_codec.h"
 
 namespace nas {
@@ -24,16 +25,7 @@ std::vector<Candidate> RandomSearch::ask(std::size_t n) {
 }
 
 void RandomSearch::tell(const std::vector<Outcome>& outcomes) {
-  if (outcomes.size() != pending_.size()) {
-    throw Error("random search: told " + std::to_string(outcomes.size()) +
-                " outcomes for " + std::to_string(pending_.size()) + " candidates");
-  }
-  for (const Outcome& o : outcomes) {
-    if (o.objectives.size() != num_objectives_) {
-      throw Error("random search: an outcome has " + std::to_string(o.objectives.size()) +
-                  " objectives, expected " + std::to_string(num_objectives_));
-    }
-  }
+  check_told("random search", outcomes, pending_.size(), num_objectives_);
   pending_.clear();
 }
 

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/errors.h"
+#include "search/operators.h"
 #include "search/hypervolume.h"
 #include "search/nsga2.h"
 #include "search/pareto.h"
@@ -196,15 +197,8 @@ std::vector<Candidate> SurrogateSearch::ask_guided(std::size_t n) {
 }
 
 void SurrogateSearch::tell(const std::vector<Outcome>& outcomes) {
-  if (outcomes.size() != pending_.size()) {
-    throw Error("surrogate: told " + std::to_string(outcomes.size()) + " outcomes for " +
-                std::to_string(pending_.size()) + " candidates");
-  }
+  check_told("surrogate", outcomes, pending_.size(), num_objectives_);
   for (const Outcome& o : outcomes) {
-    if (o.objectives.size() != num_objectives_) {
-      throw Error("surrogate: an outcome has " + std::to_string(o.objectives.size()) +
-                  " objectives, expected " + std::to_string(num_objectives_));
-    }
     archive_.push_back(o);
   }
   pending_.clear();
