@@ -183,26 +183,28 @@ struct Broker::Impl {
   }
 
   void dispatch() {
-    for (auto q = queue.begin(); q != queue.end();) {
+    // The free runners first: under a saturating queue there are few, and
+    // the scan of the queue stops as soon as none is left.
+    std::vector<Peer*> idle;
+    for (auto& [routing, peer] : peers) {
+      if (peer.is_runner && peer.ready && peer.job.empty()) idle.push_back(&peer);
+    }
+    for (auto q = queue.begin(); q != queue.end() && !idle.empty();) {
       Job& job = jobs.at(*q);
-      Peer* chosen = nullptr;
-      for (auto& [routing, peer] : peers) {
-        if (!peer.is_runner || !peer.ready || !peer.job.empty() || peer.device != job.device) {
-          continue;
-        }
-        if ((job.has_arch && peer.accepts_arch) || (job.has_onnx && peer.accepts_onnx)) {
-          chosen = &peer;
-          break;
-        }
-      }
-      if (!chosen) {
+      auto fit = std::find_if(idle.begin(), idle.end(), [&](const Peer* p) {
+        return p->device == job.device &&
+               ((job.has_arch && p->accepts_arch) || (job.has_onnx && p->accepts_onnx));
+      });
+      if (fit == idle.end()) {
         ++q;
         continue;
       }
+      Peer* chosen = *fit;
+      idle.erase(fit);
       if (!send(chosen->routing, wire::MessageType::kJob, job.body)) {
-        remove_peer(chosen->routing, "is unreachable");
-        q = queue.begin();  // the peer table changed
-        continue;
+        remove_peer(chosen->routing, "is unreachable");  // may requeue: start over
+        dispatch();
+        return;
       }
       chosen->ready = false;
       chosen->job = job.key;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -36,9 +37,14 @@ struct Runner::Impl {
   std::optional<CurveKeyPair> keys;
   std::string broker_key;
 
-  // The job in flight. The worker thread fills `result` and then pokes the
-  // main loop through an inproc PUSH socket.
+  // The job in flight runs on one long-lived worker thread: the main thread
+  // hands it `next_job`, the worker fills `result` and pokes the main loop
+  // through an inproc PUSH socket.
   std::thread worker;
+  std::mutex job_mutex;
+  std::condition_variable job_ready;
+  std::optional<JobSpec> next_job;  // guarded by job_mutex
+  bool quitting = false;            // guarded by job_mutex
   std::atomic<bool> cancel{false};
   std::mutex result_mutex;
   std::optional<JobResult> result;  // guarded by result_mutex
@@ -118,14 +124,32 @@ struct Runner::Impl {
       send(s, wire::MessageType::kResult, r.to_json());
       return;
     }
-    if (worker.joinable()) worker.join();
     busy = true;
     busy_job_id = job.job_id;
     cancel = false;
     job_deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                       std::chrono::duration<double>(job.deadline_seconds));
     spdlog::info("runner {}: job {}", options.runner_id, job.job_id);
-    worker = std::thread([this, job = std::move(job)] {
+    {
+      std::lock_guard<std::mutex> lock(job_mutex);
+      next_job = std::move(job);
+    }
+    job_ready.notify_one();
+  }
+
+  void work() {
+    zmq::socket_t poke(context, zmq::socket_type::push);
+    poke.set(zmq::sockopt::linger, 0);
+    poke.connect("inproc://runner-done");
+    for (;;) {
+      JobSpec job;
+      {
+        std::unique_lock<std::mutex> lock(job_mutex);
+        job_ready.wait(lock, [this] { return quitting || next_job.has_value(); });
+        if (quitting) return;
+        job = std::move(*next_job);
+        next_job.reset();
+      }
       JobResult r;
       r.job_id = job.job_id;
       try {
@@ -143,17 +167,25 @@ struct Runner::Impl {
         std::lock_guard<std::mutex> lock(result_mutex);
         result = std::move(r);
       }
-      zmq::socket_t poke(context, zmq::socket_type::push);
-      poke.set(zmq::sockopt::linger, 0);
-      poke.connect("inproc://runner-done");
       poke.send(zmq::str_buffer("done"), zmq::send_flags::dontwait);
-    });
+    }
+  }
+
+  void stop_worker() {
+    cancel = true;
+    {
+      std::lock_guard<std::mutex> lock(job_mutex);
+      quitting = true;
+    }
+    job_ready.notify_one();
+    if (worker.joinable()) worker.join();
   }
 
   RunnerStats run(const std::atomic<bool>& stop) {
     RunnerStats stats;
     zmq::socket_t done(context, zmq::socket_type::pull);
-    done.bind("inproc://runner-done");
+    done.bind("inproc://runner-done");  // before the worker connects to it
+    worker = std::thread([this] { work(); });
     const auto interval = std::chrono::duration<double>(options.heartbeat_seconds);
     double backoff = 0.25;
     while (!stop) {
@@ -244,7 +276,7 @@ struct Runner::Impl {
       while (!stop && Clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(20));
       backoff = std::min(options.max_backoff_seconds, backoff * 2);
     }
-    if (worker.joinable()) worker.join();
+    stop_worker();
     return stats;
   }
 };
@@ -255,10 +287,7 @@ Runner::Runner(RunnerOptions options, Backend& backend, PowerMeter* meter)
   if (impl_->options.device.empty()) throw Error("runner: no device key (--device)");
 }
 
-Runner::~Runner() {
-  impl_->cancel = true;
-  if (impl_->worker.joinable()) impl_->worker.join();
-}
+Runner::~Runner() { impl_->stop_worker(); }
 
 RunnerStats Runner::run(const std::atomic<bool>& stop) { return impl_->run(stop); }
 
