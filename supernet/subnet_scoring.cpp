@@ -15,27 +15,6 @@ namespace {
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
-// Restores LibTorch's intra-op thread count at scope exit.
-class ThreadsGuard {
- public:
-  explicit ThreadsGuard(int threads) : saved_(at::get_num_threads()) { at::set_num_threads(threads); }
-  ~ThreadsGuard() { at::set_num_threads(saved_); }
-  ThreadsGuard(const ThreadsGuard&) = delete;
-  ThreadsGuard& operator=(const ThreadsGuard&) = delete;
-
- private:
-  int saved_;
-};
-
-torch::Tensor resize_to(const torch::Tensor& x, int resolution) {
-  if (x.size(2) == resolution) return x;
-  return torch::nn::functional::interpolate(
-      x, torch::nn::functional::InterpolateFuncOptions()
-             .size(std::vector<int64_t>{resolution, resolution})
-             .mode(torch::kBilinear)
-             .align_corners(false));
-}
-
 }  // namespace
 
 const Supernet::Impl::Tensors& Supernet::Impl::test_split() {

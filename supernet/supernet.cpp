@@ -42,14 +42,6 @@ torch::Tensor smoothed(const torch::Tensor& labels, std::int64_t classes, double
   return t;
 }
 
-torch::Tensor resize(const torch::Tensor& x, int resolution) {
-  if (x.size(2) == resolution) return x;
-  return torch::nn::functional::interpolate(
-      x, torch::nn::functional::InterpolateFuncOptions()
-             .size(std::vector<int64_t>{resolution, resolution})
-             .mode(torch::kBilinear)
-             .align_corners(false));
-}
 
 }  // namespace
 
@@ -230,7 +222,7 @@ double Supernet::Impl::train_epoch(std::int64_t epoch,
     double step_loss = 0;
     for (std::size_t a = 0; a < archs.size(); ++a) {
       const Mbv3Subnet subnet = decode_mbv3(*space, layout, archs[a]);
-      const torch::Tensor logits = net->forward(resize(x, subnet.resolution), subnet);
+      const torch::Tensor logits = net->forward(resize_to(x, subnet.resolution), subnet);
       torch::Tensor loss;
       if (a == 0 || !t.distill) {
         loss = soft_cross_entropy(logits, smoothed(y, layout.classes, t.label_smoothing));

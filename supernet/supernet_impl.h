@@ -14,6 +14,32 @@
 
 namespace nas {
 
+// LibTorch's intra-op thread count for a scope, given back at its end.
+// threads <= 0 keeps the current count.
+class ThreadsGuard {
+ public:
+  explicit ThreadsGuard(int threads) : saved_(at::get_num_threads()) {
+    if (threads > 0) at::set_num_threads(threads);
+  }
+  ~ThreadsGuard() { at::set_num_threads(saved_); }
+  ThreadsGuard(const ThreadsGuard&) = delete;
+  ThreadsGuard& operator=(const ThreadsGuard&) = delete;
+
+ private:
+  int saved_;
+};
+
+// A batch (N, C, r, r) resized to the subnet's resolution (bilinear);
+// unchanged when it already has it.
+inline torch::Tensor resize_to(const torch::Tensor& x, int resolution) {
+  if (x.size(2) == resolution) return x;
+  return torch::nn::functional::interpolate(
+      x, torch::nn::functional::InterpolateFuncOptions()
+             .size(std::vector<int64_t>{resolution, resolution})
+             .mode(torch::kBilinear)
+             .align_corners(false));
+}
+
 struct Supernet::Impl {
   // Images as float in [0, 1] on the CPU; normalised per batch.
   struct Tensors {

@@ -8,23 +8,9 @@
 #include "device_runners/power_meter.h"
 #include "supernet/device.h"
 #include "supernet/subnet.h"
+#include "supernet/supernet_impl.h"
 
 namespace nas {
-namespace {
-
-// at::set_num_threads for one job, given back afterwards.
-class ThreadsFor {
- public:
-  explicit ThreadsFor(int threads) : saved_(at::get_num_threads()) {
-    if (threads > 0) at::set_num_threads(threads);
-  }
-  ~ThreadsFor() { at::set_num_threads(saved_); }
-
- private:
-  int saved_;
-};
-
-}  // namespace
 
 TorchBackend::TorchBackend(const std::string& device)
     : cuda_(resolve_device(device) == ComputeDevice::kCuda) {}
@@ -61,7 +47,7 @@ JobResult TorchBackend::measure(const JobSpec& job, PowerMeter* meter,
   JobResult result;
   result.job_id = job.job_id;
   try {
-    ThreadsFor threads(job.protocol.threads);
+    ThreadsGuard threads(job.protocol.threads);
     torch::NoGradGuard no_grad;
     const torch::Device device = cuda_ ? torch::kCUDA : torch::kCPU;
     Subnet module(layout, subnet);
