@@ -2,8 +2,6 @@
 
 #include <sqlite3.h>
 
-#include <unordered_set>
-
 #include "core/errors.h"
 #include "results/sqlite.h"
 
@@ -174,19 +172,7 @@ std::optional<StepRecord> RunJournal::last_step() {
   return record;
 }
 
-std::vector<std::string> RunJournal::queried_archs() {
-  auto& query = store_.statement(
-      "SELECT arch_id FROM history WHERE run_id = ? AND new_query = 1 ORDER BY step, position");
-  sqlite::ResetOnExit reset(query);
-  query.bind(1, run_id_);
-  std::vector<std::string> out;
-  std::unordered_set<std::string> seen;
-  while (query.step()) {
-    std::string id = query.column_text(0);
-    if (seen.insert(id).second) out.push_back(std::move(id));
-  }
-  return out;
-}
+std::vector<std::string> RunJournal::queried_archs() { return store_.queried_archs(run_id_); }
 
 std::string RunJournal::arch_json(const std::string& arch_id) {
   std::optional<std::string> json = store_.arch_json(arch_id);

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <system_error>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <nlohmann/json.hpp>
 
@@ -395,6 +396,21 @@ std::vector<std::string> Store::front(std::int64_t run_id) const {
   query.bind(1, run_id);
   std::vector<std::string> out;
   while (query.step()) out.push_back(query.column_text(0));
+  return out;
+}
+
+std::vector<std::string> Store::queried_archs(std::int64_t run_id) const {
+  auto& query =
+      statement("SELECT arch_id FROM history WHERE run_id = ? AND new_query = 1"
+                " ORDER BY step, position");
+  sqlite::ResetOnExit reset(query);
+  query.bind(1, run_id);
+  std::vector<std::string> out;
+  std::unordered_set<std::string> seen;
+  while (query.step()) {
+    std::string id = query.column_text(0);
+    if (seen.insert(id).second) out.push_back(std::move(id));
+  }
   return out;
 }
 

@@ -126,6 +126,10 @@ class Store {
   std::string run_config(std::int64_t run_id) const;
   // The front's arch ids in order; empty if none was written.
   std::vector<std::string> front(std::int64_t run_id) const;
+  // Distinct arch ids the run's committed steps marked as new queries, in the
+  // order first queried (step, then position); what a live view draws the
+  // growing front from.
+  std::vector<std::string> queried_archs(std::int64_t run_id) const;
   // Every evaluation of `arch_id`, whatever run made it, oldest first.
   std::vector<Evaluation> evaluations(const std::string& arch_id) const;
   // The canonical JSON of a stored architecture.
