@@ -140,6 +140,8 @@ class Supernet(nn.Module):
 
     def forward(self, x, subnet):
         y = F.hardswish(self.stem_bn(self.stem(x)))
+        # Same layout as the C++ supernet on CPU (channels-last after the stem).
+        y = y.contiguous(memory_format=torch.channels_last)
         for blocks, stage in zip(self.stages, subnet):
             for block, (k, e) in zip(blocks, stage):
                 y = block(y, k, e)
