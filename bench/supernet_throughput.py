@@ -119,7 +119,7 @@ class Supernet(nn.Module):
     def __init__(self, stem_stride):
         super().__init__()
         self.kernels, self.expands, self.depths = [3, 5, 7], [3, 4, 6], [2, 3]
-        stages = [(24, 1, False, False), (40, 2, True, False), (64, 2, True, True)]
+        stages = [(24, 2 if stem_stride == 1 else 1, False, False), (40, 2, True, False), (64, 2, True, True)]
         self.stem = nn.Conv2d(1, 16, 3, stem_stride, 1, bias=False)
         self.stem_bn = nn.BatchNorm2d(16)
         self.stages = nn.ModuleList()
@@ -161,7 +161,7 @@ class Supernet(nn.Module):
 
 def main():
     args = [int(a) for a in sys.argv[1:]]
-    steps, batch, threads, n_random, stem_stride = (args + [20, 128, 2, 2, 2][len(args):])[:5]
+    steps, batch, threads, n_random, stem_stride = (args + [20, 128, 2, 2, 1][len(args):])[:5]
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     net = Supernet(stem_stride)
