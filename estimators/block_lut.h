@@ -48,6 +48,9 @@ class BlockLut {
   // Reads a file; throws nas::Error naming it when it cannot be read.
   static BlockLut load_yaml(const std::string& path);
 
+  // Adds or replaces the entry of `key` (a table filled from measurements).
+  void set(const std::string& key, const LutEntry& entry) { entries_[key] = entry; }
+
   std::size_t size() const { return entries_.size(); }
   const LutEntry* find(const std::string& key) const;
   const std::map<std::string, LutEntry>& entries() const { return entries_; }

@@ -68,4 +68,12 @@ Mbv3Cost mbv3_cost(const Mbv3Layout& layout, const Mbv3Subnet& subnet) {
   return c.cost;
 }
 
+FeatureFunction mbv3_features(const SearchSpace& space, const Mbv3Layout& layout) {
+  return [&space, layout](const Arch& arch) {
+    const Mbv3Cost c = mbv3_cost(layout, decode_mbv3(space, layout, arch));
+    return std::vector<double>{static_cast<double>(c.macs), static_cast<double>(c.params),
+                               static_cast<double>(c.peak_activation_elements)};
+  };
+}
+
 }  // namespace nas

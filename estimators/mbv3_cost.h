@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "core/mbv3_space.h"
+#include "estimators/predictor.h"
 
 namespace nas {
 
@@ -22,5 +23,9 @@ struct Mbv3Cost {
 
 // REQUIRES: subnet fits the layout (decode_mbv3).
 Mbv3Cost mbv3_cost(const Mbv3Layout& layout, const Mbv3Subnet& subnet);
+
+// Predictor features of an mbv3 subnet: {MACs, params, peak activation
+// elements}. `space` (mbv3_space(layout)) must outlive the function.
+FeatureFunction mbv3_features(const SearchSpace& space, const Mbv3Layout& layout);
 
 }  // namespace nas
