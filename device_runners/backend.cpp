@@ -18,6 +18,7 @@ T take(const nlohmann::json& j, const char* name, const char* what) {
 
 nlohmann::json JobSpec::to_json() const {
   nlohmann::json j = {{"job_id", job_id},
+                      {"kind", kind},
                       {"space", space},
                       {"arch", arch},
                       {"space_options", space_options},
@@ -32,6 +33,10 @@ JobSpec JobSpec::from_json(const nlohmann::json& j) {
   if (!j.is_object()) throw wire::ProtocolError("job: expected a JSON object");
   JobSpec s;
   s.job_id = take<std::string>(j, "job_id", "job");
+  s.kind = j.value("kind", std::string(kJobNetwork));
+  if (s.kind != kJobNetwork && s.kind != kJobMbv3Block) {
+    throw wire::ProtocolError("job: unknown kind '" + s.kind + "'");
+  }
   s.space = j.value("space", std::string());
   s.arch = j.value("arch", nlohmann::json());
   s.space_options = j.value("space_options", nlohmann::json::object());

@@ -15,9 +15,15 @@ namespace nas {
 
 class PowerMeter;
 
+// What a job measures. A JOB without "kind" is a whole network.
+inline constexpr const char* kJobNetwork = "network";      // the subnet `arch` selects
+inline constexpr const char* kJobMbv3Block = "mbv3_block";  // one block; `arch` is an
+                                                            // Mbv3BlockConfig (core/mbv3_blocks.h)
+
 // One measurement job, as the broker sends it (the body of a JOB message).
 struct JobSpec {
   std::string job_id;
+  std::string kind = kJobNetwork;  // kJobNetwork | kJobMbv3Block
   std::string space;          // search space name, e.g. "mbv3"
   nlohmann::json arch;        // canonical JSON of the architecture
   nlohmann::json space_options = nlohmann::json::object();  // what builds the network

@@ -4,6 +4,7 @@
 
 #include "core/errors.h"
 #include "core/json_reader.h"
+#include "core/mbv3_blocks.h"
 #include "core/mbv3_space.h"
 #include "device_runners/power_meter.h"
 #include "supernet/device.h"
@@ -16,15 +17,23 @@ TorchBackend::TorchBackend(const std::string& device)
     : cuda_(resolve_device(device) == ComputeDevice::kCuda) {}
 
 nlohmann::json TorchBackend::capabilities() const {
-  return {{"accepts", {"arch"}}, {"spaces", {"mbv3"}}, {"torch", describe_torch()},
+  return {{"accepts", {"arch"}},
+          {"spaces", {"mbv3"}},
+          {"kinds", {kJobNetwork, kJobMbv3Block}},
+          {"torch", describe_torch()},
           {"device", cuda_ ? "cuda" : "cpu"}};
 }
 
-JobResult TorchBackend::measure(const JobSpec& job, PowerMeter* meter,
-                                const std::function<bool()>& cancelled) {
-  if (job.space.rfind("mbv3", 0) != 0) {
-    throw UnsupportedJob("the torch backend builds mbv3 subnets, not space '" + job.space + "'");
-  }
+namespace {
+
+// A job's network on `device`, ready to time: the module's forward and its input.
+struct Built {
+  std::function<torch::Tensor(const torch::Tensor&)> forward;
+  torch::Tensor input;
+  std::vector<std::int64_t> input_shape;
+};
+
+Built build_network(const JobSpec& job, const torch::Device& device) {
   // Rebuild the space exactly as the search did, then the subnet.
   const nlohmann::json& space_json = job.space_options.value("space", nlohmann::json());
   Mbv3Options options;
@@ -43,21 +52,52 @@ JobResult TorchBackend::measure(const JobSpec& job, PowerMeter* meter,
     throw UnsupportedJob("job's space options give space " + space.name() + ", not " + job.space);
   }
   const Mbv3Subnet subnet = decode_mbv3(space, layout, space.from_json(job.arch));
+  Subnet module(layout, subnet);
+  module->eval();
+  module->to(device);
+  Built built;
+  built.input_shape = {job.protocol.batch_size, layout.in_channels, subnet.resolution,
+                       subnet.resolution};
+  built.forward = [module](const torch::Tensor& x) mutable { return module->forward(x); };
+  built.input = torch::randn(built.input_shape, torch::TensorOptions().device(device));
+  return built;
+}
 
+// One inverted-residual block, as a per-block look-up table measures it.
+Built build_block(const JobSpec& job, const torch::Device& device) {
+  Mbv3BlockConfig c;
+  try {
+    c = Mbv3BlockConfig::from_json(job.arch);
+  } catch (const Error& e) {
+    throw UnsupportedJob(std::string("job's block: ") + e.what());
+  }
+  SubnetBlock block(c.in_channels, c.hidden(), c.out_channels, c.kernel, c.stride, c.se, c.hswish);
+  block->eval();
+  block->to(device);
+  Built built;
+  built.input_shape = {job.protocol.batch_size, c.in_channels, c.input_side, c.input_side};
+  built.forward = [block](const torch::Tensor& x) mutable { return block->forward(x); };
+  built.input = torch::randn(built.input_shape, torch::TensorOptions().device(device));
+  return built;
+}
+
+}  // namespace
+
+JobResult TorchBackend::measure(const JobSpec& job, PowerMeter* meter,
+                                const std::function<bool()>& cancelled) {
+  const bool block = job.kind == kJobMbv3Block;
+  if (!block && job.space.rfind("mbv3", 0) != 0) {
+    throw UnsupportedJob("the torch backend builds mbv3 subnets, not space '" + job.space + "'");
+  }
   JobResult result;
   result.job_id = job.job_id;
   try {
     ThreadsGuard threads(job.protocol.threads);
     torch::NoGradGuard no_grad;
     const torch::Device device = cuda_ ? torch::kCUDA : torch::kCPU;
-    Subnet module(layout, subnet);
-    module->eval();
-    module->to(device);
-    const torch::Tensor input = torch::randn(
-        {job.protocol.batch_size, layout.in_channels, subnet.resolution, subnet.resolution},
-        torch::TensorOptions().device(device));
+    const Built built = block ? build_block(job, device) : build_network(job, device);
     const auto run_once = [&] {
-      module->forward(input);
+      built.forward(built.input);
       if (cuda_) torch::cuda::synchronize();
     };
     auto latency = time_runs(run_once, job.protocol, cancelled);
@@ -75,8 +115,8 @@ JobResult TorchBackend::measure(const JobSpec& job, PowerMeter* meter,
     result.environment = {{"backend", "torch"},
                           {"torch", describe_torch()},
                           {"threads", at::get_num_threads()},
-                          {"input", {job.protocol.batch_size, layout.in_channels,
-                                     subnet.resolution, subnet.resolution}}};
+                          {"kind", job.kind},
+                          {"input", built.input_shape}};
   } catch (const c10::Error& e) {
     throw Error(std::string("LibTorch: ") + e.what_without_backtrace());
   }

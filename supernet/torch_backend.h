@@ -1,6 +1,8 @@
 // The runner's `torch` backend: builds a job's subnet from its architecture
 // with LibTorch (fresh weights: latency does not depend on their values) and
-// times its forward pass on this machine's CPU or GPU.
+// times its forward pass on this machine's CPU or GPU. A job of kind
+// kJobMbv3Block builds and times one inverted-residual block instead, for
+// per-block look-up tables (`nas lut build`).
 #pragma once
 
 #include "device_runners/backend.h"
