@@ -28,33 +28,11 @@ std::unique_ptr<Evaluator> make_evaluator(const EvaluatorOptions& options) {
 
 // The supernet of an mbv3 run (its data is read here, so a missing data set
 // is a config error) and its evaluators: accuracy, analytic cost, CPU latency.
-// Latency through the farm: the same LatencyOptions, as a measuring protocol
-// a runner follows.
 std::unique_ptr<Evaluator> make_farm_latency(const RunConfig& config, const Supernet& supernet,
                                              const std::string& endpoint) {
-  const LatencyOptions& latency = config.evaluator.supernet.latency;
-  FarmEvaluatorOptions options;
-  options.device = config.farm.device;
-  options.space_name = supernet.space().name();
-  options.space_options = {{"space", config.document.at("space")},
-                           {"in_channels", supernet.layout().in_channels},
-                           {"classes", supernet.layout().classes}};
-  const int resolution = supernet.layout().resolutions.back();
-  options.input_shape = {latency.batch, supernet.layout().in_channels, resolution, resolution};
-  options.protocol.batch_size = static_cast<int>(latency.batch);
-  options.protocol.threads = static_cast<int>(latency.threads);
-  options.protocol.warmup_runs = static_cast<int>(latency.warmup);
-  options.protocol.warmup_seconds = latency.warmup_ms / 1000.0;
-  options.protocol.repeats = static_cast<int>(latency.repeats);
-  options.deadline_seconds = config.farm.deadline_seconds;
-  options.wait_seconds = config.farm.wait_seconds;
-  FarmClientOptions client;
-  client.connect = endpoint.empty() ? (config.farm.connect.empty() ? config.farm.bind
-                                                                    : config.farm.connect)
-                                    : endpoint;
-  client.broker_public_key_file = config.farm.broker_key;
-  client.curve_secret_file = config.farm.keys;
-  return std::make_unique<FarmEvaluator>(supernet.space(), client, options);
+  return std::make_unique<FarmEvaluator>(
+      supernet.space(), farm_client_options(config, endpoint),
+      farm_latency_options(config, supernet.space(), supernet.layout()));
 }
 
 void wire_supernet(const RunConfig& config, RunPieces& pieces, const std::string& farm_endpoint) {
@@ -87,6 +65,45 @@ void check_metric(const Evaluator& evaluator, const std::string& metric, const s
 }
 
 }  // namespace
+
+MeasureProtocol latency_protocol(const LatencyOptions& latency) {
+  MeasureProtocol protocol;
+  protocol.batch_size = static_cast<int>(latency.batch);
+  protocol.threads = static_cast<int>(latency.threads);
+  protocol.warmup_runs = static_cast<int>(latency.warmup);
+  protocol.warmup_seconds = latency.warmup_ms / 1000.0;
+  protocol.repeats = static_cast<int>(latency.repeats);
+  return protocol;
+}
+
+// Latency through the farm: the same LatencyOptions, as a measuring protocol
+// a runner follows.
+FarmEvaluatorOptions farm_latency_options(const RunConfig& config, const SearchSpace& space,
+                                          const Mbv3Layout& layout) {
+  const LatencyOptions& latency = config.evaluator.supernet.latency;
+  FarmEvaluatorOptions options;
+  options.device = config.farm.device;
+  options.space_name = space.name();
+  options.space_options = {{"space", config.document.at("space")},
+                           {"in_channels", layout.in_channels},
+                           {"classes", layout.classes}};
+  const int resolution = layout.resolutions.back();
+  options.input_shape = {latency.batch, layout.in_channels, resolution, resolution};
+  options.protocol = latency_protocol(latency);
+  options.deadline_seconds = config.farm.deadline_seconds;
+  options.wait_seconds = config.farm.wait_seconds;
+  return options;
+}
+
+FarmClientOptions farm_client_options(const RunConfig& config, const std::string& endpoint) {
+  FarmClientOptions client;
+  client.connect = endpoint.empty() ? (config.farm.connect.empty() ? config.farm.bind
+                                                                    : config.farm.connect)
+                                    : endpoint;
+  client.broker_public_key_file = config.farm.broker_key;
+  client.curve_secret_file = config.farm.keys;
+  return client;
+}
 
 RunPieces wire_run(const RunConfig& config, const std::string& farm_endpoint) {
   if (config.evaluator.type == "tabular" && config.space.type != "nb201") {

@@ -5,7 +5,9 @@
 #include <memory>
 
 #include "core/config.h"
+#include "core/mbv3_space.h"
 #include "core/search_space.h"
+#include "device_runners/farm_evaluator.h"
 #include "estimators/evaluator.h"
 #include "search/strategy.h"
 
@@ -32,6 +34,18 @@ struct RunPieces {
 // "farm" section (the embedded broker's address, or the configured one when
 // empty: nothing is sent before the first measurement).
 RunPieces wire_run(const RunConfig& config, const std::string& farm_endpoint = "");
+
+// The measuring protocol of the config's latency options.
+MeasureProtocol latency_protocol(const LatencyOptions& latency);
+
+// What the farm evaluator of `config` (its "farm" and latency sections)
+// measures the subnets of `space` (mbv3_space(layout)) with.
+FarmEvaluatorOptions farm_latency_options(const RunConfig& config, const SearchSpace& space,
+                                          const Mbv3Layout& layout);
+
+// How a search reaches the farm: `endpoint` (an embedded broker) or else the
+// config's connect or bind address, with its CURVE keys.
+FarmClientOptions farm_client_options(const RunConfig& config, const std::string& endpoint);
 
 // The strategy the config names, built from whichever library holds it.
 std::unique_ptr<Strategy> wire_strategy(const RunConfig& config, const SearchSpace& space);
