@@ -66,6 +66,35 @@ RewardOptions parse_reward(JsonReader r) {
   return out;
 }
 
+// `initial_archs`: a list of distinct corner names, at most one population.
+std::vector<std::string> parse_initial_archs(JsonReader& r, std::size_t population) {
+  const nlohmann::json* list = r.get("initial_archs");
+  if (!list) return {};
+  const std::string path = r.path_of("initial_archs");
+  if (!list->is_array()) {
+    throw ConfigError(path, "expected a list of \"largest\" and/or \"smallest\", got " +
+                                describe_json_value(*list));
+  }
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const nlohmann::json& item = (*list)[i];
+    const std::string where = path + "/" + std::to_string(i);
+    if (!item.is_string() || (item != "largest" && item != "smallest")) {
+      throw ConfigError(where, "expected \"largest\" or \"smallest\", got " +
+                                   describe_json_value(item));
+    }
+    if (std::find(names.begin(), names.end(), item.get<std::string>()) != names.end()) {
+      throw ConfigError(where, "\"" + item.get<std::string>() + "\" is listed twice");
+    }
+    names.push_back(item.get<std::string>());
+  }
+  if (names.size() > population) {
+    throw ConfigError(path, "more initial architectures than the population (" +
+                                std::to_string(population) + ")");
+  }
+  return names;
+}
+
 SearchOptions parse_search(JsonReader r) {
   SearchOptions out;
   out.strategy = r.choice("strategy", {"random", "evolution", "nsga2", "rl", "surrogate"});
@@ -96,6 +125,7 @@ SearchOptions parse_search(JsonReader r) {
                                out.strategy == "nsga2" ? SearchOptions::kNsga2Population
                                                        : out.population);
     out.mutation_prob = r.number("mutation_prob", 0, 1, out.mutation_prob);
+    out.initial_archs = parse_initial_archs(r, static_cast<std::size_t>(out.population));
   }
   if (out.strategy == "evolution") {
     out.sample_size = r.integer("sample_size", 1, out.population, std::min(out.sample_size,

@@ -83,6 +83,11 @@ struct SearchOptions {
   // nsga2: probability that a child is made by uniform crossover (0: tuned,
   // crossover hurts on NB201, see search/nsga2.h).
   double crossover_prob = 0.0;
+  // nsga2, evolution: corners of the space the initial population starts
+  // with, before uniform samples: "largest" (every decision at its last
+  // choice) and/or "smallest" (at its first). On a supernet these are the
+  // sandwich rule's best-trained subnets (search/operators.h).
+  std::vector<std::string> initial_archs;
   // rl (REINFORCE, search/rl/reinforce.h): reward, policy and its training.
   RewardOptions reward;
   std::string controller = "factorized";  // factorized | lstm

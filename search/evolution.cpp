@@ -25,7 +25,8 @@ Evolution::Evolution(const SearchOptions& options, const SearchSpace& space,
       population_size_(static_cast<std::size_t>(std::max<std::int64_t>(1, options.population))),
       sample_size_(static_cast<std::size_t>(std::max<std::int64_t>(1, options.sample_size))),
       mutation_prob_(effective_mutation_prob(space, options.mutation_prob)),
-      rng_(seed) {
+      rng_(seed),
+      initial_archs_(options.initial_archs) {
   sample_size_ = std::min(sample_size_, population_size_);
   if (num_objectives_ == 0) throw Error("evolution: needs at least one objective");
 }
@@ -33,8 +34,9 @@ Evolution::Evolution(const SearchOptions& options, const SearchSpace& space,
 Candidate Evolution::make_child(const ArchSet& batch) {
   Candidate c;
   if (initial_asked_ < population_size_ || population_.empty()) {
+    c.arch = initial_member(space_, initial_archs_, initial_asked_, proposed_set_, batch,
+                            kMaxRandomTries, rng_);
     if (initial_asked_ < population_size_) ++initial_asked_;
-    c.arch = sample_unseen(space_, proposed_set_, batch, kMaxRandomTries, rng_);
     return c;
   }
   // Tournament: S distinct members by a partial Fisher-Yates shuffle.

@@ -58,7 +58,8 @@ class Evolution : public Strategy {
   double mutation_prob_;
   Rng rng_;
   std::deque<Outcome> population_;
-  std::size_t initial_asked_ = 0;  // random members asked so far (up to P)
+  std::vector<std::string> initial_archs_;  // options.initial_archs
+  std::size_t initial_asked_ = 0;  // initial members asked so far (up to P)
   std::vector<Arch> proposed_;     // every architecture proposed, in order
   ArchSet proposed_set_;
   std::vector<Candidate> pending_;

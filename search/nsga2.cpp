@@ -20,7 +20,8 @@ Nsga2::Nsga2(const SearchOptions& options, const SearchSpace& space, std::size_t
                          : kDefaultMutationScale / static_cast<double>(
                                                        std::max<std::size_t>(1, space.num_decisions()))),
       tuning_(tuning),
-      rng_(seed) {
+      rng_(seed),
+      initial_archs_(options.initial_archs) {
   if (num_objectives_ == 0) throw Error("nsga2: needs at least one objective");
   if (tuning_.offspring == 0) tuning_.offspring = mu_;
   if (crossover_prob_ < 0 || crossover_prob_ > 1) {
@@ -70,7 +71,8 @@ std::vector<Candidate> Nsga2::ask(std::size_t n) {
     const std::size_t k = initial_asked_ < mu_ ? std::min(n, mu_ - initial_asked_) : n;
     for (std::size_t i = 0; i < k; ++i) {
       Candidate c;
-      c.arch = sample_unseen(space_, proposed_set_, batch, kMaxRandomTries, rng_);
+      c.arch = initial_member(space_, initial_archs_, initial_asked_ + i, proposed_set_, batch,
+                              kMaxRandomTries, rng_);
       batch.insert(c.arch);
       pending_.push_back(std::move(c));
     }

@@ -103,6 +103,7 @@ class Nsga2 : public Strategy {
   std::vector<Outcome> archive_;   // every told outcome, in order (distinct archs)
   ArchSet archive_set_;
   std::vector<Outcome> offspring_;  // told outcomes not yet through selection
+  std::vector<std::string> initial_archs_;  // options.initial_archs
   std::size_t initial_asked_ = 0;
   std::vector<Arch> proposed_;
   ArchSet proposed_set_;

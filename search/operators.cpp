@@ -1,6 +1,7 @@
 #include "search/operators.h"
 
 #include "core/errors.h"
+#include "core/mbv3_space.h"
 
 #include "search/state_codec.h"
 
@@ -103,6 +104,20 @@ Arch sample_unseen(const SearchSpace& space, const ArchSet& seen, const ArchSet&
     arch = space.sample(rng);
   }
   return arch;
+}
+
+Arch initial_member(const SearchSpace& space, const std::vector<std::string>& initial,
+                    std::size_t index, const ArchSet& seen, const ArchSet& extra,
+                    std::size_t tries, Rng& rng) {
+  if (index < initial.size()) {
+    const std::string& name = initial[index];
+    if (name != "largest" && name != "smallest") {
+      throw Error("initial architecture \"" + name + "\": expected \"largest\" or \"smallest\"");
+    }
+    const Arch corner = name == "largest" ? largest_arch(space) : smallest_arch(space);
+    if (!seen.contains(corner) && !extra.contains(corner)) return corner;
+  }
+  return sample_unseen(space, seen, extra, tries, rng);
 }
 
 }  // namespace nas

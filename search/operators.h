@@ -59,4 +59,14 @@ class ArchSet {
 Arch sample_unseen(const SearchSpace& space, const ArchSet& seen, const ArchSet& extra,
                    std::size_t tries, Rng& rng);
 
+// The architecture an initial population's member number `index` starts
+// from: the named corner `initial[index]` ("largest": every decision at its
+// last choice, "smallest": at its first) while there is one and it is unseen,
+// else an unseen uniform sample. On a supernet the corners are the two
+// subnets the sandwich rule trains at every step, the best-trained ends of
+// the front, which a short search would otherwise rarely draw.
+Arch initial_member(const SearchSpace& space, const std::vector<std::string>& initial,
+                    std::size_t index, const ArchSet& seen, const ArchSet& extra,
+                    std::size_t tries, Rng& rng);
+
 }  // namespace nas

@@ -145,4 +145,20 @@ TEST_CASE("constraints parse both bounds") {
 }
 
 }  // namespace
+
+TEST_CASE("initial_archs names corners of the space, each once") {
+  auto d = valid_document();
+  d["search"]["initial_archs"] = {"largest", "smallest"};
+  CHECK(parse_config(d, "t").search.initial_archs ==
+        std::vector<std::string>{"largest", "smallest"});
+  d["search"]["initial_archs"] = {"largest", "biggest"};
+  CHECK(error_of(d) ==
+        "/search/initial_archs/1: expected \"largest\" or \"smallest\", got \"biggest\"");
+  d["search"]["initial_archs"] = {"smallest", "smallest"};
+  CHECK(error_of(d) == "/search/initial_archs/1: \"smallest\" is listed twice");
+  d["search"]["initial_archs"] = "largest";
+  CHECK(error_of(d) ==
+        "/search/initial_archs: expected a list of \"largest\" and/or \"smallest\", got \"largest\"");
+}
+
 }  // namespace nas

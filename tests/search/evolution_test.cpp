@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "core/mbv3_space.h"
 #include "search/evolution.h"
 #include "search/state_codec.h"
 #include "tests/search/strategy_test_util.h"
@@ -63,4 +64,18 @@ TEST_CASE("evolution: feasible parents beat infeasible ones, then lower violatio
   const auto child = evo.ask(1);
   REQUIRE(child[0].parents.size() == 1);
   CHECK(child[0].parents[0] == first[2].arch);  // the only feasible one
+}
+
+TEST_CASE("evolution: the initial population starts with the named corners of the space") {
+  const SearchSpace space = test::tiny_space();
+  SearchOptions o;
+  o.population = 4;
+  o.initial_archs = {"smallest"};
+  Evolution evo(o, space, 2, 1);
+  const auto first = evo.ask(4);
+  REQUIRE(first.size() == 4);
+  CHECK(space.id(first[0].arch) == space.id(smallest_arch(space)));
+  for (std::size_t i = 1; i < first.size(); ++i) {
+    CHECK(space.id(first[i].arch) != space.id(smallest_arch(space)));
+  }
 }

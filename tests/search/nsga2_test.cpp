@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "core/errors.h"
+#include "core/mbv3_space.h"
 #include "search/nsga2.h"
 #include "search/pareto.h"
 #include "tests/search/strategy_test_util.h"
@@ -94,4 +95,23 @@ TEST_CASE("nsga2: rejects a crossover probability outside [0, 1]") {
   SearchOptions o = nsga2_options(8);
   o.crossover_prob = 1.5;
   CHECK_THROWS_WITH_AS(Nsga2(o, space, 2, 1), doctest::Contains("crossover_prob"), Error);
+}
+
+TEST_CASE("nsga2: the initial population starts with the named corners of the space") {
+  const SearchSpace space = test::tiny_space();
+  SearchOptions o = nsga2_options(4);
+  o.initial_archs = {"largest", "smallest"};
+  Nsga2 s(o, space, 2, 1);
+  const auto first = s.ask(2);  // a batch smaller than the population
+  REQUIRE(first.size() == 2);
+  CHECK(space.id(first[0].arch) == space.id(largest_arch(space)));
+  CHECK(space.id(first[1].arch) == space.id(smallest_arch(space)));
+  std::vector<Outcome> outcomes;
+  for (const Candidate& c : first) outcomes.push_back(test::tiny_outcome(c.arch));
+  s.tell(outcomes);
+  // The rest of the initial population is sampled, never a corner again.
+  for (const Candidate& c : s.ask(2)) {
+    CHECK(space.id(c.arch) != space.id(largest_arch(space)));
+    CHECK(space.id(c.arch) != space.id(smallest_arch(space)));
+  }
 }
