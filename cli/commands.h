@@ -27,4 +27,28 @@ struct ReportCommand {
 };
 int report_command(const ReportCommand& command);
 
+// `nas lut build CONFIG`: the device's block look-up table of the config's
+// mbv3 space (cli/lut_command.cpp).
+struct LutBuildCommand {
+  std::string config_path;
+  std::string store_path;  // overrides the config's "store" when set
+  std::string device;      // device key; default: the config's farm device ("cpu")
+  std::string connect;     // an external broker; default: embedded broker + local runner
+  int fit_subnets = 10;    // whole subnets measured to fit the overhead
+  int holdout = 20;        // other whole subnets measured to test the table
+  bool quiet = false;      // no progress line
+};
+int lut_build_command(const LutBuildCommand& command);
+
+// `nas predictor eval STORE --device KEY`: held-out accuracy of the
+// predictors on the store's measured values (cli/predictor_command.cpp).
+struct PredictorEvalCommand {
+  std::string store_path;
+  std::string device;
+  std::string metric;  // default: "<device>_ms"
+  int folds = 5;
+  std::uint64_t seed = 0;  // shuffles the values into folds
+};
+int predictor_eval_command(const PredictorEvalCommand& command);
+
 }  // namespace nas::cli

@@ -94,6 +94,31 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"md", "csv", "latex"}));
   report_cmd->add_option("-o,--output", report.output_path, "Write to this file, not stdout");
 
+  nas::cli::LutBuildCommand lut;
+  auto* lut_cmd = app.add_subcommand("lut", "Per-device block look-up tables");
+  lut_cmd->require_subcommand(1);
+  auto* lut_build_cmd =
+      lut_cmd->add_subcommand("build", "Measure an mbv3 space's blocks on a device into the store");
+  lut_build_cmd->add_option("--config", lut.config_path, "Run configuration with an mbv3 space")
+      ->required();
+  lut_build_cmd->add_option("--device", lut.device, "Device key (default: the config's farm device)");
+  lut_build_cmd->add_option("--store", lut.store_path, "SQLite store (overrides the config's)");
+  lut_build_cmd->add_option("--connect", lut.connect,
+                            "External broker (default: embedded broker and a local CPU runner)");
+  lut_build_cmd->add_option("--fit", lut.fit_subnets, "Whole subnets measured to fit the overhead");
+  lut_build_cmd->add_option("--holdout", lut.holdout, "Other whole subnets measured to test it");
+  lut_build_cmd->add_flag("-q,--quiet", lut.quiet, "No progress line");
+
+  nas::cli::PredictorEvalCommand predictor;
+  auto* predictor_cmd = app.add_subcommand("predictor", "Latency and energy predictors");
+  predictor_cmd->require_subcommand(1);
+  auto* predictor_eval_cmd = predictor_cmd->add_subcommand(
+      "eval", "Held-out accuracy of the predictors on a store's measured values");
+  predictor_eval_cmd->add_option("store", predictor.store_path, "SQLite fitness store")->required();
+  predictor_eval_cmd->add_option("--device", predictor.device, "Device key")->required();
+  predictor_eval_cmd->add_option("--metric", predictor.metric, "Metric (default: <device>_ms)");
+  predictor_eval_cmd->add_option("--folds", predictor.folds, "Cross-validation folds");
+  predictor_eval_cmd->add_option("--seed", predictor.seed, "Seed of the folds' shuffle");
 #endif
 
   try {
@@ -117,6 +142,8 @@ int main(int argc, char** argv) {
       if (*run_opt) report.run_id = report_run;
       return nas::cli::report_command(report);
     }
+    if (*lut_build_cmd) return nas::cli::lut_build_command(lut);
+    if (*predictor_eval_cmd) return nas::cli::predictor_eval_command(predictor);
 #endif
   } catch (const nas::ConfigError& e) {
     std::fprintf(stderr, "nas: %s\n", e.what());
