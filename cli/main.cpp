@@ -11,6 +11,7 @@
 #include "core/errors.h"
 #ifdef NAS_WITH_SEARCH
 #include "cli/commands.h"
+#include "cli/export_command.h"
 #endif
 
 namespace {
@@ -70,6 +71,20 @@ int main(int argc, char** argv) {
   auto* keygen_cmd = app.add_subcommand("keygen", "Make a CURVE key pair for a broker or runner");
   keygen_cmd->add_option("name", keygen_name, "Key name, e.g. broker or jetson-1")->required();
   keygen_cmd->add_option("--dir", keygen_dir, "Folder to write the key files to");
+
+#ifdef NAS_WITH_SEARCH
+  nas::cli::ExportCommand export_args;
+  std::int64_t export_run = 0;
+  auto* export_cmd = app.add_subcommand("export", "Write a stored subnet as a file to ship");
+  export_cmd->add_option("store", export_args.store_path, "SQLite fitness store")->required();
+  export_cmd->add_option("--arch", export_args.arch_id, "Architecture id")->required();
+  export_cmd->add_option("--format", export_args.format, "onnx")
+      ->check(CLI::IsMember({"onnx"}));
+  export_cmd->add_option("-o,--output", export_args.output_path, "File (default: <arch id>.onnx)");
+  auto* export_run_opt = export_cmd->add_option(
+      "--run", export_run, "Rebuild from this run's configuration (default: the latest that queried it)");
+  export_cmd->add_option("--batch", export_args.batch, "The input's fixed batch size (default 1)");
+#endif
 
 #ifdef NAS_WITH_SEARCH
   nas::cli::RunCommand run;
@@ -135,6 +150,12 @@ int main(int argc, char** argv) {
     if (*broker_cmd) return nas::cli::broker_command(broker);
     if (*devices_cmd) return nas::cli::devices_command(devices);
     if (*keygen_cmd) return nas::cli::keygen_command(keygen_dir, keygen_name);
+#ifdef NAS_WITH_SEARCH
+    if (*export_cmd) {
+      if (*export_run_opt) export_args.run_id = export_run;
+      return nas::cli::export_command(export_args);
+    }
+#endif
 #ifdef NAS_WITH_SEARCH
     if (*run_cmd) return nas::cli::run_command(run);
     if (*validate_cmd) return nas::cli::validate_command(validate_path);

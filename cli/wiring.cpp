@@ -6,6 +6,7 @@
 #include "estimators/analytic_evaluator.h"
 #include "estimators/composite_evaluator.h"
 #include "estimators/tabular_evaluator.h"
+#include "supernet/onnx_export.h"
 #include "supernet/supernet.h"
 #include "supernet/supernet_evaluators.h"
 #include "search/rl/reinforce.h"
@@ -28,11 +29,29 @@ std::unique_ptr<Evaluator> make_evaluator(const EvaluatorOptions& options) {
 
 // The supernet of an mbv3 run (its data is read here, so a missing data set
 // is a config error) and its evaluators: accuracy, analytic cost, CPU latency.
-std::unique_ptr<Evaluator> make_farm_latency(const RunConfig& config, const Supernet& supernet,
+// For runners that measure ONNX files (the command backend): the subnet with
+// the supernet's weights and BN statistics as trained (values that do not
+// change its timing), at the protocol's batch size.
+std::function<ExportedModel(const Arch&)> onnx_exporter(std::shared_ptr<Supernet> supernet,
+                                                        std::int64_t batch) {
+  return [supernet = std::move(supernet), batch](const Arch& arch) {
+    OnnxExportOptions onnx;
+    onnx.batch = batch;
+    onnx.producer_version = NAS_CODE_VERSION;
+    SupernetEvaluatorOptions no_recalibration;
+    no_recalibration.bn_batches = 0;
+    OnnxModel model = supernet->export_onnx(arch, onnx, no_recalibration);
+    return ExportedModel{std::move(model.bytes), std::move(model.input_shape)};
+  };
+}
+
+std::unique_ptr<Evaluator> make_farm_latency(const RunConfig& config,
+                                             const std::shared_ptr<Supernet>& supernet,
                                              const std::string& endpoint) {
-  return std::make_unique<FarmEvaluator>(
-      supernet.space(), farm_client_options(config, endpoint),
-      farm_latency_options(config, supernet.space(), supernet.layout()));
+  FarmEvaluatorOptions options = farm_latency_options(config, supernet->space(), supernet->layout());
+  options.export_onnx = onnx_exporter(supernet, config.evaluator.supernet.latency.batch);
+  return std::make_unique<FarmEvaluator>(supernet->space(), farm_client_options(config, endpoint),
+                                         std::move(options));
 }
 
 void wire_supernet(const RunConfig& config, RunPieces& pieces, const std::string& farm_endpoint) {
@@ -47,7 +66,7 @@ void wire_supernet(const RunConfig& config, RunPieces& pieces, const std::string
   parts.push_back(std::make_unique<Mbv3AnalyticEvaluator>(pieces.supernet->space(),
                                                           pieces.supernet->layout()));
   if (config.farm.enabled) {
-    parts.push_back(make_farm_latency(config, *pieces.supernet, farm_endpoint));
+    parts.push_back(make_farm_latency(config, pieces.supernet, farm_endpoint));
   } else {
     parts.push_back(
         std::make_unique<CpuLatencyEvaluator>(pieces.supernet, config.evaluator.supernet.latency));

@@ -1,5 +1,7 @@
 #include "device_runners/backend.h"
 
+#include "device_runners/base64.h"
+
 namespace nas {
 namespace {
 
@@ -25,7 +27,7 @@ nlohmann::json JobSpec::to_json() const {
                       {"input_shape", input_shape},
                       {"protocol", protocol.to_json()},
                       {"deadline_seconds", deadline_seconds}};
-  if (!onnx.empty()) j["onnx"] = nlohmann::json::binary(std::vector<std::uint8_t>(onnx.begin(), onnx.end()));
+  if (!onnx.empty()) j["onnx"] = base64_encode(onnx);
   return j;
 }
 
@@ -54,9 +56,12 @@ JobSpec JobSpec::from_json(const nlohmann::json& j) {
   s.deadline_seconds = take<double>(j, "deadline_seconds", "job");
   if (!(s.deadline_seconds > 0)) throw wire::ProtocolError("job: deadline_seconds must be > 0");
   if (auto it = j.find("onnx"); it != j.end()) {
-    if (!it->is_binary()) throw wire::ProtocolError("job: field 'onnx' must be binary");
-    const auto& bytes = it->get_binary();
-    s.onnx.assign(bytes.begin(), bytes.end());
+    std::optional<std::string> bytes;
+    if (it->is_string()) bytes = base64_decode(it->get_ref<const std::string&>());
+    if (!bytes || bytes->empty()) {
+      throw wire::ProtocolError("job: field 'onnx' must be a non-empty base64 string");
+    }
+    s.onnx = std::move(*bytes);
   }
   return s;
 }

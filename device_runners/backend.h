@@ -28,7 +28,9 @@ struct JobSpec {
   nlohmann::json arch;        // canonical JSON of the architecture
   nlohmann::json space_options = nlohmann::json::object();  // what builds the network
   std::vector<std::int64_t> input_shape;  // e.g. {1, 1, 28, 28}
-  std::string onnx;           // the network as an ONNX file, for `command` backends
+  // The network as an ONNX file, for `command` backends; empty when the job
+  // carries the arch only. On the wire: field "onnx", base64 of the bytes.
+  std::string onnx;
   MeasureProtocol protocol;
   double deadline_seconds = 600;  // from dispatch; past it the job is a timeout
 

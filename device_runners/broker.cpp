@@ -201,7 +201,14 @@ struct Broker::Impl {
       }
       Peer* chosen = *fit;
       idle.erase(fit);
-      if (!send(chosen->routing, wire::MessageType::kJob, job.body)) {
+      // An ONNX file is no use to a runner that builds archs: it stays here.
+      const bool strip = job.has_onnx && !chosen->accepts_onnx;
+      nlohmann::json stripped;
+      if (strip) {
+        stripped = job.body;
+        stripped.erase("onnx");
+      }
+      if (!send(chosen->routing, wire::MessageType::kJob, strip ? stripped : job.body)) {
         remove_peer(chosen->routing, "is unreachable");  // may requeue: start over
         dispatch();
         return;

@@ -1,6 +1,9 @@
 #include "device_runners/farm_evaluator.h"
 
+#include <spdlog/spdlog.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include "core/errors.h"
 
@@ -10,6 +13,27 @@ FarmEvaluator::FarmEvaluator(const SearchSpace& space, FarmClientOptions client,
                              FarmEvaluatorOptions options)
     : space_(space), client_options_(std::move(client)), options_(std::move(options)) {
   if (options_.device.empty()) throw Error("farm evaluator: no device key");
+}
+
+bool FarmEvaluator::runners_need_onnx() {
+  // With no runner of the device listed yet (a board still starting), the
+  // file goes along, so that whichever kind joins can take the job.
+  nlohmann::json listing;
+  try {
+    listing = client_->list();
+  } catch (const Error& e) {
+    spdlog::debug("farm: no runner listing ({}); the job carries an ONNX file", e.what());
+    return true;
+  }
+  bool listed = false;
+  for (const auto& runner : listing.value("runners", nlohmann::json::array())) {
+    if (runner.value("device", std::string()) != options_.device) continue;
+    listed = true;
+    const auto accepts = runner.value("capabilities", nlohmann::json::object())
+                             .value("accepts", nlohmann::json::array());
+    if (std::find(accepts.begin(), accepts.end(), "arch") == accepts.end()) return true;
+  }
+  return !listed;
 }
 
 std::vector<std::string> FarmEvaluator::metrics() const {
@@ -44,6 +68,11 @@ const JobResult& FarmEvaluator::result_for(const Arch& arch) {
   job.protocol = options_.protocol;
   job.deadline_seconds = options_.deadline_seconds;
   if (!client_) client_ = std::make_unique<FarmClient>(client_options_);
+  if (options_.export_onnx && runners_need_onnx()) {
+    ExportedModel model = options_.export_onnx(arch);
+    job.onnx = std::move(model.onnx);
+    job.input_shape = std::move(model.input_shape);
+  }
   std::vector<JobResult> results = client_->run({{options_.device, job}}, options_.wait_seconds);
   // Keep only the latest: the loop asks for both metrics of one arch in a row.
   results_.clear();

@@ -5,6 +5,7 @@
 // and every later request is a cache hit in the store.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -15,6 +16,12 @@
 
 namespace nas {
 
+// A network exported for the farm: the ONNX file and the input shape it takes.
+struct ExportedModel {
+  std::string onnx;
+  std::vector<std::int64_t> input_shape;
+};
+
 struct FarmEvaluatorOptions {
   std::string device;           // device key; metrics are "<device>_ms" and "<device>_mj"
   std::string space_name;       // SearchSpace::name() of the architectures sent
@@ -23,6 +30,11 @@ struct FarmEvaluatorOptions {
   MeasureProtocol protocol;
   double deadline_seconds = 300;  // per job, from dispatch
   double wait_seconds = 3600;     // per job, from submission (queueing included)
+  // Exports an arch for runners that measure ONNX files (the command
+  // backend). When set, a job carries the file (and its input shape) unless
+  // every runner the broker lists for the device builds archs itself, as
+  // each says in HELLO; unset, jobs carry the arch only.
+  std::function<ExportedModel(const Arch&)> export_onnx;
 };
 
 class FarmEvaluator : public Evaluator {
@@ -40,6 +52,7 @@ class FarmEvaluator : public Evaluator {
 
  private:
   const JobResult& result_for(const Arch& arch);
+  bool runners_need_onnx();
 
   const SearchSpace& space_;
   FarmClientOptions client_options_;

@@ -36,7 +36,8 @@ enum class MessageType {
   kHello,      // peer -> broker: protocol version, role; a runner adds runner id,
                // device key, backend, meter, capabilities
   kReady,      // runner -> broker: free for a job
-  kJob,        // broker -> runner: job id, arch or ONNX, input shape, protocol, deadline
+  kJob,        // broker -> runner: job id, arch and/or ONNX (base64), input shape,
+               // protocol, deadline
   kResult,     // runner -> broker -> client: job id, status, statistics, energy, environment
   kSubmit,     // client -> broker: a job for any free runner with a device key
   kList,       // client -> broker: which runners are there; broker -> client: the list

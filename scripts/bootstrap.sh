@@ -13,7 +13,12 @@ packages=(
   # LibTorch's CPU kernels go through BLAS; without OpenBLAS Debian falls back
   # to the reference BLAS, which trains the supernet many times slower.
   libopenblas0-pthread
+  # ONNX export (the protobuf types), its checker for the tests, and ONNX
+  # Runtime from npm (scripts/install_onnxruntime_node.sh) to run the files.
+  libonnx-dev python3-onnx nodejs
 )
+# Debian's npm, unless the nodejs installed brings its own (NodeSource's does).
+command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -28,3 +33,4 @@ fi
 
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="${NAS_BUILD_TYPE:-Release}" >/dev/null
 cmake --build build -j"$(nproc)"
+scripts/install_onnxruntime_node.sh build/onnxruntime-node

@@ -27,25 +27,33 @@ const Supernet::Impl::Tensors& Supernet::Impl::test_split() {
   return *test;
 }
 
+Subnet Supernet::Impl::recalibrated_subnet(const Mbv3Subnet& spec, std::int64_t batches,
+                                           std::int64_t batch_size) {
+  Subnet subnet = extract_subnet(*net, spec);
+  if (batches <= 0) return subnet;
+  torch::NoGradGuard no_grad;
+  // BN recalibration: a fixed set of training images (the first batches
+  // of the stored order), so every subnet sees the same ones.
+  subnet->train();
+  subnet->begin_recalibration();
+  const std::int64_t n_train = train.images.size(0);
+  for (std::int64_t b = 0; b < batches; ++b) {
+    const std::int64_t start = (b * batch_size) % n_train;
+    const std::int64_t count = std::min(batch_size, n_train - start);
+    const torch::Tensor raw = train.images.narrow(0, start, count);
+    subnet->forward(resize_to(normalize(train, raw), spec.resolution));
+  }
+  subnet->end_recalibration();
+  subnet->eval();
+  return subnet;
+}
+
 double Supernet::accuracy(const Arch& arch, Split split, const SupernetEvaluatorOptions& options) {
   Impl& s = *impl_;
   try {
     const Mbv3Subnet spec = decode_mbv3(*s.space, s.layout, arch);
-    Subnet net = extract_subnet(*s.net, spec);
+    Subnet net = s.recalibrated_subnet(spec, options.bn_batches, options.bn_batch_size);
     torch::NoGradGuard no_grad;
-    // BN recalibration: a fixed set of training images (the first batches
-    // of the stored order), so every subnet sees the same ones.
-    net->train();
-    net->begin_recalibration();
-    const std::int64_t n_train = s.train.images.size(0);
-    for (std::int64_t b = 0; b < options.bn_batches; ++b) {
-      const std::int64_t start = (b * options.bn_batch_size) % n_train;
-      const std::int64_t count = std::min(options.bn_batch_size, n_train - start);
-      const torch::Tensor raw = s.train.images.narrow(0, start, count);
-      net->forward(resize_to(s.normalize(s.train, raw), spec.resolution));
-    }
-    net->end_recalibration();
-    net->eval();
     const Impl::Tensors& data = split == Split::kValidation ? s.validation : s.test_split();
     std::int64_t n = data.images.size(0);
     if (split == Split::kValidation && options.val_images > 0) n = std::min(n, options.val_images);

@@ -21,6 +21,7 @@
 #include "core/mbv3_space.h"
 #include "core/search_space.h"
 #include "core/supernet_options.h"
+#include "supernet/onnx_export.h"
 
 namespace nas {
 
@@ -79,6 +80,18 @@ class Supernet {
   // Latency of `arch`'s extracted subnet on this machine's CPU, in-process:
   // warm-up by count and time, then `repeats` timed runs.
   LatencyStats measure_cpu_latency(const Arch& arch, const LatencyOptions& options);
+
+  // Loads the checkpoint without training anything; false when there is
+  // none. Throws nas::Error for a corrupt or foreign checkpoint, as train().
+  // Defined in supernet_export.cpp.
+  bool load();
+
+  // The ONNX file of `arch`'s subnet with this supernet's weights. With
+  // bn.bn_batches > 0 the BN statistics are recalibrated first, exactly as
+  // accuracy() does (the file then scores what the store says); 0 keeps the
+  // supernet's statistics, enough for timing. Defined in supernet_export.cpp.
+  OnnxModel export_onnx(const Arch& arch, const OnnxExportOptions& onnx,
+                        const SupernetEvaluatorOptions& bn);
 
   // The checkpoint id a configuration's supernet has, without building it.
   static std::string checkpoint_id_of(const Mbv3Options& space, const SupernetOptions& options,

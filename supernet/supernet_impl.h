@@ -10,6 +10,7 @@
 #include "core/random.h"
 #include "supernet/dataset.h"
 #include "supernet/mbv3_supernet.h"
+#include "supernet/subnet.h"
 #include "supernet/supernet.h"
 
 namespace nas {
@@ -59,6 +60,11 @@ struct Supernet::Impl {
   double train_epoch(std::int64_t epoch, const std::function<void(const TrainProgress&)>& progress,
                      std::int64_t images_before, std::int64_t images_resumed);
   const Tensors& test_split();
+  // The standalone subnet of `spec` in eval mode, its BN statistics
+  // recalibrated on `batches` fixed training batches (0: the supernet's).
+  // Defined in subnet_scoring.cpp.
+  Subnet recalibrated_subnet(const Mbv3Subnet& spec, std::int64_t batches,
+                             std::int64_t batch_size);
 
   SupernetOptions options;
   std::uint64_t seed;

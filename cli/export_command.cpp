@@ -1,0 +1,93 @@
+#include "cli/export_command.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "core/config.h"
+#include "core/errors.h"
+#include "results/store.h"
+#include "supernet/onnx_export.h"
+#include "supernet/supernet.h"
+
+namespace nas::cli {
+namespace {
+
+// The run whose configuration built the arch: the one asked for, or the
+// latest that queried it.
+std::int64_t run_of(const Store& store, const std::string& arch_id,
+                    const std::optional<std::int64_t>& wanted) {
+  const std::string where = "store " + store.path() + ": ";
+  if (wanted) {
+    if (!store.run(*wanted)) throw Error(where + "no run " + std::to_string(*wanted));
+    const auto queried = store.queried_archs(*wanted);
+    if (std::find(queried.begin(), queried.end(), arch_id) == queried.end()) {
+      throw Error(where + "run " + std::to_string(*wanted) + " did not query arch " + arch_id);
+    }
+    return *wanted;
+  }
+  const auto runs = store.list_runs();
+  for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
+    const auto queried = store.queried_archs(it->id);
+    if (std::find(queried.begin(), queried.end(), arch_id) != queried.end()) return it->id;
+  }
+  throw Error(where + "arch " + arch_id + " is stored, but no run of this store queried it, so "
+              "there is no configuration to rebuild it from");
+}
+
+}  // namespace
+
+int export_command(const ExportCommand& command) {
+  if (command.format != "onnx") throw UsageError("--format: only \"onnx\" is supported");
+  if (command.batch < 1) throw UsageError("--batch must be >= 1");
+  const Store store = Store::open(command.store_path, StoreMode::kReadOnly);
+  const auto arch = store.arch(command.arch_id);
+  if (!arch) {
+    throw Error("store " + store.path() + ": no architecture with id '" + command.arch_id +
+                "' (`nas report` lists the stored ones)");
+  }
+  const std::int64_t run_id = run_of(store, command.arch_id, command.run_id);
+  const RunConfig config = parse_config(nlohmann::json::parse(store.run_config(run_id)), "export");
+  if (config.space.type != "mbv3" || !config.supernet.enabled) {
+    throw Error("arch " + command.arch_id + " is in the " + arch->space +
+                " space, which has no network builder: only subnets of a supernet space "
+                "(mbv3) can be exported");
+  }
+  Supernet supernet(config.space.mbv3, config.supernet, config.seed);
+  if (supernet.space().name() != arch->space) {
+    throw Error("run " + std::to_string(run_id) + "'s configuration gives space " +
+                supernet.space().name() + ", but arch " + command.arch_id + " is in " + arch->space);
+  }
+  if (!supernet.load()) {
+    throw Error("checkpoint " + supernet.checkpoint_path() + " is missing: `nas run` with run " +
+                std::to_string(run_id) + "'s configuration trains it (checkpoint_dir is "
+                "relative to where the run started)");
+  }
+  if (!supernet.trained()) {
+    throw Error("checkpoint " + supernet.checkpoint_path() + " holds " +
+                std::to_string(supernet.epochs_done()) + " of " +
+                std::to_string(config.supernet.training.epochs) +
+                " epochs: `nas run --resume` finishes its training");
+  }
+  const Arch decoded = supernet.space().from_json(nlohmann::json::parse(arch->canonical_json));
+  OnnxExportOptions options;
+  options.batch = command.batch;
+  options.producer_version = NAS_CODE_VERSION;
+  options.doc = "nas subnet " + command.arch_id + " of run " + std::to_string(run_id) + ": " +
+                arch->canonical_json;
+  const OnnxModel model = supernet.export_onnx(decoded, options, config.evaluator.supernet);
+  const std::string path =
+      command.output_path.empty() ? command.arch_id + ".onnx" : command.output_path;
+  write_model_file(path, model.bytes);
+  std::string shape;
+  for (std::size_t i = 0; i < model.input_shape.size(); ++i) {
+    shape += (i ? "x" : "") + std::to_string(model.input_shape[i]);
+  }
+  std::printf("wrote %s: arch %s of run %lld, input %s, %zu bytes\n", path.c_str(),
+              command.arch_id.c_str(), static_cast<long long>(run_id), shape.c_str(),
+              model.bytes.size());
+  return 0;
+}
+
+}  // namespace nas::cli

@@ -1,0 +1,34 @@
+// Shipping subnets of a trained supernet: loading its checkpoint without
+// training, and the ONNX file of one subnet.
+#include <torch/torch.h>
+
+#include "core/errors.h"
+#include "supernet/onnx_export.h"
+#include "supernet/subnet.h"
+#include "supernet/supernet.h"
+#include "supernet/supernet_impl.h"
+
+namespace nas {
+
+bool Supernet::load() {
+  Impl& s = *impl_;
+  if (!s.checkpoint_loaded) {
+    if (!s.load_checkpoint()) return false;
+    s.checkpoint_loaded = true;
+  }
+  return true;
+}
+
+OnnxModel Supernet::export_onnx(const Arch& arch, const OnnxExportOptions& onnx,
+                                const SupernetEvaluatorOptions& bn) {
+  Impl& s = *impl_;
+  const Mbv3Subnet spec = decode_mbv3(*s.space, s.layout, arch);
+  try {
+    Subnet net = s.recalibrated_subnet(spec, bn.bn_batches, bn.bn_batch_size);
+    return nas::export_onnx(*net, onnx);
+  } catch (const c10::Error& e) {
+    throw Error(std::string("onnx export: LibTorch: ") + e.what_without_backtrace());
+  }
+}
+
+}  // namespace nas

@@ -1,0 +1,183 @@
+// ONNX end to end with real processes: `nas run` measures latency through an
+// external `nas broker` and a `nas runner` whose command backend runs ONNX
+// Runtime (tests/tools/onnxruntime_tool.js, a test tool) on the ONNX file
+// each job carries; then `nas export` ships a subnet the run found, and its
+// one-line errors.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "sqlite_peek.h"
+#include "tests/support/onnx_tools.h"
+#include "tests/support/process.h"
+
+namespace nas::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string kModules = NAS_ONNXRUNTIME_NODE_MODULES;
+
+// Why this test cannot run here, or "".
+std::string missing_tools() {
+  if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")) {
+    return "Debian's dataset-fashion-mnist is not installed";
+  }
+  const std::string checker = onnx_checker_missing();
+  return checker.empty() ? onnxruntime_missing(kModules) : checker;
+}
+
+// The address a `nas broker --bind tcp://127.0.0.1:0` prints first.
+std::string wait_for_endpoint(Process& broker, const std::filesystem::path& dir) {
+  const auto until = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < until && broker.running()) {
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+      if (entry.path().extension() != ".out") continue;
+      const std::string text = read_file(entry.path());
+      if (text.rfind("tcp://", 0) == 0 && text.find('\n') != std::string::npos) {
+        return text.substr(0, text.find('\n'));
+      }
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  FAIL("the broker did not start");
+  return "";
+}
+
+std::string write_config(const TempDir& dir, const std::string& endpoint) {
+  const nlohmann::json c = {
+      {"name", "onnx-farm"},
+      {"seed", 5},
+      {"store", (dir / "onnx.db").string()},
+      {"space",
+       {{"type", "mbv3"},
+        {"stem_width", 8},
+        {"stem_stride", 2},
+        {"stages",
+         {{{"width", 16}, {"stride", 2}, {"depths", {1, 2}}},
+          {{"width", 24}, {"stride", 2}, {"depths", {1, 2}}, {"se", true}, {"activation", "hswish"}}}},
+        {"kernels", {3, 5}},
+        {"expand_ratios", {3, 4}},
+        {"resolutions", {24, 28}},
+        {"head_width", 32}}},
+      {"supernet",
+       {{"data", {{"dataset", "fashion-mnist"}, {"validation", 200}, {"train_limit", 600}}},
+        {"training",
+         {{"epochs", 1}, {"batch_size", 64}, {"threads", 1},
+          {"checkpoint_dir", (dir / "checkpoints").string()}}}}},
+      {"evaluator",
+       {{"type", "supernet"},
+        {"bn_batches", 2},
+        {"bn_batch_size", 64},
+        {"val_images", 200},
+        {"latency", {{"batch", 1}, {"threads", 1}, {"warmup", 3}, {"warmup_ms", 5}, {"repeats", 10}}}}},
+      {"farm", {{"connect", endpoint}, {"device", "ort-cpu"}, {"deadline_seconds", 60},
+                {"wait_seconds", 120}}},
+      {"objectives",
+       {{{"metric", "val_acc"}, {"goal", "maximize"}}, {{"metric", "ort-cpu_ms"}, {"goal", "minimize"}}}},
+      {"search", {{"strategy", "random"}, {"budget", 4}}}};
+  write_file(dir / "onnx.json", c.dump(2));
+  return (dir / "onnx.json").string();
+}
+
+TEST_CASE("a command-backend runner measures the ONNX files the search exports; nas export ships one") {
+  const std::string missing = missing_tools();
+  if (!missing.empty()) {
+    MESSAGE("skipped: " << missing);
+    return;
+  }
+  TempDir dir;
+  std::filesystem::create_directories(dir / "broker");
+  std::filesystem::create_directories(dir / "runner");
+  std::filesystem::create_directories(dir / "jobs");
+  Process broker({nas_binary(), "broker", "--bind", "tcp://127.0.0.1:0", "--heartbeat", "0.2"},
+                 dir / "broker");
+  const std::string endpoint = wait_for_endpoint(broker, dir / "broker");
+  // The pipeline keeps each job's folder, so the files the runner got can be
+  // checked afterwards.
+  const nlohmann::json pipeline = {
+      {"steps",
+       {{"/usr/bin/env", "NODE_PATH=" + kModules, "node",
+         std::string(NAS_SOURCE_DIR) + "/tests/tools/onnxruntime_tool.js", "bench", "{onnx}",
+         "{input_shape}", "{warmup_runs}", "{repeats}", "{threads}"}}},
+      {"parser", "trtexec"},
+      {"workdir_root", (dir / "jobs").string()},
+      {"keep_workdir", true}};
+  write_file(dir / "ort.json", pipeline.dump(2));
+  Process runner({nas_binary(), "runner", "--connect", endpoint, "--device", "ort-cpu", "--backend",
+                  "command", "--pipeline", (dir / "ort.json").string(), "--id", "ort-1",
+                  "--heartbeat", "0.2"},
+                 dir / "runner");
+
+  const auto run = run_process({nas_binary(), "run", write_config(dir, endpoint), "-q"});
+  REQUIRE_MESSAGE(run.exit_code == 0, run.err);
+  const std::string db = (dir / "onnx.db").string();
+  CHECK(query_int(db, "SELECT count(*) FROM evaluations WHERE metric = 'ort-cpu_ms' AND "
+                      "source = 'measured' AND value > 0") == 4);
+  // Every job carried a real ONNX file of the subnet at its own resolution.
+  int files = 0;
+  for (const auto& job : std::filesystem::directory_iterator(dir / "jobs")) {
+    const ProcessResult checked = check_with_python_onnx((job.path() / "model.onnx").string());
+    CHECK_MESSAGE(checked.exit_code == 0, checked.err);
+    ++files;
+  }
+  CHECK(files == 4);
+
+  const std::string arch = query_column(
+      db, "SELECT arch_id FROM evaluations WHERE metric = 'ort-cpu_ms' ORDER BY id LIMIT 1")[0];
+  const std::string file = (dir / "shipped.onnx").string();
+  const auto exported = run_process({nas_binary(), "export", db, "--arch", arch, "--format", "onnx",
+                                     "-o", file});
+  REQUIRE_MESSAGE(exported.exit_code == 0, exported.err);
+  CHECK(exported.out.rfind("wrote " + file + ": arch " + arch + " of run 1, input 1x1x", 0) == 0);
+  const ProcessResult checked = check_with_python_onnx(file);
+  CHECK_MESSAGE(checked.exit_code == 0, checked.err);
+  const std::size_t at = exported.out.find("input ") + 6;
+  const std::string shape = exported.out.substr(at, exported.out.find(',', at) - at);
+  const ProcessResult timed =
+      run_onnxruntime_tool(NAS_SOURCE_DIR, kModules, {"bench", file, shape, "1", "3"});
+  CHECK_MESSAGE(timed.exit_code == 0, timed.err);
+  CHECK(timed.out.find("=== Performance summary ===") != std::string::npos);
+
+  SUBCASE("errors: one line each, naming what is wrong") {
+    auto r = run_process({nas_binary(), "export", db, "--arch", "nope", "-o", file});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err == "nas: store " + db + ": no architecture with id 'nope' (`nas report` lists the "
+                   "stored ones)\n");
+    r = run_process({nas_binary(), "export", db, "--arch", arch, "--run", "9", "-o", file});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err == "nas: store " + db + ": no run 9\n");
+    std::filesystem::remove_all(dir / "checkpoints");
+    r = run_process({nas_binary(), "export", db, "--arch", arch, "-o", file});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.rfind("nas: checkpoint " + (dir / "checkpoints").string() + "/", 0) == 0);
+    CHECK(r.err.find(".pt is missing: `nas run` with run 1's configuration trains it") !=
+          std::string::npos);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  }
+}
+
+TEST_CASE("nas export refuses an nb201 arch: that space has no network builder") {
+  TempDir dir;
+  nlohmann::json c = nlohmann::json::parse(
+      read_file(std::string(NAS_SOURCE_DIR) + "/configs/nb201-raspi4.json"));
+  c["name"] = "nb201-export";
+  c["store"] = (dir / "nb.db").string();
+  c["search"] = {{"strategy", "random"}, {"budget", 3}};
+  write_file(dir / "nb.json", c.dump());
+  const auto run = run_process({nas_binary(), "run", (dir / "nb.json").string(), "-q"});
+  REQUIRE_MESSAGE(run.exit_code == 0, run.err);
+  const std::string arch = query_column((dir / "nb.db").string(), "SELECT id FROM archs LIMIT 1")[0];
+  const auto r = run_process({nas_binary(), "export", (dir / "nb.db").string(), "--arch", arch,
+                              "-o", (dir / "x.onnx").string()});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err == "nas: arch " + arch + " is in the nb201 space, which has no network builder: only "
+                 "subnets of a supernet space (mbv3) can be exported\n");
+  CHECK_FALSE(std::filesystem::exists(dir / "x.onnx"));
+}
+
+}  // namespace
+}  // namespace nas::test
