@@ -14,6 +14,8 @@ struct RunCommand {
   bool resume = false;     // continue the named run that was cut off
   bool new_run = false;    // start anew even if a run of that name was cut off
   bool quiet = false;      // no progress and no report on stdout
+  std::optional<int> dashboard_port;          // serve the live dashboard on it (0: any)
+  std::string dashboard_bind = "127.0.0.1";   // its address; this machine only by default
 };
 int run_command(const RunCommand& command);
 

@@ -11,6 +11,7 @@
 #include "core/errors.h"
 #ifdef NAS_WITH_SEARCH
 #include "cli/commands.h"
+#include "cli/dashboard_command.h"
 #include "cli/export_command.h"
 #endif
 
@@ -95,6 +96,12 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--new-run", run.new_run,
                     "Start a new run even if one of this name was cut off");
   run_cmd->add_flag("-q,--quiet", run.quiet, "No progress line and no report on stdout");
+  int run_dashboard_port = 0;
+  auto* run_dashboard_opt =
+      run_cmd->add_option("--dashboard", run_dashboard_port,
+                          "Serve a live dashboard of the run on this port (0: any free port)");
+  run_cmd->add_option("--dashboard-bind", run.dashboard_bind,
+                      "The dashboard's address (default 127.0.0.1: this machine only)");
 
   std::string validate_path;
   auto* validate_cmd = app.add_subcommand("validate", "Check a configuration without running it");
@@ -108,6 +115,18 @@ int main(int argc, char** argv) {
   report_cmd->add_option("-f,--format", report.format, "md, csv or latex")
       ->check(CLI::IsMember({"md", "csv", "latex"}));
   report_cmd->add_option("-o,--output", report.output_path, "Write to this file, not stdout");
+
+  nas::cli::DashboardCommand dashboard;
+  auto* dashboard_cmd =
+      app.add_subcommand("dashboard", "Serve a store's runs, fronts and runners as a web page");
+  dashboard_cmd->add_option("store", dashboard.store_path, "SQLite fitness store")->required();
+  dashboard_cmd->add_option("--port", dashboard.port, "Port (default 8080; 0: any free port)");
+  dashboard_cmd->add_option("--bind", dashboard.bind,
+                            "Address to listen on (default 127.0.0.1: this machine only)");
+  dashboard_cmd->add_option("--farm", dashboard.farm, "Broker whose runners to show");
+  dashboard_cmd->add_option("--broker-key", dashboard.broker_key,
+                            "CURVE: the broker's public key file");
+  dashboard_cmd->add_option("--keys", dashboard.keys, "CURVE: this client's .key_secret file");
 
   nas::cli::LutBuildCommand lut;
   auto* lut_cmd = app.add_subcommand("lut", "Per-device block look-up tables");
@@ -157,7 +176,11 @@ int main(int argc, char** argv) {
     }
 #endif
 #ifdef NAS_WITH_SEARCH
-    if (*run_cmd) return nas::cli::run_command(run);
+    if (*run_cmd) {
+      if (*run_dashboard_opt) run.dashboard_port = run_dashboard_port;
+      return nas::cli::run_command(run);
+    }
+    if (*dashboard_cmd) return nas::cli::dashboard_command(dashboard);
     if (*validate_cmd) return nas::cli::validate_command(validate_path);
     if (*report_cmd) {
       if (*run_opt) report.run_id = report_run;

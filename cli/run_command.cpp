@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "cli/commands.h"
+#include "cli/dashboard_command.h"
 #include "cli/farm_session.h"
 #include "cli/progress.h"
 #include "cli/wiring.h"
@@ -125,6 +126,13 @@ int run_command(const RunCommand& command) {
   const std::int64_t run_id = select_run(store, config, command);
   const std::int64_t session_id = store.begin_session(run_id);
   RunJournal journal(store, run_id, session_id);
+  // Started once the run's row exists, so the page has a run to show while
+  // the supernet trains; destroyed before the farm it asks for runners.
+  std::unique_ptr<Dashboard> dashboard;
+  if (command.dashboard_port) {
+    dashboard = start_run_dashboard(config.store, *command.dashboard_port, command.dashboard_bind,
+                                    config.farm, farm.endpoint());
+  }
   const double training_seconds =
       pieces.supernet ? prepare_supernet(*pieces.supernet, config.supernet.training, command.quiet) : 0.0;
 

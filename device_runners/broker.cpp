@@ -34,6 +34,7 @@ struct Peer {
   bool accepts_onnx = false;
   bool ready = false;       // said READY and has no job
   std::string job;          // key of the job it runs, "" if none
+  std::int64_t jobs_done = 0;  // results it returned, for the listing
   Clock::time_point last_seen;
   Clock::time_point last_sent;
 };
@@ -224,6 +225,12 @@ struct Broker::Impl {
     }
   }
 
+  // The client's job id of a job key (null when none), for the listing.
+  nlohmann::json job_id_of(const std::string& key) const {
+    auto it = jobs.find(key);
+    return it == jobs.end() ? nlohmann::json(nullptr) : nlohmann::json(it->second.job_id);
+  }
+
   nlohmann::json listing() const {
     nlohmann::json runners = nlohmann::json::array();
     const auto now = Clock::now();
@@ -233,6 +240,8 @@ struct Broker::Impl {
                          {"device", peer.device},
                          {"backend", peer.backend},
                          {"state", !peer.job.empty() ? "busy" : (peer.ready ? "idle" : "starting")},
+                         {"job", job_id_of(peer.job)},
+                         {"jobs_done", peer.jobs_done},
                          {"seconds_since_heard",
                           std::chrono::duration<double>(now - peer.last_seen).count()},
                          {"capabilities", peer.capabilities}});
@@ -325,6 +334,7 @@ struct Broker::Impl {
       return;
     }
     send(it->second.client, wire::MessageType::kResult, body);
+    ++runner.jobs_done;
     count(&BrokerStats::results_returned);
     if (body["status"] == "timeout") count(&BrokerStats::timeouts);
     jobs.erase(it);

@@ -13,6 +13,8 @@ packages=(
   # LibTorch's CPU kernels go through BLAS; without OpenBLAS Debian falls back
   # to the reference BLAS, which trains the supernet many times slower.
   libopenblas0-pthread
+  # The dashboard's end-to-end test drives the page in a headless Chromium.
+  chromium chromium-driver
   # ONNX export (the protobuf types), its checker for the tests, and ONNX
   # Runtime from npm (scripts/install_onnxruntime_node.sh) to run the files.
   libonnx-dev python3-onnx nodejs

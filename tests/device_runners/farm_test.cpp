@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <random>
@@ -121,7 +122,17 @@ TEST_CASE("a runner killed in the middle of a job: every job is measured exactly
     ++measured_by_survivors[results[i].job_id];
   }
   CHECK(measured_by_survivors.size() == jobs.size());
-  const auto stats = client.list()["stats"];
+  const auto listing = client.list();
+  // Each survivor's jobs_done counts exactly the results it measured.
+  for (const auto& r : listing["runners"]) {
+    const std::string id = r["runner_id"];
+    const auto done = std::count_if(results.begin(), results.end(), [&](const JobResult& x) {
+      return x.environment.value("runner_id", "") == id;
+    });
+    CHECK(r["jobs_done"] == done);
+    CHECK(r["job"].is_null());
+  }
+  const auto stats = listing["stats"];
   CHECK(stats["results_returned"] == 9);  // one result per job, no repeats
   CHECK(stats["jobs_requeued"] == 1);     // the killed runner's job, once
   CHECK(stats["runners_lost"] == 1);

@@ -1,0 +1,93 @@
+#include "cli/dashboard_command.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "cli/stop_signals.h"
+#include "device_runners/farm_client.h"
+
+namespace nas::cli {
+namespace {
+
+// A broker slower than this is shown as not answering; the dashboard's
+// thread waits for it, so the wait stays short.
+constexpr double kListTimeoutSeconds = 1.5;
+
+// Asks the broker for its runners through one FarmClient kept between calls
+// (a fresh one after a failure, in case the old one is stuck).
+std::function<nlohmann::json()> farm_runners(FarmClientOptions options) {
+  struct State {
+    FarmClientOptions options;
+    std::unique_ptr<FarmClient> client;
+  };
+  auto state = std::make_shared<State>();
+  state->options = std::move(options);
+  return [state] {
+    if (!state->client) state->client = std::make_unique<FarmClient>(state->options);
+    try {
+      return state->client->list(kListTimeoutSeconds);
+    } catch (...) {
+      state->client.reset();
+      throw;
+    }
+  };
+}
+
+DashboardOptions options_for(const std::string& store_path, int port, const std::string& bind) {
+  DashboardOptions options;
+  options.store_path = store_path;
+  options.port = port;
+  options.bind = bind;
+  return options;
+}
+
+}  // namespace
+
+int dashboard_command(const DashboardCommand& command) {
+  DashboardOptions options = options_for(command.store_path, command.port, command.bind);
+  if (!command.farm.empty()) {
+    FarmClientOptions farm;
+    farm.connect = command.farm;
+    farm.broker_public_key_file = command.broker_key;
+    farm.curve_secret_file = command.keys;
+    options.farm_endpoint = command.farm;
+    options.list_runners = farm_runners(farm);
+  }
+  std::atomic<bool> stop{false};
+  StopOnSignals signals(stop);
+  Dashboard dashboard(options);
+  std::printf("%s\n", dashboard.url().c_str());
+  std::fflush(stdout);
+  spdlog::info("dashboard: serving {} on {} (read-only){}", command.store_path, dashboard.url(),
+               command.farm.empty() ? "" : ", runners of " + command.farm);
+  while (!stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  spdlog::info("dashboard: stopped");
+  return 0;
+}
+
+std::unique_ptr<Dashboard> start_run_dashboard(const std::string& store_path, int port,
+                                               const std::string& bind, const FarmOptions& farm,
+                                               const std::string& embedded_endpoint) {
+  DashboardOptions options = options_for(store_path, port, bind);
+  FarmClientOptions client;
+  if (!embedded_endpoint.empty()) {
+    client.connect = embedded_endpoint;  // the embedded broker has no CURVE keys
+  } else if (farm.enabled && !farm.connect.empty()) {
+    client.connect = farm.connect;
+    client.broker_public_key_file = farm.broker_key;
+    client.curve_secret_file = farm.keys;
+  }
+  if (!client.connect.empty()) {
+    options.farm_endpoint = client.connect;
+    options.list_runners = farm_runners(client);
+  }
+  auto dashboard = std::make_unique<Dashboard>(options);
+  spdlog::info("dashboard: {} (read-only, for as long as the run goes on)", dashboard->url());
+  return dashboard;
+}
+
+}  // namespace nas::cli

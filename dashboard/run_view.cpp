@@ -1,0 +1,249 @@
+#include "dashboard/run_view.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/errors.h"
+#include "core/space_registry.h"
+
+namespace nas {
+namespace {
+
+// The parts of a run's stored configuration the views need.
+struct RunSetup {
+  std::vector<Objective> objectives;
+  std::vector<Constraint> constraints;
+  std::int64_t budget = 0;
+  std::optional<SearchSpace> space;
+  std::string problem;  // why the configuration could not be read; "" when fine
+};
+
+RunSetup read_setup(const Store& store, const RunSummary& summary) {
+  RunSetup setup;
+  try {
+    const RunConfig config =
+        parse_config(nlohmann::json::parse(store.run_config(summary.id)), summary.name);
+    setup.objectives = config.objectives;
+    setup.constraints = config.constraints;
+    setup.budget = config.search.budget;
+    setup.space = make_space(config.space);
+  } catch (const nlohmann::json::exception& e) {
+    setup.problem = std::string("stored configuration is not valid JSON: ") + e.what();
+  } catch (const Error& e) {
+    // A run of another build version: its summary is still worth showing.
+    setup.problem = std::string("stored configuration cannot be read by this build: ") + e.what();
+  }
+  return setup;
+}
+
+const char* goal_name(Goal goal) { return goal == Goal::kMaximize ? "maximize" : "minimize"; }
+
+nlohmann::json objectives_json(const RunSetup& setup) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const Objective& o : setup.objectives) {
+    out.push_back({{"metric", o.metric}, {"goal", goal_name(o.goal)}});
+  }
+  return out;
+}
+
+nlohmann::json optional_number(const std::optional<double>& value) {
+  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
+
+nlohmann::json summary_json(const RunSummary& s, const RunSetup& setup) {
+  const std::int64_t lookups = s.evaluator_calls + s.cache_hits;
+  nlohmann::json constraints = nlohmann::json::array();
+  for (const Constraint& c : setup.constraints) constraints.push_back(c.text);
+  nlohmann::json out = {
+      {"id", s.id},
+      {"name", s.name},
+      {"status", s.status},
+      {"strategy", s.strategy},
+      {"seed", s.seed},
+      {"code_version", s.code_version},
+      {"config_hash", s.config_hash},
+      {"created_at", s.created_at},
+      {"finished_at", optional_number(s.finished_at)},
+      {"objectives", objectives_json(setup)},
+      {"constraints", constraints},
+      {"progress",
+       {{"steps", s.steps},
+        {"queries", s.queries},
+        {"budget", setup.problem.empty() ? nlohmann::json(setup.budget) : nlohmann::json(nullptr)},
+        {"evaluator_calls", s.evaluator_calls},
+        {"cache_hits", s.cache_hits},
+        {"hit_rate", lookups > 0 ? nlohmann::json(static_cast<double>(s.cache_hits) /
+                                                  static_cast<double>(lookups))
+                                 : nlohmann::json(nullptr)},
+        {"sessions", s.sessions},
+        {"wall_seconds", s.wall_seconds}}},
+  };
+  if (!setup.problem.empty()) out["note"] = setup.problem;
+  return out;
+}
+
+// Which stored value stands for a metric when several sources have one: a
+// usable value first, then values taken on the device, analytic ones, and
+// estimates last (the order `nas report` uses).
+int source_rank(Source source) {
+  switch (source) {
+    case Source::kMeasured: return 0;
+    case Source::kTabular: return 1;
+    case Source::kAnalytic: return 2;
+    case Source::kSupernet: return 3;
+    case Source::kPredicted: return 4;
+  }
+  return 5;
+}
+
+const Evaluation* pick(const std::vector<Evaluation>& evaluations, const std::string& metric) {
+  const Evaluation* best = nullptr;
+  for (const Evaluation& e : evaluations) {
+    if (e.key.metric != metric) continue;
+    if (!best || (e.value && !best->value) ||
+        (e.value.has_value() == best->value.has_value() &&
+         source_rank(e.key.source) < source_rank(best->key.source))) {
+      best = &e;
+    }
+  }
+  return best;
+}
+
+nlohmann::json value_json(const Evaluation* e) {
+  if (!e) return {{"value", nullptr}, {"source", nullptr}, {"note", "no value stored"}};
+  return {{"value", optional_number(e->value)},
+          {"source", to_string(e->key.source)},
+          {"device", e->key.device},
+          {"fidelity", e->key.fidelity},
+          {"note", e->note}};
+}
+
+std::string label_of(const Store& store, const RunSetup& setup, const std::string& arch_id) {
+  try {
+    const std::optional<std::string> json = store.arch_json(arch_id);
+    if (json && setup.space) {
+      return arch_label(*setup.space, setup.space->from_json(nlohmann::json::parse(*json)));
+    }
+  } catch (const std::exception&) {
+    // An architecture of another space version: its id still identifies it.
+  }
+  return "?";
+}
+
+nlohmann::json member_json(const Store& store, const RunSetup& setup, std::int64_t position,
+                           const std::string& arch_id,
+                           const std::vector<Evaluation>& evaluations) {
+  nlohmann::json values = nlohmann::json::object();
+  for (const Objective& o : setup.objectives) values[o.metric] = value_json(pick(evaluations, o.metric));
+  return {{"position", position},
+          {"arch_id", arch_id},
+          {"label", label_of(store, setup, arch_id)},
+          {"values", values}};
+}
+
+// Minimisation form: a no worse than b everywhere and better somewhere.
+bool dominates(const std::vector<double>& a, const std::vector<double>& b) {
+  bool better = false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i] > b[i]) return false;
+    if (a[i] < b[i]) better = true;
+  }
+  return better;
+}
+
+struct Candidate {
+  std::string arch_id;
+  std::vector<Evaluation> evaluations;  // predictions removed
+  std::vector<double> point;            // objectives in minimisation form
+};
+
+// The non-dominated feasible candidates among what the run queried so far.
+// The front stays small, so each candidate is compared with it only.
+std::vector<Candidate> provisional_front(const Store& store, std::int64_t run_id,
+                                         const RunSetup& setup) {
+  std::vector<Candidate> front;
+  for (const std::string& arch_id : store.queried_archs(run_id)) {
+    Candidate c;
+    c.arch_id = arch_id;
+    c.evaluations = store.evaluations(arch_id);
+    // A front shows values taken for real; a prediction is only a screen.
+    c.evaluations.erase(std::remove_if(c.evaluations.begin(), c.evaluations.end(),
+                                       [](const Evaluation& e) {
+                                         return e.key.source == Source::kPredicted;
+                                       }),
+                        c.evaluations.end());
+    bool usable = true;
+    for (const Objective& o : setup.objectives) {
+      const Evaluation* e = pick(c.evaluations, o.metric);
+      if (!e || !e->value) {
+        usable = false;
+        break;
+      }
+      c.point.push_back(o.goal == Goal::kMaximize ? -*e->value : *e->value);
+    }
+    for (const Constraint& k : setup.constraints) {
+      const Evaluation* e = usable ? pick(c.evaluations, k.metric) : nullptr;
+      if (!e || !e->value || k.violation(*e->value) > 0) usable = false;
+    }
+    if (!usable) continue;
+    if (std::any_of(front.begin(), front.end(),
+                    [&](const Candidate& f) { return dominates(f.point, c.point); })) {
+      continue;
+    }
+    front.erase(std::remove_if(front.begin(), front.end(),
+                               [&](const Candidate& f) { return dominates(c.point, f.point); }),
+                front.end());
+    front.push_back(std::move(c));
+  }
+  std::stable_sort(front.begin(), front.end(), [](const Candidate& a, const Candidate& b) {
+    return a.point.front() < b.point.front();
+  });
+  return front;
+}
+
+}  // namespace
+
+nlohmann::json runs_json(const Store& store) {
+  nlohmann::json runs = nlohmann::json::array();
+  for (const RunSummary& s : store.list_runs()) runs.push_back(summary_json(s, read_setup(store, s)));
+  return {{"store", store.path()}, {"runs", runs}};
+}
+
+std::optional<nlohmann::json> run_json(const Store& store, std::int64_t run_id) {
+  const std::optional<RunSummary> summary = store.run(run_id);
+  if (!summary) return std::nullopt;
+  return summary_json(*summary, read_setup(store, *summary));
+}
+
+std::optional<nlohmann::json> front_json(const Store& store, std::int64_t run_id) {
+  const std::optional<RunSummary> summary = store.run(run_id);
+  if (!summary) return std::nullopt;
+  const RunSetup setup = read_setup(store, *summary);
+  nlohmann::json out = {{"run", run_id},
+                        {"status", summary->status},
+                        {"objectives", objectives_json(setup)},
+                        {"provisional", false},
+                        {"front", nlohmann::json::array()}};
+  if (!setup.problem.empty()) {
+    out["note"] = setup.problem;
+    return out;
+  }
+  const std::vector<std::string> stored = store.front(run_id);
+  std::int64_t position = 0;
+  if (!stored.empty() || summary->status != "running") {
+    for (const std::string& arch_id : stored) {
+      out["front"].push_back(
+          member_json(store, setup, ++position, arch_id, store.evaluations(arch_id)));
+    }
+    return out;
+  }
+  out["provisional"] = true;
+  for (const Candidate& c : provisional_front(store, run_id, setup)) {
+    out["front"].push_back(member_json(store, setup, ++position, c.arch_id, c.evaluations));
+  }
+  return out;
+}
+
+}  // namespace nas
