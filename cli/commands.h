@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace nas::cli {
 
@@ -22,10 +23,13 @@ int run_command(const RunCommand& command);
 int validate_command(const std::string& config_path);
 
 struct ReportCommand {
-  std::string store_path;
-  std::optional<std::int64_t> run_id;  // all runs when absent
-  std::string format = "md";           // md | csv | latex
-  std::string output_path;             // stdout when empty
+  std::vector<std::string> store_paths;  // one or more stores, side by side
+  std::optional<std::int64_t> run_id;    // all runs when absent
+  std::string format = "md";             // md | csv | latex | json
+  std::string output_path;               // stdout when empty
+  std::string device;                    // only this device's values ("" = all)
+  std::vector<std::string> where;        // conditions such as "raspi4_ms<=15"
+  std::string plot_dir;                  // write plots (SVG, PNG) there when set
 };
 int report_command(const ReportCommand& command);
 

@@ -110,11 +110,18 @@ int main(int argc, char** argv) {
   nas::cli::ReportCommand report;
   std::int64_t report_run = 0;
   auto* report_cmd = app.add_subcommand("report", "Print a store's fronts and run summaries");
-  report_cmd->add_option("store", report.store_path, "SQLite fitness store")->required();
+  report_cmd->add_option("stores", report.store_paths, "SQLite fitness stores (side by side)")
+      ->required();
   auto* run_opt = report_cmd->add_option("--run", report_run, "Only this run id");
-  report_cmd->add_option("-f,--format", report.format, "md, csv or latex")
-      ->check(CLI::IsMember({"md", "csv", "latex"}));
+  report_cmd->add_option("-f,--format", report.format, "md, csv, latex or json")
+      ->check(CLI::IsMember({"md", "csv", "latex", "json"}));
   report_cmd->add_option("-o,--output", report.output_path, "Write to this file, not stdout");
+  report_cmd->add_option("--device", report.device, "Only this device's latency and energy");
+  report_cmd->add_option("--where", report.where,
+                         "Keep front members where METRIC OP NUMBER holds, e.g. 'raspi4_ms<=15' "
+                         "(OP: <= < >= > ==; repeatable)")
+      ->allow_extra_args(false);
+  report_cmd->add_option("--plot", report.plot_dir, "Write plots (SVG and PNG, via gnuplot) here");
 
   nas::cli::DashboardCommand dashboard;
   auto* dashboard_cmd =

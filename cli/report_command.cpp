@@ -1,22 +1,39 @@
 #include <cstdio>
 #include <fstream>
 
+#include <spdlog/spdlog.h>
+
 #include "cli/commands.h"
+#include "cli/report_plot.h"
 #include "core/errors.h"
 #include "results/report.h"
+#include "results/report_plots.h"
 #include "results/store.h"
 
 namespace nas::cli {
 
 int report_command(const ReportCommand& command) {
-  ReportFormat format = ReportFormat::kMarkdown;
-  if (command.format == "csv") format = ReportFormat::kCsv;
-  else if (command.format == "latex") format = ReportFormat::kLatex;
-  else if (command.format != "md") {
-    throw UsageError("--format: expected md, csv or latex, got \"" + command.format + "\"");
+  ReportOptions options;
+  options.format = report_format_from_string(command.format);
+  options.run_id = command.run_id;
+  options.device = command.device;
+  for (const std::string& w : command.where) options.where.push_back(parse_where(w));
+
+  std::vector<Store> stores;
+  std::vector<const Store*> store_ptrs;
+  for (const std::string& path : command.store_paths) {
+    stores.push_back(Store::open(path, StoreMode::kReadOnly));
   }
-  const Store store = Store::open(command.store_path, StoreMode::kReadOnly);
-  const std::string text = render_report(store, command.run_id, format);
+  for (const Store& s : stores) store_ptrs.push_back(&s);
+
+  const std::string text = render_report(store_ptrs, options);
+  if (!command.plot_dir.empty()) {
+    const std::vector<Plot> plots = report_plots(store_ptrs, options);
+    if (plots.empty()) spdlog::warn("--plot: the stores have nothing to plot");
+    for (const std::string& path : write_plots(plots, command.plot_dir)) {
+      spdlog::info("wrote {}", path);
+    }
+  }
   if (command.output_path.empty()) {
     std::fwrite(text.data(), 1, text.size(), stdout);
     return 0;

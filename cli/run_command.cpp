@@ -135,6 +135,9 @@ int run_command(const RunCommand& command) {
   }
   const double training_seconds =
       pieces.supernet ? prepare_supernet(*pieces.supernet, config.supernet.training, command.quiet) : 0.0;
+  // The search's cost in reports: training done by this session (0 when a
+  // trained checkpoint was loaded).
+  if (pieces.supernet) store.record_supernet(run_id, training_seconds, pieces.supernet->device());
 
   auto strategy = wire_strategy(config, pieces.space);
   LoopOptions options;

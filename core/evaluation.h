@@ -1,8 +1,11 @@
 // One metric's value for one architecture, with where it came from.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
+
+#include "core/measurement_record.h"
 
 namespace nas {
 
@@ -40,6 +43,10 @@ struct Evaluation {
   // table entry, a missing value, a failed measurement).
   std::optional<double> value;
   std::string note;
+  // The full measurement behind a measured value, when the evaluator has one
+  // (the farm). Shared: a job's latency and energy evaluations carry the same
+  // record, which the journal stores once.
+  std::shared_ptr<const MeasurementRecord> measurement;
 };
 
 }  // namespace nas

@@ -8,6 +8,40 @@
 #include "core/errors.h"
 
 namespace nas {
+namespace {
+
+// What the store keeps of an ok result: every statistic, not just the median.
+std::shared_ptr<const MeasurementRecord> record_of(const JobResult& r, const std::string& device,
+                                                   const MeasureProtocol& protocol) {
+  if (r.status != wire::JobStatus::kOk || !r.latency) return nullptr;
+  auto m = std::make_shared<MeasurementRecord>();
+  const LatencyStats& l = *r.latency;
+  m->device = device;
+  m->protocol = protocol.key();
+  m->backend = r.environment.value("backend", std::string());
+  m->runner = r.environment.value("runner_id", std::string());
+  m->batch = l.batch_size;
+  const auto threads = r.environment.find("threads");
+  m->threads = threads != r.environment.end() && threads->is_number_integer()
+                   ? threads->get<int>()
+                   : protocol.threads;
+  m->median_ms = l.median_ms;
+  m->p90_ms = l.p90_ms;
+  m->mean_ms = l.mean_ms;
+  m->std_ms = l.std_ms;
+  m->min_ms = l.min_ms;
+  m->samples_ms = l.samples_ms;
+  if (r.energy) {
+    m->energy_mj = r.energy->joules_per_inference * 1e3;
+    m->idle_watts = r.energy->idle_watts;
+    m->active_watts = r.energy->active_watts;
+  }
+  m->environment = r.environment;
+  if (r.energy) m->environment["energy"] = r.energy->to_json();  // gross figure, meter, samples
+  return m;
+}
+
+}  // namespace
 
 FarmEvaluator::FarmEvaluator(const SearchSpace& space, FarmClientOptions client,
                              FarmEvaluatorOptions options)
@@ -76,7 +110,10 @@ const JobResult& FarmEvaluator::result_for(const Arch& arch) {
   std::vector<JobResult> results = client_->run({{options_.device, job}}, options_.wait_seconds);
   // Keep only the latest: the loop asks for both metrics of one arch in a row.
   results_.clear();
-  return results_.emplace(id, std::move(results.at(0))).first->second;
+  const JobResult& r = results_.emplace(id, std::move(results.at(0))).first->second;
+  // One record for both metrics, so that the journal stores the job once.
+  record_ = record_of(r, options_.device, options_.protocol);
+  return r;
 }
 
 Evaluation FarmEvaluator::evaluate(const Arch& arch, const std::string& metric) {
@@ -92,6 +129,7 @@ Evaluation FarmEvaluator::evaluate(const Arch& arch, const std::string& metric) 
     e.note = std::string(wire::to_string(r.status)) + ": " + r.message;
     return e;
   }
+  e.measurement = record_;
   if (metric == metrics()[0]) {
     e.value = r.latency->median_ms;
   } else if (r.energy) {

@@ -2,7 +2,9 @@
 // an Evaluator that sends each architecture to a runner with the device key
 // and waits for its result. Values are `measured`; their fidelity is the
 // measuring protocol's key, so an (arch, device, protocol) is measured once
-// and every later request is a cache hit in the store.
+// and every later request is a cache hit in the store. Each value carries the
+// job's full statistics (Evaluation::measurement) for the store's
+// measurements table.
 #pragma once
 
 #include <functional>
@@ -60,6 +62,7 @@ class FarmEvaluator : public Evaluator {
   FarmEvaluatorOptions options_;
   std::int64_t next_job_ = 0;
   std::map<std::string, JobResult> results_;  // by arch id, for the _mj metric
+  std::shared_ptr<const MeasurementRecord> record_;  // of results_' one result; null unless ok
 };
 
 }  // namespace nas

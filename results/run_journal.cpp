@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <map>
+
 #include "core/errors.h"
 #include "results/sqlite.h"
 
@@ -29,6 +31,38 @@ RunJournal::RunJournal(Store& store, std::int64_t run_id, std::int64_t session_i
   }
 }
 
+std::int64_t RunJournal::insert_measurement(const std::string& arch_id,
+                                            const MeasurementRecord& m, double now) {
+  auto& insert = store_.statement(
+      "INSERT INTO measurements (arch_id, device, backend, protocol, runner, batch, threads,"
+      " median_ms, p90_ms, mean_ms, std_ms, min_ms, samples_json, energy_mj, idle_watts,"
+      " active_watts, environment_json, run_id, session_id, measured_at)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  sqlite::ResetOnExit reset(insert);
+  insert.bind(1, arch_id)
+      .bind(2, m.device)
+      .bind(3, m.backend)
+      .bind(4, m.protocol)
+      .bind(5, m.runner)
+      .bind(6, m.batch)
+      .bind(7, m.threads)
+      .bind(8, m.median_ms)
+      .bind(9, m.p90_ms)
+      .bind(10, m.mean_ms)
+      .bind(11, m.std_ms)
+      .bind(12, m.min_ms)
+      .bind(13, nlohmann::json(m.samples_ms).dump())
+      .bind(14, m.energy_mj)
+      .bind(15, m.idle_watts)
+      .bind(16, m.active_watts)
+      .bind(17, m.environment.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+      .bind(18, run_id_)
+      .bind(19, session_id_)
+      .bind(20, m.measured_at > 0 ? m.measured_at : now);
+  insert.run();
+  return sqlite3_last_insert_rowid(store_.database().handle());
+}
+
 std::vector<Evaluation> RunJournal::find(const std::string& arch_id) {
   return store_.evaluations(arch_id);
 }
@@ -53,13 +87,26 @@ void RunJournal::record(const SearchSpace& space, const Arch& arch,
                 " (an id collision)");
   }
 
+  // Each distinct measurement once, though a job's latency and energy
+  // evaluations both carry it.
+  std::map<const MeasurementRecord*, std::int64_t> measurement_ids;
+  for (const Evaluation& e : fresh) {
+    if (!e.measurement || measurement_ids.count(e.measurement.get())) continue;
+    measurement_ids[e.measurement.get()] = insert_measurement(arch_id, *e.measurement, now);
+  }
+
   // Plain INSERT, never OR IGNORE: a repeat must fail loudly, since it would
   // mean the loop evaluated something the store already had.
   auto& insert = store_.statement(
       "INSERT INTO evaluations (arch_id, metric, source, device, fidelity, value, note,"
-      " run_id, session_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      " run_id, session_id, created_at, measurement_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   for (const Evaluation& e : fresh) {
     sqlite::ResetOnExit reset(insert);
+    if (e.measurement) {
+      insert.bind(11, measurement_ids.at(e.measurement.get()));
+    } else {
+      insert.bind_null(11);
+    }
     insert.bind(1, arch_id)
         .bind(2, e.key.metric)
         .bind(3, to_string(e.key.source))
@@ -77,6 +124,16 @@ void RunJournal::record(const SearchSpace& space, const Arch& arch,
       throw Error("store " + store_.path() + ": architecture " + arch_id +
                   " already has a stored evaluation of " + describe(e.key) +
                   "; an evaluation is never stored twice");
+    }
+    // The arch row carries its cost too, so reports need not search for it.
+    if (e.key.source == Source::kAnalytic && e.value &&
+        (e.key.metric == "macs" || e.key.metric == "params")) {
+      auto& cost = store_.statement(e.key.metric == "macs"
+                                        ? "UPDATE archs SET macs = ? WHERE id = ?"
+                                        : "UPDATE archs SET params = ? WHERE id = ?");
+      sqlite::ResetOnExit reset_cost(cost);
+      cost.bind(1, *e.value).bind(2, arch_id);
+      cost.run();
     }
   }
 

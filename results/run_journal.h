@@ -29,7 +29,10 @@ class RunJournal : public Journal {
   // another canonical JSON is an id collision and throws), one row per
   // evaluation, and the session's evaluator_calls + 1. An evaluation whose
   // (arch, metric, source, device, fidelity) is already stored throws
-  // nas::Error and nothing of the call is stored.
+  // nas::Error and nothing of the call is stored. An evaluation that carries
+  // a measurement gets its row in the measurements table (once per record,
+  // shared records included) linked by measurement_id; analytic `macs` and
+  // `params` values are also copied onto the architecture's row.
   void record(const SearchSpace& space, const Arch& arch,
               const std::vector<Evaluation>& fresh) override;
 
@@ -53,6 +56,9 @@ class RunJournal : public Journal {
   std::int64_t session_id() const { return session_id_; }
 
  private:
+  std::int64_t insert_measurement(const std::string& arch_id, const MeasurementRecord& m,
+                                  double now);
+
   Store& store_;
   std::int64_t run_id_;
   std::int64_t session_id_;

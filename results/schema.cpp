@@ -93,6 +93,50 @@ CREATE TABLE front (
   PRIMARY KEY (run_id, position)
 ) WITHOUT ROWID;
 )sql"},
+      // v2: the full statistics of every device measurement, linked from the
+      // evaluations they gave; archs' MACs and params where an analytic
+      // evaluator knew them; the supernet's training cost per run.
+      {2, R"sql(
+-- One row per measurement a runner reported. An (arch, device, protocol) is
+-- normally measured once (the evaluations' cache), but a later run that asks
+-- for another metric of the same job measures again, so no UNIQUE here.
+CREATE TABLE measurements (
+  id                INTEGER PRIMARY KEY,
+  arch_id           TEXT NOT NULL REFERENCES archs (id),
+  device            TEXT NOT NULL,
+  backend           TEXT NOT NULL DEFAULT '',
+  protocol          TEXT NOT NULL,
+  runner            TEXT NOT NULL DEFAULT '',
+  batch             INTEGER NOT NULL,
+  threads           INTEGER NOT NULL,
+  median_ms         REAL NOT NULL,
+  p90_ms            REAL NOT NULL,
+  mean_ms           REAL NOT NULL,
+  std_ms            REAL NOT NULL,
+  min_ms            REAL NOT NULL,
+  samples_json      TEXT NOT NULL DEFAULT '[]',
+  energy_mj         REAL,  -- NULL unless a power meter measured it
+  idle_watts        REAL,
+  active_watts      REAL,
+  environment_json  TEXT NOT NULL DEFAULT '{}',
+  run_id            INTEGER REFERENCES runs (id),
+  session_id        INTEGER REFERENCES sessions (id),
+  measured_at       REAL NOT NULL
+);
+CREATE INDEX measurements_by_arch ON measurements (arch_id, device, protocol);
+-- Covers the per-device counts of a report (energy_mj counts the metered).
+CREATE INDEX measurements_by_run ON measurements (run_id, device, energy_mj);
+
+ALTER TABLE evaluations ADD COLUMN measurement_id INTEGER REFERENCES measurements (id);
+-- Reports and plots read a run's evaluations together.
+CREATE INDEX evaluations_by_run ON evaluations (run_id, metric);
+
+ALTER TABLE archs ADD COLUMN macs REAL;
+ALTER TABLE archs ADD COLUMN params REAL;
+
+ALTER TABLE runs ADD COLUMN supernet_seconds REAL;
+ALTER TABLE runs ADD COLUMN supernet_device TEXT;
+)sql"},
   };
   return kMigrations;
 }

@@ -303,6 +303,21 @@ void Store::finish_run(std::int64_t run_id) {
   transaction.commit();
 }
 
+void Store::record_supernet(std::int64_t run_id, double seconds, const std::string& device) {
+  require_writable("record supernet training");
+  sqlite::Transaction transaction(impl_->db);
+  auto& update = statement(
+      "UPDATE runs SET supernet_seconds = coalesce(supernet_seconds, 0) + ?, supernet_device = ?"
+      " WHERE id = ?");
+  sqlite::ResetOnExit reset(update);
+  update.bind(1, seconds).bind(2, device).bind(3, run_id);
+  update.run();
+  if (impl_->db.changes() != 1) {
+    throw UsageError("store " + impl_->path + ": no run with id " + std::to_string(run_id));
+  }
+  transaction.commit();
+}
+
 void Store::write_front(std::int64_t run_id, const std::vector<std::string>& arch_ids) {
   require_writable("write a front");
   sqlite::Transaction transaction(impl_->db);
@@ -337,7 +352,8 @@ SELECT r.id, r.name, r.status, r.strategy, r.seed, r.code_version, r.config_hash
        (SELECT coalesce(max(t.queries), 0) FROM steps t WHERE t.run_id = r.id),
        (SELECT coalesce(sum(s.evaluator_calls), 0) FROM sessions s WHERE s.run_id = r.id),
        (SELECT coalesce(sum(s.cache_hits), 0) FROM sessions s WHERE s.run_id = r.id),
-       (SELECT count(*) FROM steps t WHERE t.run_id = r.id)
+       (SELECT count(*) FROM steps t WHERE t.run_id = r.id),
+       r.supernet_seconds, r.supernet_device
 FROM runs r
 WHERE ?1 IS NULL OR r.id = ?1
 ORDER BY r.id)sql";
@@ -359,6 +375,8 @@ RunSummary read_summary(const sqlite::Statement& row) {
   s.evaluator_calls = row.column_int64(12);
   s.cache_hits = row.column_int64(13);
   s.steps = row.column_int64(14);
+  s.supernet_seconds = row.column_optional_double(15);
+  s.supernet_device = row.column_text(16);
   return s;
 }
 
@@ -415,12 +433,18 @@ std::vector<std::string> Store::queried_archs(std::int64_t run_id) const {
 }
 
 std::vector<Evaluation> Store::evaluations(const std::string& arch_id) const {
-  auto& query = statement(
-      "SELECT metric, source, device, fidelity, value, note FROM evaluations"
-      " WHERE arch_id = ? ORDER BY id");
+  auto& query = statement(R"sql(
+SELECT e.metric, e.source, e.device, e.fidelity, e.value, e.note, e.measurement_id,
+       m.device, m.backend, m.protocol, m.runner, m.batch, m.threads, m.median_ms, m.p90_ms,
+       m.mean_ms, m.std_ms, m.min_ms, m.energy_mj, m.idle_watts, m.active_watts,
+       m.environment_json, m.measured_at
+FROM evaluations e LEFT JOIN measurements m ON m.id = e.measurement_id
+WHERE e.arch_id = ? ORDER BY e.id)sql");
   sqlite::ResetOnExit reset(query);
   query.bind(1, arch_id);
   std::vector<Evaluation> out;
+  std::shared_ptr<const MeasurementRecord> last;  // a job's evaluations share their record
+  std::int64_t last_id = 0;
   while (query.step()) {
     Evaluation e;
     e.key.metric = query.column_text(0);
@@ -429,7 +453,55 @@ std::vector<Evaluation> Store::evaluations(const std::string& arch_id) const {
     e.key.fidelity = query.column_text(3);
     e.value = query.column_optional_double(4);
     e.note = query.column_text(5);
+    if (const auto id = query.column_optional_int64(6)) {
+      if (!last || *id != last_id) {
+        auto m = std::make_shared<MeasurementRecord>();
+        m->device = query.column_text(7);
+        m->backend = query.column_text(8);
+        m->protocol = query.column_text(9);
+        m->runner = query.column_text(10);
+        m->batch = static_cast<int>(query.column_int64(11));
+        m->threads = static_cast<int>(query.column_int64(12));
+        m->median_ms = query.column_double(13);
+        m->p90_ms = query.column_double(14);
+        m->mean_ms = query.column_double(15);
+        m->std_ms = query.column_double(16);
+        m->min_ms = query.column_double(17);
+        m->energy_mj = query.column_optional_double(18);
+        m->idle_watts = query.column_optional_double(19);
+        m->active_watts = query.column_optional_double(20);
+        m->environment = nlohmann::json::parse(query.column_text(21), nullptr, false);
+        if (m->environment.is_discarded()) m->environment = nlohmann::json::object();
+        m->measured_at = query.column_double(22);
+        last = std::move(m);
+        last_id = *id;
+      }
+      e.measurement = last;
+    }
     out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::optional<StoredArch> Store::arch(const std::string& arch_id) const {
+  auto& query =
+      statement("SELECT space, canonical_json, macs, params FROM archs WHERE id = ?");
+  sqlite::ResetOnExit reset(query);
+  query.bind(1, arch_id);
+  if (!query.step()) return std::nullopt;
+  return StoredArch{query.column_text(0), query.column_text(1), query.column_optional_double(2),
+                    query.column_optional_double(3)};
+}
+
+std::vector<DeviceMeasurements> Store::measurement_counts(std::int64_t run_id) const {
+  auto& query = statement(
+      "SELECT device, count(*), count(energy_mj) FROM measurements WHERE run_id = ?"
+      " GROUP BY device ORDER BY device");
+  sqlite::ResetOnExit reset(query);
+  query.bind(1, run_id);
+  std::vector<DeviceMeasurements> out;
+  while (query.step()) {
+    out.push_back({query.column_text(0), query.column_int64(1), query.column_int64(2)});
   }
   return out;
 }

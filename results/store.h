@@ -73,6 +73,27 @@ struct RunSummary {
   std::int64_t evaluator_calls = 0;
   std::int64_t cache_hits = 0;
   std::int64_t steps = 0;               // committed steps
+  // The supernet's training time summed over the run's sessions and the
+  // device it trained on; absent when the run recorded none (no supernet,
+  // or a store from before schema version 2).
+  std::optional<double> supernet_seconds;
+  std::string supernet_device;
+};
+
+// A run's device measurements on one device (the measurements table).
+struct DeviceMeasurements {
+  std::string device;
+  std::int64_t count = 0;        // measurement rows the run stored
+  std::int64_t with_energy = 0;  // of which a meter measured energy
+};
+
+// An architecture's row: its canonical form and, where an analytic evaluator
+// knew them, its MACs and parameter count.
+struct StoredArch {
+  std::string space;
+  std::string canonical_json;
+  std::optional<double> macs;
+  std::optional<double> params;
 };
 
 class Store {
@@ -114,6 +135,10 @@ class Store {
   // Sets the run's status to "finished" with the time. Throws for an unknown run.
   void finish_run(std::int64_t run_id);
 
+  // Adds `seconds` of supernet training on `device` to the run's record
+  // (a resumed run trains on where it stopped). Throws for an unknown run.
+  void record_supernet(std::int64_t run_id, double seconds, const std::string& device);
+
   // Replaces the run's front with `arch_ids` in order (best first). Every id
   // must be a stored architecture.
   void write_front(std::int64_t run_id, const std::vector<std::string>& arch_ids);
@@ -130,8 +155,15 @@ class Store {
   // order first queried (step, then position); what a live view draws the
   // growing front from.
   std::vector<std::string> queried_archs(std::int64_t run_id) const;
-  // Every evaluation of `arch_id`, whatever run made it, oldest first.
+  // Every evaluation of `arch_id`, whatever run made it, oldest first. A
+  // measured value that came with a measurement carries it (its statistics,
+  // energy, runner and environment; samples_ms is left empty here to keep
+  // look-ups cheap).
   std::vector<Evaluation> evaluations(const std::string& arch_id) const;
+  // The architecture's row, with MACs and params where known.
+  std::optional<StoredArch> arch(const std::string& arch_id) const;
+  // The run's measurements per device, by device name.
+  std::vector<DeviceMeasurements> measurement_counts(std::int64_t run_id) const;
   // The canonical JSON of a stored architecture.
   std::optional<std::string> arch_json(const std::string& arch_id) const;
   // Architectures the run queried (history, new queries) that have an

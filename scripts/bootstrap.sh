@@ -13,11 +13,14 @@ packages=(
   # LibTorch's CPU kernels go through BLAS; without OpenBLAS Debian falls back
   # to the reference BLAS, which trains the supernet many times slower.
   libopenblas0-pthread
-  # The dashboard's end-to-end test drives the page in a headless Chromium.
-  chromium chromium-driver
   # ONNX export (the protobuf types), its checker for the tests, and ONNX
   # Runtime from npm (scripts/install_onnxruntime_node.sh) to run the files.
   libonnx-dev python3-onnx nodejs
+  # The dashboard's end-to-end test drives the page in a headless Chromium.
+  chromium chromium-driver
+  # `nas report --plot` draws with gnuplot; the report tests compile the LaTeX
+  # report (booktabs is in -recommended) and check the SVG with xmllint.
+  gnuplot-nox texlive-latex-base texlive-latex-recommended libxml2-utils
 )
 # Debian's npm, unless the nodejs installed brings its own (NodeSource's does).
 command -v npm >/dev/null || packages+=(npm)

@@ -69,6 +69,15 @@ TEST_CASE("latency is measured by a local runner process through the embedded br
   const std::string db = (dir / "farm.db").string();
   CHECK(query_int(db, "SELECT count(*) FROM evaluations WHERE metric = 'cpu_ms' AND "
                       "source = 'measured' AND device = 'cpu' AND value > 0") == 8);
+  // The full statistics reached the measurements table, one row per job,
+  // linked from the latency and energy evaluations; no meter: no energy.
+  CHECK(query_int(db, "SELECT count(*) FROM measurements WHERE device = 'cpu' AND backend = "
+                      "'torch' AND runner = 'local-cpu' AND p90_ms >= median_ms AND "
+                      "json_array_length(samples_json) > 0") == 8);
+  CHECK(query_int(db, "SELECT count(*) FROM measurements WHERE energy_mj IS NOT NULL") == 0);
+  CHECK(query_int(db, "SELECT count(*) FROM evaluations e JOIN measurements m ON "
+                      "m.id = e.measurement_id WHERE e.metric = 'cpu_ms' AND "
+                      "e.value = m.median_ms") == 8);
   CHECK(r.err.find("runner local-cpu joined") != std::string::npos);
   CHECK(r.err.find("runner: stopped after 8 jobs") != std::string::npos);
   CHECK(query_column(db, "SELECT status FROM runs") == std::vector<std::string>{"finished"});

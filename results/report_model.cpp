@@ -1,0 +1,451 @@
+#include "results/report_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "core/config.h"
+#include "core/errors.h"
+#include "core/space_registry.h"
+
+namespace nas::report {
+namespace {
+
+// Which stored value stands for a metric when several sources have one:
+// values taken on the real device first, then analytic, then estimates.
+int source_rank(Source source) {
+  switch (source) {
+    case Source::kMeasured: return 0;
+    case Source::kTabular: return 1;
+    case Source::kAnalytic: return 2;
+    case Source::kSupernet: return 3;
+    case Source::kPredicted: return 4;
+  }
+  return 5;
+}
+
+Cell pick(const std::vector<Evaluation>& evaluations, const std::string& metric) {
+  const Evaluation* best = nullptr;
+  for (const Evaluation& e : evaluations) {
+    if (e.key.metric != metric) continue;
+    if (!best || (e.value && !best->value) ||
+        (e.value.has_value() == best->value.has_value() &&
+         source_rank(e.key.source) < source_rank(best->key.source))) {
+      best = &e;
+    }
+  }
+  if (!best) return std::nullopt;
+  return *best;
+}
+
+// A latency or energy on a device: what the across-devices table shows.
+bool is_device_metric(const Evaluation& e) {
+  const std::string& m = e.key.metric;
+  const bool energy = m.size() > 3 && m.compare(m.size() - 3, 3, "_mj") == 0;
+  return !e.key.device.empty() && (is_latency(m) || energy);
+}
+
+// Minimisation form of a row's value for column `c`; +inf when absent.
+double minimised(const FrontRow& row, const Column& column, std::size_t c) {
+  const Cell& cell = row.cells[c];
+  if (!cell || !cell->value) return HUGE_VAL;
+  return column.goal == Goal::kMaximize ? -*cell->value : *cell->value;
+}
+
+// Members not beaten by another on the columns in `use`.
+std::vector<std::size_t> non_dominated(const std::vector<FrontRow>& rows,
+                                       const std::vector<Column>& columns,
+                                       const std::vector<std::size_t>& use) {
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    bool dominated = false;
+    for (std::size_t j = 0; j < rows.size() && !dominated; ++j) {
+      if (i == j) continue;
+      bool no_worse = true, better = false;
+      for (std::size_t c : use) {
+        const double a = minimised(rows[j], columns[c], c), b = minimised(rows[i], columns[c], c);
+        if (a > b) no_worse = false;
+        if (a < b) better = true;
+      }
+      dominated = no_worse && better;
+    }
+    if (!dominated) out.push_back(i);
+  }
+  return out;
+}
+
+RunReport gather_run(const Store& store, const RunSummary& summary, const ReportOptions& options) {
+  RunReport report;
+  report.store = store.path();
+  report.summary = summary;
+  std::optional<SearchSpace> space;
+  std::vector<std::string> metrics;
+  std::vector<Objective> objectives;
+  try {
+    const nlohmann::json document = nlohmann::json::parse(store.run_config(summary.id));
+    const RunConfig config = parse_config(document, summary.name);
+    objectives = config.objectives;
+    for (const Objective& o : config.objectives) metrics.push_back(o.metric);
+    for (const Constraint& c : config.constraints) {
+      if (std::find(metrics.begin(), metrics.end(), c.metric) == metrics.end()) {
+        metrics.push_back(c.metric);
+      }
+    }
+    space = make_space(config.space);
+  } catch (const nlohmann::json::exception& e) {
+    report.problem = std::string("stored configuration is not valid JSON: ") + e.what();
+  } catch (const Error& e) {
+    report.problem =
+        std::string("stored configuration cannot be read by this build: ") + e.what();
+  }
+  report.excluded = store.count_excluded(summary.id, metrics);
+  for (const DeviceMeasurements& m : store.measurement_counts(summary.id)) {
+    if (options.device.empty() || m.device == options.device) report.measurements.push_back(m);
+  }
+  if (!report.problem.empty()) return report;
+
+  std::vector<std::vector<Evaluation>> evaluations;
+  std::int64_t position = 0;
+  for (const std::string& arch_id : store.front(summary.id)) {
+    FrontRow row;
+    row.position = ++position;
+    row.arch_id = arch_id;
+    const std::optional<StoredArch> arch = store.arch(arch_id);
+    try {
+      row.label = arch ? arch_label(*space, space->from_json(nlohmann::json::parse(arch->canonical_json)))
+                       : "?";
+    } catch (const std::exception&) {
+      row.label = "?";  // an architecture of another space version; the id still identifies it
+    }
+    evaluations.push_back(store.evaluations(arch_id));
+    const auto& values = evaluations.back();
+    for (const Evaluation& e : values) report.front_metrics.insert(e.key.metric);
+    const Cell macs = pick(values, "macs"), params = pick(values, "params");
+    row.macs = arch && arch->macs ? arch->macs : macs ? macs->value : std::nullopt;
+    row.params = arch && arch->params ? arch->params : params ? params->value : std::nullopt;
+    report.front.push_back(std::move(row));
+  }
+  report.front_stored = static_cast<std::int64_t>(report.front.size());
+
+  // Columns: the objectives, each with the device its values name; another
+  // device's are dropped under --device.
+  std::vector<std::size_t> kept;
+  for (std::size_t o = 0; o < objectives.size(); ++o) {
+    Column column{objectives[o].metric, objectives[o].goal, ""};
+    for (const auto& values : evaluations) {
+      if (const Cell c = pick(values, column.metric)) column.device = c->key.device;
+      if (!column.device.empty()) break;
+    }
+    if (!options.device.empty() && !column.device.empty() && column.device != options.device) {
+      continue;
+    }
+    report.columns.push_back(column);
+  }
+  std::set<std::string> device_metrics;
+  for (std::size_t i = 0; i < report.front.size(); ++i) {
+    for (const Column& c : report.columns) report.front[i].cells.push_back(pick(evaluations[i], c.metric));
+    for (const Evaluation& e : evaluations[i]) {
+      if (is_device_metric(e) && (options.device.empty() || e.key.device == options.device)) {
+        device_metrics.insert(e.key.metric);
+      }
+    }
+  }
+
+  // --where, on any value the member has.
+  std::vector<FrontRow> filtered;
+  std::vector<std::vector<Evaluation>> filtered_evaluations;
+  for (std::size_t i = 0; i < report.front.size(); ++i) {
+    bool keep = true;
+    for (const WhereCondition& w : options.where) {
+      const Cell c = pick(evaluations[i], w.metric);
+      keep = keep && c && c->value && w.holds(*c->value);
+    }
+    if (!keep) continue;
+    filtered.push_back(std::move(report.front[i]));
+    filtered_evaluations.push_back(std::move(evaluations[i]));
+  }
+  report.front = std::move(filtered);
+  evaluations = std::move(filtered_evaluations);
+
+  for (const FrontRow& row : report.front) {
+    report.has_macs = report.has_macs || row.macs.has_value();
+    report.has_params = report.has_params || row.params.has_value();
+  }
+
+  // Devices among the objectives: a front per device when there are several.
+  std::vector<std::string> devices;
+  for (const Column& c : report.columns) {
+    if (!c.device.empty() && std::find(devices.begin(), devices.end(), c.device) == devices.end()) {
+      devices.push_back(c.device);
+    }
+  }
+  if (devices.size() > 1) {
+    for (const std::string& device : devices) {
+      std::vector<std::size_t> use;
+      for (std::size_t c = 0; c < report.columns.size(); ++c) {
+        if (report.columns[c].device.empty() || report.columns[c].device == device) use.push_back(c);
+      }
+      report.device_fronts.push_back({device, non_dominated(report.front, report.columns, use)});
+    }
+  }
+
+  std::set<std::string> metric_devices;
+  for (const auto& values : evaluations) {
+    for (const Evaluation& e : values) {
+      if (device_metrics.count(e.key.metric)) metric_devices.insert(e.key.device);
+    }
+  }
+  if (metric_devices.size() > 1) {
+    report.device_metrics.assign(device_metrics.begin(), device_metrics.end());
+    for (std::size_t i = 0; i < report.front.size(); ++i) {
+      for (const std::string& m : report.device_metrics) {
+        report.front[i].device_cells.push_back(pick(evaluations[i], m));
+      }
+    }
+  }
+  return report;
+}
+
+}  // namespace
+
+std::vector<RunReport> gather(const std::vector<const Store*>& stores,
+                              const ReportOptions& options) {
+  std::vector<RunReport> runs;
+  for (const Store* store : stores) {
+    std::vector<RunSummary> summaries;
+    if (options.run_id) {
+      std::optional<RunSummary> one = store->run(*options.run_id);
+      if (!one && stores.size() == 1) {
+        throw UsageError("store " + store->path() + ": no run with id " +
+                         std::to_string(*options.run_id));
+      }
+      if (one) summaries.push_back(std::move(*one));
+    } else {
+      summaries = store->list_runs();
+    }
+    for (const RunSummary& s : summaries) runs.push_back(gather_run(*store, s, options));
+  }
+  if (options.run_id && runs.empty()) {
+    throw UsageError("no store given has a run with id " + std::to_string(*options.run_id));
+  }
+
+  // A where metric that no front member has is a typo, not an empty result.
+  bool any_front = false;
+  for (const RunReport& r : runs) any_front = any_front || r.front_stored > 0;
+  for (const WhereCondition& w : options.where) {
+    bool known = false;
+    for (const RunReport& r : runs) known = known || r.front_metrics.count(w.metric) > 0;
+    if (!known && any_front) {
+      throw UsageError("--where '" + w.text + "': no front member has a value of metric '" +
+                       w.metric + "'");
+    }
+  }
+  return runs;
+}
+
+// ------------------------------------------------------------ formatting
+
+bool is_accuracy(const std::string& metric) { return metric.find("acc") != std::string::npos; }
+
+bool is_latency(const std::string& metric) {
+  return metric.size() > 3 && metric.compare(metric.size() - 3, 3, "_ms") == 0;
+}
+
+std::string format_value(const std::string& metric, double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, is_accuracy(metric) ? "%.2f" : "%.3f", value);
+  return text;
+}
+
+CellText cell_text(const std::string& metric, const Cell& cell) {
+  CellText out;
+  out.value = "n/a";
+  if (!cell) return out;
+  const Evaluation& e = *cell;
+  if (!e.value) {
+    out.source = e.note;
+    return out;
+  }
+  out.value = format_value(metric, *e.value);
+  out.source = to_string(e.key.source);
+  // The spread belongs to the value only when the value is the median.
+  if (e.measurement && is_latency(metric) && e.measurement->median_ms == *e.value) {
+    out.spread = format_value(metric, e.measurement->std_ms);
+    out.p90 = format_value(metric, e.measurement->p90_ms);
+  }
+  return out;
+}
+
+std::string join_cell(const CellText& t, const std::string& pm) {
+  std::string out = t.value;
+  if (!t.spread.empty()) out += " " + pm + " " + t.spread;
+  if (!t.p90.empty()) out += ", p90 " + t.p90;
+  if (!t.source.empty()) out += " (" + t.source + ")";
+  return out;
+}
+
+std::string goal_name(Goal goal) { return goal == Goal::kMaximize ? "max" : "min"; }
+
+std::string format_count(double value) {
+  char text[32];
+  if (value >= 1e9) std::snprintf(text, sizeof text, "%.2fG", value / 1e9);
+  else if (value >= 1e6) std::snprintf(text, sizeof text, "%.2fM", value / 1e6);
+  else if (value >= 1e3) std::snprintf(text, sizeof text, "%.1fk", value / 1e3);
+  else std::snprintf(text, sizeof text, "%.0f", value);
+  return text;
+}
+
+std::string format_duration(double seconds) {
+  // Short runs (a tabular search takes well under a second) keep their precision.
+  if (seconds < 60) {
+    char short_text[32];
+    std::snprintf(short_text, sizeof short_text, "%.2f s", std::max(0.0, seconds));
+    return short_text;
+  }
+  const auto total = static_cast<long long>(std::llround(std::max(0.0, seconds)));
+  char text[64];
+  std::snprintf(text, sizeof text, "%lld:%02lld:%02lld", total / 3600, total / 60 % 60,
+                total % 60);
+  return text;
+}
+
+std::string format_time(double unix_seconds) {
+  const auto t = static_cast<std::time_t>(unix_seconds);
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%SZ", &utc);
+  return text;
+}
+
+namespace {
+
+std::string format_hits(const RunSummary& s) {
+  const std::int64_t lookups = s.cache_hits + s.evaluator_calls;
+  std::string out = std::to_string(s.cache_hits);
+  if (lookups > 0) {
+    char rate[64];
+    std::snprintf(rate, sizeof rate, " (hit rate %.1f%%)",
+                  100.0 * static_cast<double>(s.cache_hits) / static_cast<double>(lookups));
+    out += rate;
+  }
+  return out;
+}
+
+std::string format_supernet(const RunSummary& s) {
+  if (!s.supernet_seconds) return "-";
+  return format_duration(*s.supernet_seconds) +
+         (s.supernet_device.empty() ? "" : " on " + s.supernet_device);
+}
+
+std::string format_measurements(const RunReport& r) {
+  if (r.measurements.empty()) return "none";
+  std::string out;
+  for (const DeviceMeasurements& m : r.measurements) {
+    if (!out.empty()) out += "; ";
+    out += m.device + ": " + std::to_string(m.count);
+    if (m.with_energy > 0) out += " (" + std::to_string(m.with_energy) + " with energy)";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> summary_fields(const RunReport& r) {
+  const RunSummary& s = r.summary;
+  return {
+      {"run", std::to_string(s.id) + " (" + s.name + ")"},
+      {"status", s.status},
+      {"strategy", s.strategy},
+      {"seed", std::to_string(s.seed)},
+      {"queries", std::to_string(s.queries)},
+      {"evaluator calls", std::to_string(s.evaluator_calls)},
+      {"cache hits", format_hits(s)},
+      {"excluded candidates", std::to_string(r.excluded)},
+      {"steps", std::to_string(s.steps)},
+      {"sessions", std::to_string(s.sessions)},
+      {"wall time", format_duration(s.wall_seconds)},
+      {"supernet training", format_supernet(s)},
+      {"hardware measurements", format_measurements(r)},
+      {"created", format_time(s.created_at)},
+      {"finished", s.finished_at ? format_time(*s.finished_at) : "-"},
+      {"code version", s.code_version},
+      {"config hash", s.config_hash},
+  };
+}
+
+std::string front_title(const RunReport& r) {
+  std::string out = "Pareto front: " + std::to_string(r.front.size()) +
+                    (r.front.size() == 1 ? " architecture" : " architectures");
+  if (static_cast<std::int64_t>(r.front.size()) != r.front_stored) {
+    out += " of " + std::to_string(r.front_stored) + " (filtered)";
+  }
+  return out;
+}
+
+bool several_stores(const std::vector<RunReport>& runs) {
+  for (const RunReport& r : runs) {
+    if (r.store != runs.front().store) return true;
+  }
+  return false;
+}
+
+std::string run_title(const RunReport& r, bool with_store) {
+  return (with_store ? r.store + ", run " : "Run ") + std::to_string(r.summary.id) + ": " +
+         r.summary.name;
+}
+
+std::vector<std::string> all_metrics(const std::vector<RunReport>& runs) {
+  std::vector<std::string> metrics;
+  for (const RunReport& r : runs) {
+    for (const Column& c : r.columns) {
+      if (std::find(metrics.begin(), metrics.end(), c.metric) == metrics.end()) {
+        metrics.push_back(c.metric);
+      }
+    }
+  }
+  return metrics;
+}
+
+std::vector<std::string> comparison_header(const std::vector<RunReport>& runs) {
+  std::vector<std::string> header = {"store", "run", "name", "strategy", "queries", "front"};
+  for (const std::string& m : all_metrics(runs)) header.push_back("best " + m);
+  for (const char* h : {"wall time", "supernet", "measurements"}) header.push_back(h);
+  return header;
+}
+
+std::vector<std::vector<std::string>> comparison_rows(const std::vector<RunReport>& runs) {
+  const std::vector<std::string> metrics = all_metrics(runs);
+  std::vector<std::vector<std::string>> rows;
+  for (const RunReport& r : runs) {
+    std::vector<std::string> row = {r.store, std::to_string(r.summary.id), r.summary.name,
+                                    r.summary.strategy, std::to_string(r.summary.queries),
+                                    std::to_string(r.front.size())};
+    for (const std::string& m : metrics) {
+      std::optional<double> best;
+      for (std::size_t c = 0; c < r.columns.size(); ++c) {
+        if (r.columns[c].metric != m) continue;
+        for (const FrontRow& f : r.front) {
+          if (!f.cells[c] || !f.cells[c]->value) continue;
+          const double v = *f.cells[c]->value;
+          const bool better = r.columns[c].goal == Goal::kMaximize ? v > best.value_or(-HUGE_VAL)
+                                                                   : v < best.value_or(HUGE_VAL);
+          if (better) best = v;
+        }
+      }
+      row.push_back(best ? format_value(m, *best) : "-");
+    }
+    row.push_back(format_duration(r.summary.wall_seconds));
+    row.push_back(format_supernet(r.summary));
+    row.push_back(format_measurements(r));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+}  // namespace nas::report
