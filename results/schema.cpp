@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "results/lut_schema.h"
 #include "results/sqlite.h"
 
 namespace nas {
@@ -137,6 +138,8 @@ ALTER TABLE archs ADD COLUMN params REAL;
 ALTER TABLE runs ADD COLUMN supernet_seconds REAL;
 ALTER TABLE runs ADD COLUMN supernet_device TEXT;
 )sql"},
+      // v3: per-device block look-up tables (results/lut_schema.cpp).
+      {3, lut_tables_sql()},
   };
   return kMigrations;
 }
