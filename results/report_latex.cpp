@@ -58,7 +58,9 @@ void front_table(std::ostringstream& out, const RunReport& r, const std::vector<
   for (const Column& c : r.columns) {
     spec += 'r';
     header.push_back(tex_escape(c.metric) +
-                     (c.goal == Goal::kMaximize ? " $\\uparrow$" : " $\\downarrow$"));
+                     (!c.objective                  ? std::string()
+                      : c.goal == Goal::kMaximize ? " $\\uparrow$"
+                                                  : " $\\downarrow$"));
   }
   std::vector<std::vector<std::string>> table;
   for (std::size_t i : rows) {

@@ -61,7 +61,8 @@ void front_table(std::ostringstream& out, const RunReport& r, const std::vector<
   if (r.has_macs) header.push_back("MACs (analytic)"), right.push_back(true);
   if (r.has_params) header.push_back("params (analytic)"), right.push_back(true);
   for (const Column& c : r.columns) {
-    header.push_back(md_escape(c.metric) + " (" + goal_name(c.goal) + ")");
+    header.push_back(md_escape(c.metric) +
+                     (c.objective ? " (" + std::string(goal_name(c.goal)) + ")" : " (after search)"));
     right.push_back(true);
   }
   std::vector<std::vector<std::string>> table;

@@ -146,6 +146,17 @@ RunReport gather_run(const Store& store, const RunSummary& summary, const Report
     }
     report.columns.push_back(column);
   }
+  // Accuracies the front was evaluated on after the search (test_acc).
+  std::set<std::string> final_metrics;
+  for (const auto& values : evaluations) {
+    for (const Evaluation& e : values) {
+      if (e.value && is_accuracy(e.key.metric)) final_metrics.insert(e.key.metric);
+    }
+  }
+  for (const Objective& o : objectives) final_metrics.erase(o.metric);
+  for (const std::string& m : final_metrics) {
+    report.columns.push_back(Column{m, Goal::kMaximize, "", false});
+  }
   std::set<std::string> device_metrics;
   for (std::size_t i = 0; i < report.front.size(); ++i) {
     for (const Column& c : report.columns) report.front[i].cells.push_back(pick(evaluations[i], c.metric));
@@ -188,7 +199,8 @@ RunReport gather_run(const Store& store, const RunSummary& summary, const Report
     for (const std::string& device : devices) {
       std::vector<std::size_t> use;
       for (std::size_t c = 0; c < report.columns.size(); ++c) {
-        if (report.columns[c].device.empty() || report.columns[c].device == device) use.push_back(c);
+        const Column& column = report.columns[c];
+        if (column.objective && (column.device.empty() || column.device == device)) use.push_back(c);
       }
       report.device_fronts.push_back({device, non_dominated(report.front, report.columns, use)});
     }
@@ -258,7 +270,10 @@ bool is_latency(const std::string& metric) {
 
 std::string format_value(const std::string& metric, double value) {
   char text[64];
-  std::snprintf(text, sizeof text, is_accuracy(metric) ? "%.2f" : "%.3f", value);
+  // Accuracies come as percentages (tables) or fractions (supernet): four
+  // decimals keep a fraction's 0.01 % steps.
+  const char* format = !is_accuracy(metric) ? "%.3f" : std::fabs(value) <= 1 ? "%.4f" : "%.2f";
+  std::snprintf(text, sizeof text, format, value);
   return text;
 }
 

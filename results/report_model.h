@@ -31,6 +31,9 @@ struct Column {
   std::string metric;
   Goal goal = Goal::kMinimize;
   std::string device;  // "" when the metric belongs to no device
+  // False for an accuracy measured after the search (the front's test
+  // accuracy): shown beside the objectives, never used to rank.
+  bool objective = true;
 };
 
 struct DeviceFront {

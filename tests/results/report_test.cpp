@@ -170,6 +170,25 @@ TEST_CASE("markdown report: front rows with sources, then the summary") {
   CHECK(md.find("0.1.0+test") != std::string::npos);
 }
 
+TEST_CASE("an accuracy measured after the search is shown beside the objectives, not ranked") {
+  ReportFixture f;
+  {
+    Store store = Store::open(f.path, StoreMode::kReadWrite);
+    RunJournal journal(store, f.run, store.begin_session(f.run));
+    Evaluation test_acc = value_of("test_acc", 0.90937, Source::kSupernet);
+    test_acc.key.fidelity = "checkpoint/bn10x128";
+    journal.record(f.space, f.fast, {test_acc});
+  }
+  Store store = Store::open(f.path, StoreMode::kReadOnly);
+  const std::string md = render_report(store, std::nullopt, ReportFormat::kMarkdown);
+  CHECK(md.find("test_acc (after search)") != std::string::npos);
+  CHECK(md.find("0.9094 (supernet)") != std::string::npos);  // fractions get 4 decimals
+  CHECK(md.find("Pareto front: 2 architectures") != std::string::npos);
+  const std::string tex = render_report(store, std::nullopt, ReportFormat::kLatex);
+  CHECK(tex.find("& test\\_acc") != std::string::npos);
+  CHECK(tex.find("& test\\_acc $") == std::string::npos);  // no arrow: not an objective
+}
+
 TEST_CASE("CSV report parses with one column count throughout") {
   ReportFixture f;
   Store store = Store::open(f.path, StoreMode::kReadOnly);
