@@ -6,6 +6,7 @@
 
 #include "core/config.h"
 #include "core/errors.h"
+#include "core/preferred_value.h"
 #include "core/space_registry.h"
 
 namespace nas {
@@ -84,31 +85,8 @@ nlohmann::json summary_json(const RunSummary& s, const RunSetup& setup) {
   return out;
 }
 
-// Which stored value stands for a metric when several sources have one: a
-// usable value first, then values taken on the device, analytic ones, and
-// estimates last (the order `nas report` uses).
-int source_rank(Source source) {
-  switch (source) {
-    case Source::kMeasured: return 0;
-    case Source::kTabular: return 1;
-    case Source::kAnalytic: return 2;
-    case Source::kSupernet: return 3;
-    case Source::kPredicted: return 4;
-  }
-  return 5;
-}
-
 const Evaluation* pick(const std::vector<Evaluation>& evaluations, const std::string& metric) {
-  const Evaluation* best = nullptr;
-  for (const Evaluation& e : evaluations) {
-    if (e.key.metric != metric) continue;
-    if (!best || (e.value && !best->value) ||
-        (e.value.has_value() == best->value.has_value() &&
-         source_rank(e.key.source) < source_rank(best->key.source))) {
-      best = &e;
-    }
-  }
-  return best;
+  return preferred_value(evaluations, metric);
 }
 
 nlohmann::json value_json(const Evaluation* e) {

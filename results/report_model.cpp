@@ -11,34 +11,14 @@
 
 #include "core/config.h"
 #include "core/errors.h"
+#include "core/preferred_value.h"
 #include "core/space_registry.h"
 
 namespace nas::report {
 namespace {
 
-// Which stored value stands for a metric when several sources have one:
-// values taken on the real device first, then analytic, then estimates.
-int source_rank(Source source) {
-  switch (source) {
-    case Source::kMeasured: return 0;
-    case Source::kTabular: return 1;
-    case Source::kAnalytic: return 2;
-    case Source::kSupernet: return 3;
-    case Source::kPredicted: return 4;
-  }
-  return 5;
-}
-
 Cell pick(const std::vector<Evaluation>& evaluations, const std::string& metric) {
-  const Evaluation* best = nullptr;
-  for (const Evaluation& e : evaluations) {
-    if (e.key.metric != metric) continue;
-    if (!best || (e.value && !best->value) ||
-        (e.value.has_value() == best->value.has_value() &&
-         source_rank(e.key.source) < source_rank(best->key.source))) {
-      best = &e;
-    }
-  }
+  const Evaluation* best = preferred_value(evaluations, metric);
   if (!best) return std::nullopt;
   return *best;
 }
