@@ -21,7 +21,7 @@ class ConstantEvaluator : public Evaluator {
     return k;
   }
   Evaluation evaluate(const Arch&, const std::string& metric) override {
-    return {key(metric), 1.0, ""};
+    return {key(metric), 1.0, "", nullptr};
   }
 };
 
