@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "core/errors.h"
+#include "core/hash.h"
 #include "core/json_reader.h"
 #include "core/mbv3_blocks.h"
 #include "core/mbv3_space.h"
@@ -94,6 +95,12 @@ JobResult TorchBackend::measure(const JobSpec& job, PowerMeter* meter,
   try {
     ThreadsGuard threads(job.protocol.threads);
     torch::NoGradGuard no_grad;
+    // The same job gets the same weights and input every time, and denormal
+    // floats (which random weights can produce and which run many times
+    // slower on x86) are flushed: both made repeated measurements of one
+    // subnet differ by up to 2x.
+    torch::manual_seed(stable_hash64(job.kind + job.space + job.arch.dump()));
+    at::globalContext().setFlushDenormal(true);
     const torch::Device device = cuda_ ? torch::kCUDA : torch::kCPU;
     const Built built = block ? build_block(job, device) : build_network(job, device);
     const auto run_once = [&] {
