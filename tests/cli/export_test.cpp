@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "sqlite_peek.h"
+#include "tests/cli/tiny_mbv3_config.h"
 #include "tests/support/onnx_tools.h"
 #include "tests/support/process.h"
 
@@ -48,37 +49,17 @@ std::string wait_for_endpoint(Process& broker, const std::filesystem::path& dir)
 }
 
 std::string write_config(const TempDir& dir, const std::string& endpoint) {
-  const nlohmann::json c = {
-      {"name", "onnx-farm"},
-      {"seed", 5},
-      {"store", (dir / "onnx.db").string()},
-      {"space",
-       {{"type", "mbv3"},
-        {"stem_width", 8},
-        {"stem_stride", 2},
-        {"stages",
-         {{{"width", 16}, {"stride", 2}, {"depths", {1, 2}}},
-          {{"width", 24}, {"stride", 2}, {"depths", {1, 2}}, {"se", true}, {"activation", "hswish"}}}},
-        {"kernels", {3, 5}},
-        {"expand_ratios", {3, 4}},
-        {"resolutions", {24, 28}},
-        {"head_width", 32}}},
-      {"supernet",
-       {{"data", {{"dataset", "fashion-mnist"}, {"validation", 200}, {"train_limit", 600}}},
-        {"training",
-         {{"epochs", 1}, {"batch_size", 64}, {"threads", 1},
-          {"checkpoint_dir", (dir / "checkpoints").string()}}}}},
-      {"evaluator",
-       {{"type", "supernet"},
-        {"bn_batches", 2},
-        {"bn_batch_size", 64},
-        {"val_images", 200},
-        {"latency", {{"batch", 1}, {"threads", 1}, {"warmup", 3}, {"warmup_ms", 5}, {"repeats", 10}}}}},
-      {"farm", {{"connect", endpoint}, {"device", "ort-cpu"}, {"deadline_seconds", 60},
-                {"wait_seconds", 120}}},
-      {"objectives",
-       {{{"metric", "val_acc"}, {"goal", "maximize"}}, {{"metric", "ort-cpu_ms"}, {"goal", "minimize"}}}},
-      {"search", {{"strategy", "random"}, {"budget", 4}}}};
+  nlohmann::json c = test::tiny_mbv3_config(dir.path());
+  c["name"] = "onnx-farm";
+  c["store"] = (dir / "onnx.db").string();
+  // hswish and two resolutions: every op the exporter writes.
+  c["space"]["stages"][1]["activation"] = "hswish";
+  c["space"]["resolutions"] = {24, 28};
+  c["farm"] = {{"connect", endpoint}, {"device", "ort-cpu"}, {"deadline_seconds", 60},
+               {"wait_seconds", 120}};
+  c["objectives"] = {{{"metric", "val_acc"}, {"goal", "maximize"}},
+                     {{"metric", "ort-cpu_ms"}, {"goal", "minimize"}}};
+  c["search"] = {{"strategy", "random"}, {"budget", 4}};
   write_file(dir / "onnx.json", c.dump(2));
   return (dir / "onnx.json").string();
 }

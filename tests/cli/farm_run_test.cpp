@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "sqlite_peek.h"
+#include "tests/cli/tiny_mbv3_config.h"
 #include "tests/support/process.h"
 
 namespace nas::test {
@@ -16,38 +17,16 @@ namespace {
 
 std::string write_farm_config(const TempDir& dir, int budget,
                               const nlohmann::json& search = nlohmann::json()) {
-  nlohmann::json c = {
-      {"name", "farm-e2e"},
-      {"seed", 3},
-      {"store", (dir / "farm.db").string()},
-      {"space",
-       {{"type", "mbv3"},
-        {"stem_width", 8},
-        {"stem_stride", 2},
-        {"stages",
-         {{{"width", 16}, {"stride", 2}, {"depths", {1, 2}}},
-          {{"width", 24}, {"stride", 2}, {"depths", {1, 2}}, {"se", true}}}},
-        {"kernels", {3, 5}},
-        {"expand_ratios", {3, 4}},
-        {"resolutions", {28}},
-        {"head_width", 32}}},
-      {"supernet",
-       {{"data", {{"dataset", "fashion-mnist"}, {"validation", 200}, {"train_limit", 600}}},
-        {"training",
-         {{"epochs", 1}, {"batch_size", 64}, {"threads", 1},
-          {"checkpoint_dir", (dir / "checkpoints").string()}}}}},
-      {"evaluator",
-       {{"type", "supernet"},
-        {"bn_batches", 2},
-        {"bn_batch_size", 64},
-        {"val_images", 200},
-        {"latency", {{"batch", 1}, {"threads", 1}, {"warmup", 3}, {"warmup_ms", 5}, {"repeats", 10}}}}},
-      {"farm", {{"deadline_seconds", 60}, {"wait_seconds", 120}}},
-      {"objectives",
-       {{{"metric", "val_acc"}, {"goal", "maximize"}}, {{"metric", "cpu_ms"}, {"goal", "minimize"}}}},
-      {"search", search.is_null() ? nlohmann::json{{"strategy", "nsga2"}, {"budget", budget},
-                                                   {"population", 4}}
-                                : search}};
+  nlohmann::json c = test::tiny_mbv3_config(dir.path());
+  c["name"] = "farm-e2e";
+  c["seed"] = 3;
+  c["store"] = (dir / "farm.db").string();
+  c["farm"] = {{"deadline_seconds", 60}, {"wait_seconds", 120}};
+  c["objectives"] = {{{"metric", "val_acc"}, {"goal", "maximize"}},
+                     {{"metric", "cpu_ms"}, {"goal", "minimize"}}};
+  c["search"] = search.is_null() ? nlohmann::json{{"strategy", "nsga2"}, {"budget", budget},
+                                                  {"population", 4}}
+                                 : search;
   const auto path = dir / "farm.json";
   write_file(path, c.dump(2));
   return path.string();

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "sqlite_peek.h"
+#include "tests/cli/tiny_mbv3_config.h"
 #include "tests/support/process.h"
 
 namespace nas::test {
@@ -14,27 +15,16 @@ namespace {
 // Two stages of depth 1..2, kernels {3, 5}, expands {3, 4}: 2 x 2 x 2 x 2 =
 // 16 distinct blocks; timed briefly, so that the whole build takes seconds.
 std::string write_tiny_config(const TempDir& dir) {
-  nlohmann::json c = {
-      {"name", "lut-e2e"},
-      {"seed", 5},
-      {"store", (dir / "lut.db").string()},
-      {"space",
-       {{"type", "mbv3"},
-        {"stem_width", 8},
-        {"stem_stride", 2},
-        {"stages",
-         {{{"width", 16}, {"stride", 2}, {"depths", {1, 2}}},
-          {{"width", 24}, {"stride", 2}, {"depths", {1, 2}}, {"se", true}}}},
-        {"kernels", {3, 5}},
-        {"expand_ratios", {3, 4}},
-        {"resolutions", {28}},
-        {"head_width", 32}}},
-      {"evaluator",
-       {{"type", "supernet"},
-        {"latency", {{"batch", 1}, {"threads", 1}, {"warmup", 2}, {"warmup_ms", 2}, {"repeats", 5}}}}},
-      {"farm", {{"deadline_seconds", 60}, {"wait_seconds", 120}}},
-      {"objectives", {{{"metric", "val_acc"}, {"goal", "maximize"}}, {{"metric", "cpu_ms"}, {"goal", "minimize"}}}},
-      {"search", {{"strategy", "random"}, {"budget", 4}}}};
+  nlohmann::json c = test::tiny_mbv3_config(dir.path());
+  c["name"] = "lut-e2e";
+  c["store"] = (dir / "lut.db").string();
+  c.erase("supernet");  // blocks and subnets are timed, never trained
+  c["evaluator"]["latency"] = {{"batch", 1}, {"threads", 1}, {"warmup", 2}, {"warmup_ms", 2},
+                               {"repeats", 5}};
+  c["farm"] = {{"deadline_seconds", 60}, {"wait_seconds", 120}};
+  c["objectives"] = {{{"metric", "val_acc"}, {"goal", "maximize"}},
+                     {{"metric", "cpu_ms"}, {"goal", "minimize"}}};
+  c["search"] = {{"strategy", "random"}, {"budget", 4}};
   const auto path = dir / "lut.json";
   write_file(path, c.dump(2));
   return path.string();
