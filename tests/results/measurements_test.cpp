@@ -18,36 +18,7 @@ namespace {
 
 using test::TempDir;
 
-// A plain connection, to build a v1 file as an older nas wrote it and to
-// look at rows the Store does not expose.
-class Raw {
- public:
-  explicit Raw(const std::string& path) { REQUIRE(sqlite3_open(path.c_str(), &db_) == SQLITE_OK); }
-  ~Raw() { sqlite3_close(db_); }
-  Raw(const Raw&) = delete;
-  Raw& operator=(const Raw&) = delete;
-  void exec(const std::string& sql) {
-    char* message = nullptr;
-    const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message);
-    const std::string text = message ? message : "";
-    sqlite3_free(message);
-    REQUIRE_MESSAGE(rc == SQLITE_OK, text);
-  }
-  std::string text(const std::string& sql) {
-    sqlite3_stmt* stmt = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
-    std::string out = "<no row>";
-    if (sqlite3_step(stmt) == SQLITE_ROW) {
-      const auto* t = sqlite3_column_text(stmt, 0);
-      out = t ? reinterpret_cast<const char*>(t) : "<null>";
-    }
-    sqlite3_finalize(stmt);
-    return out;
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
+using test::RawDb;
 
 std::shared_ptr<MeasurementRecord> measurement(double median, std::optional<double> energy_mj) {
   auto m = std::make_shared<MeasurementRecord>();
@@ -103,7 +74,7 @@ TEST_CASE("a job's latency and energy share one measurements row, linked from bo
                    {measured("cpu-ws_ms", 12.5, m), measured("cpu-ws_mj", std::nullopt, m),
                     analytic("macs", 4.1e6), analytic("params", 3.2e5)});
   }
-  Raw raw(path);
+  RawDb raw(path);
   CHECK(raw.text("SELECT count(*) FROM measurements") == "1");
   CHECK(raw.text("SELECT count(DISTINCT measurement_id) FROM evaluations"
                  " WHERE measurement_id IS NOT NULL") == "1");
@@ -149,7 +120,7 @@ TEST_CASE("a measurement is stored with its evaluations or not at all") {
                                       {measured("cpu-ws_mj", 2.5, second),
                                        measured("cpu-ws_ms", 11.0, second)}),
                        doctest::Contains("never stored twice"), nas::Error);
-  Raw raw(path);
+  RawDb raw(path);
   CHECK(raw.text("SELECT count(*) FROM measurements") == "1");
   CHECK(raw.text("SELECT median_ms FROM measurements") == "10.0");
   CHECK(raw.text("SELECT energy_mj FROM measurements") == "2.5");
@@ -166,7 +137,7 @@ TEST_CASE("a v1 store migrates to v2 and keeps everything it had") {
   const SearchSpace space = nb201_space();
   const Arch arch = test::nb201_arch(2);
   {
-    Raw raw(path);
+    RawDb raw(path);
     raw.exec("PRAGMA application_id = " + std::to_string(kStoreApplicationId));
     raw.exec("BEGIN");
     raw.exec(migrations().at(0).sql);
@@ -203,7 +174,7 @@ TEST_CASE("a v1 store migrates to v2 and keeps everything it had") {
     CHECK(store.run(1)->supernet_seconds == doctest::Approx(15.0));
     CHECK(store.run(1)->supernet_device == "cpu");
   }
-  Raw raw(path);
+  RawDb raw(path);
   CHECK(raw.text("PRAGMA user_version") == std::to_string(current_schema_version()));
   CHECK(raw.text("SELECT count(*) FROM measurements") == "1");
   CHECK(raw.text("SELECT value FROM evaluations WHERE metric = 'raspi4_ms'") == "21.5");

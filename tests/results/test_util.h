@@ -10,6 +10,9 @@
 
 #include <unistd.h>
 
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+
 #include "core/nb201_space.h"
 #include "core/search_space.h"
 #include "results/store.h"
@@ -40,6 +43,48 @@ class TempDir {
 
  private:
   std::filesystem::path path_;
+};
+
+// A plain SQLite connection, to set up files the way other programs (or an
+// older nas) would and to look at rows the Store does not expose.
+class RawDb {
+ public:
+  explicit RawDb(const std::string& path) {
+    REQUIRE(sqlite3_open(path.c_str(), &db_) == SQLITE_OK);
+  }
+  ~RawDb() { sqlite3_close(db_); }
+  RawDb(const RawDb&) = delete;
+  RawDb& operator=(const RawDb&) = delete;
+  void exec(const std::string& sql) {
+    char* message = nullptr;
+    const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message);
+    const std::string text = message ? message : "";
+    sqlite3_free(message);
+    REQUIRE_MESSAGE(rc == SQLITE_OK, text);
+  }
+  long long query_int(const std::string& sql) {
+    sqlite3_stmt* stmt = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+    const long long value = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return value;
+  }
+  // The first column of the first row as text; "<no row>" or "<null>".
+  std::string text(const std::string& sql) {
+    sqlite3_stmt* stmt = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
+    std::string out = "<no row>";
+    if (sqlite3_step(stmt) == SQLITE_ROW) {
+      const auto* t = sqlite3_column_text(stmt, 0);
+      out = t ? reinterpret_cast<const char*>(t) : "<null>";
+    }
+    sqlite3_finalize(stmt);
+    return out;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
 };
 
 inline std::string read_bytes(const std::string& path) {

@@ -5,30 +5,12 @@
 #include "core/random.h"
 #include "estimators/mbv3_cost.h"
 #include "supernet/mbv3_supernet.h"
+#include "tests/supernet/tiny_options.h"
 
 namespace nas {
 namespace {
 
-Mbv3Options tiny_options() {
-  Mbv3Options o;
-  o.stem_width = 8;
-  Mbv3StageOptions a;
-  a.width = 8;
-  a.stride = 1;
-  a.depths = {1, 2};
-  Mbv3StageOptions b;
-  b.width = 16;
-  b.stride = 2;
-  b.depths = {1, 2, 3};
-  b.se = true;
-  b.activation = "hswish";
-  o.stages = {a, b};
-  o.kernels = {3, 5, 7};
-  o.expand_ratios = {2, 3};
-  o.resolutions = {12, 16};
-  o.head_width = 32;
-  return o;
-}
+Mbv3Options tiny_options() { return test::tiny_mbv3_options(); }
 
 TEST_CASE("an extracted subnet computes what the supernet's active path computes") {
   torch::manual_seed(3);

@@ -13,6 +13,7 @@
 #include "supernet/mbv3_supernet.h"
 #include "supernet/subnet.h"
 #include "tests/support/onnx_tools.h"
+#include "tests/supernet/tiny_options.h"
 
 namespace nas {
 namespace {
@@ -22,25 +23,10 @@ using test::TempDir;
 
 constexpr double kTolerance = 1e-4;  // absolute, on the logits
 
-// Two stages: ReLU without squeeze-excite, then hswish with it; residual
-// blocks wherever a stage runs more than one block.
+// The shared tiny layout (every op the exporter writes) with kernels {3, 5}.
 Mbv3Options tiny_options() {
-  Mbv3Options o;
-  o.stem_width = 8;
-  Mbv3StageOptions a;
-  a.width = 8;
-  a.depths = {1, 2};
-  Mbv3StageOptions b;
-  b.width = 16;
-  b.stride = 2;
-  b.depths = {1, 2, 3};
-  b.se = true;
-  b.activation = "hswish";
-  o.stages = {a, b};
+  Mbv3Options o = test::tiny_mbv3_options();
   o.kernels = {3, 5};
-  o.expand_ratios = {2, 3};
-  o.resolutions = {12, 16};
-  o.head_width = 32;
   return o;
 }
 

@@ -7,28 +7,16 @@
 
 #include "core/errors.h"
 #include "tests/supernet/test_data.h"
+#include "tests/supernet/tiny_options.h"
 
 namespace nas {
 namespace {
 
 Mbv3Options tiny_space() {
-  Mbv3Options o;
-  o.stem_width = 8;
-  Mbv3StageOptions a;
-  a.width = 8;
-  a.stride = 2;
-  a.depths = {1, 2};
-  Mbv3StageOptions b;
-  b.width = 16;
-  b.stride = 2;
-  b.depths = {1, 2};
-  b.se = true;
-  b.activation = "hswish";
-  o.stages = {a, b};
+  Mbv3Options o = test::tiny_mbv3_options();
+  o.stages[0].stride = 2;
+  o.stages[1].depths = {1, 2};
   o.kernels = {3, 5};
-  o.expand_ratios = {2, 3};
-  o.resolutions = {12, 16};
-  o.head_width = 32;
   return o;
 }
 
