@@ -11,7 +11,9 @@
 // the loop's own cost per candidate (strategy + journal, evaluation
 // excluded). Targets are printed as PASS/MISS lines, never asserted.
 //
-// Usage: bench_search_quality [seeds=20]
+// Usage: bench_search_quality [seeds=20] [mutation_prob=P]
+// (mutation_prob > 0 replaces nsga2's adaptive single-decision mutation by
+// the fixed per-decision rate P, for the ablation in search/nsga2.h)
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -55,9 +57,10 @@ struct RunResult {
 
 RunResult run_one(const std::string& strategy_name, std::int64_t budget, std::uint64_t seed,
                   nas::Evaluator& table_evaluator, const nas::SearchSpace& space,
-                  const nas::Point& reference, double exhaustive_hv) {
+                  const nas::Point& reference, double exhaustive_hv, double mutation_prob) {
   nas::SearchOptions options;
   options.strategy = strategy_name;
+  options.mutation_prob = mutation_prob;
   // What a config that names only the strategy gets (core/config.cpp).
   if (strategy_name == "nsga2") options.population = nas::SearchOptions::kNsga2Population;
   const std::vector<nas::Objective> objectives{{kAccuracy, nas::Goal::kMaximize},
@@ -93,12 +96,15 @@ RunResult run_one(const std::string& strategy_name, std::int64_t budget, std::ui
 
 int main(int argc, char** argv) {
   int seeds = 20;
+  double mutation_prob = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg.rfind("seeds=", 0) == 0) {
       seeds = std::atoi(arg.c_str() + 6);
+    } else if (arg.rfind("mutation_prob=", 0) == 0) {
+      mutation_prob = std::atof(arg.c_str() + 14);
     } else {
-      std::fprintf(stderr, "usage: bench_search_quality [seeds=N]\n");
+      std::fprintf(stderr, "usage: bench_search_quality [seeds=N] [mutation_prob=P]\n");
       return 2;
     }
   }
@@ -142,7 +148,7 @@ int main(int argc, char** argv) {
     for (std::int64_t b : budgets) {
       for (int seed = 0; seed < seeds; ++seed) {
         const RunResult r = run_one(s, b, static_cast<std::uint64_t>(seed), evaluator, space,
-                                    reference, exhaustive_hv);
+                                    reference, exhaustive_hv, mutation_prob);
         if (r.queries != b) {
           std::fprintf(stderr, "%s seed %d: %lld queries for a budget of %lld\n", s.c_str(),
                        seed, static_cast<long long>(r.queries), static_cast<long long>(b));

@@ -33,9 +33,12 @@ void Progress::update(std::int64_t done, std::int64_t already) {
     std::fflush(stderr);
     line_open_ = true;
   } else {
+    // A line at every tenth of the work, and at least once a minute, so that
+    // a log of a two-hour training still shows it is alive.
     const std::int64_t tenth = done * 10 / total_;
-    if (tenth == last_logged_tenth_) return;
+    if (tenth == last_logged_tenth_ && now - last_draw_ < kQuietLogInterval) return;
     last_logged_tenth_ = tenth;
+    last_draw_ = now;
     spdlog::info("{}/{} {} ({:.1f}/s, ETA {:.1f}s)", done, total_, what_, rate, eta);
   }
 }

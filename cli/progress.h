@@ -1,5 +1,6 @@
 // Progress of long work: a line rewritten in place (count, rate, ETA) on a
-// terminal, plain log lines at every tenth of the work otherwise.
+// terminal, otherwise plain log lines at every tenth of the work and at
+// least every kQuietLogInterval.
 #pragma once
 
 #include <chrono>
@@ -23,6 +24,8 @@ class Progress {
   void finish();
 
  private:
+  static constexpr std::chrono::seconds kQuietLogInterval{60};
+
   std::string what_;
   std::int64_t total_;
   bool enabled_;

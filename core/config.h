@@ -78,7 +78,8 @@ struct SearchOptions {
   // evolution: tournament size (Real et al. use 25 of 100 on NB201-size spaces).
   std::int64_t sample_size = 10;
   // Probability of changing each decision when mutating; <= 0 = the
-  // strategy's default (evolution: 1/decisions; nsga2: 0.3/decisions).
+  // strategy's default (evolution: 1/decisions; nsga2: one decision per
+  // child, chosen adaptively, see search/nsga2.h).
   double mutation_prob = 0;
   // nsga2: probability that a child is made by uniform crossover (0: tuned,
   // crossover hurts on NB201, see search/nsga2.h).

@@ -20,8 +20,10 @@ Nsga2::Nsga2(const SearchOptions& options, const SearchSpace& space, std::size_t
                          : kDefaultMutationScale / static_cast<double>(
                                                        std::max<std::size_t>(1, space.num_decisions()))),
       tuning_(tuning),
+      adaptive_(tuning.adaptive_mutation && options.mutation_prob <= 0),
       rng_(seed),
-      initial_archs_(options.initial_archs) {
+      initial_archs_(options.initial_archs),
+      credit_(space) {
   if (num_objectives_ == 0) throw Error("nsga2: needs at least one objective");
   if (tuning_.offspring == 0) tuning_.offspring = mu_;
   if (crossover_prob_ < 0 || crossover_prob_ > 1) {
@@ -36,13 +38,14 @@ std::size_t Nsga2::tournament() {
   return crowding_[b] > crowding_[a] ? b : a;
 }
 
-Candidate Nsga2::make_child(const ArchSet& batch) {
+Candidate Nsga2::make_child(const ArchSet& batch, std::optional<Move>& move) {
   auto seen = [&](const Arch& arch) {
     return tuning_.dedupe && (proposed_set_.contains(arch) || batch.contains(arch));
   };
   Candidate c;
   for (std::size_t attempt = 0; attempt <= kMaxRetries; ++attempt) {
     c.parents.clear();
+    move.reset();
     const Arch& first = population_[tournament()].arch;
     c.parents.push_back(first);
     if (uniform_unit(rng_) < crossover_prob_) {
@@ -50,11 +53,15 @@ Candidate Nsga2::make_child(const ArchSet& batch) {
       c.parents.push_back(second);
       c.arch = mutate(space_, uniform_crossover(space_, first, second, rng_), mutation_prob_, rng_,
                       /*at_least_one=*/false);
+    } else if (adaptive_) {
+      move = credit_.draw(first, rng_);
+      c.arch = move ? change_decision(space_, first, move->decision, move->choice, rng_) : first;
     } else {
       c.arch = mutate(space_, first, mutation_prob_, rng_);
     }
     if (!seen(c.arch)) return c;
   }
+  move.reset();
   Arch fresh = sample_unseen(space_, proposed_set_, batch, kMaxRandomTries, rng_);
   if (!seen(fresh)) {
     c.arch = std::move(fresh);
@@ -75,14 +82,17 @@ std::vector<Candidate> Nsga2::ask(std::size_t n) {
                               kMaxRandomTries, rng_);
       batch.insert(c.arch);
       pending_.push_back(std::move(c));
+      pending_moves_.emplace_back();
     }
     initial_asked_ = std::min(mu_, initial_asked_ + k);
   } else {
     const std::size_t k = std::min(n, tuning_.offspring);
     for (std::size_t i = 0; i < k; ++i) {
-      Candidate c = make_child(batch);
+      std::optional<Move> move;
+      Candidate c = make_child(batch, move);
       batch.insert(c.arch);
       pending_.push_back(std::move(c));
+      pending_moves_.push_back(move);
     }
   }
   for (const Candidate& c : pending_) {
@@ -94,12 +104,30 @@ std::vector<Candidate> Nsga2::ask(std::size_t n) {
 void Nsga2::tell(const std::vector<Outcome>& outcomes) {
   check_told("nsga2", outcomes, pending_.size(), num_objectives_);
   const bool generation = !population_.empty();
+  credit_moves(outcomes);
   for (const Outcome& o : outcomes) {
     if (archive_set_.insert(o.arch)) archive_.push_back(o);
     offspring_.push_back(o);
   }
   pending_.clear();
+  pending_moves_.clear();
   if (generation || initial_asked_ >= mu_) select();
+}
+
+void Nsga2::credit_moves(const std::vector<Outcome>& outcomes) {
+  // A move succeeded when its child is not dominated by the front it was
+  // bred from (the population's first rank).
+  for (std::size_t k = 0; k < outcomes.size() && k < pending_moves_.size(); ++k) {
+    if (!pending_moves_[k]) continue;
+    const Outcome& child = outcomes[k];
+    bool dominated = false;
+    for (std::size_t i = 0; i < population_.size() && !dominated; ++i) {
+      dominated = rank_[i] == 0 &&
+                  constrained_dominates(population_[i].objectives, population_[i].violation,
+                                        child.objectives, child.violation);
+    }
+    credit_.record(*pending_moves_[k], !dominated);
+  }
 }
 
 void Nsga2::select() {
@@ -170,7 +198,15 @@ nlohmann::json Nsga2::save_state() const {
           {"offspring", encode_outcomes(offspring_)},
           {"initial_asked", initial_asked_},
           {"proposed", encode_archs(proposed_)},
-          {"pending", encode_candidates(pending_)}};
+          {"pending", encode_candidates(pending_)},
+          {"credit", credit_.save()},
+          {"pending_moves", [this] {
+             nlohmann::json list = nlohmann::json::array();
+             for (const auto& m : pending_moves_) {
+               list.push_back(m ? nlohmann::json{m->decision, m->choice} : nlohmann::json(nullptr));
+             }
+             return list;
+           }()}};
 }
 
 void Nsga2::load_state(const nlohmann::json& state) {
@@ -200,6 +236,24 @@ void Nsga2::load_state(const nlohmann::json& state) {
     std::vector<Arch> proposed =
         decode_archs(state_member(state, who, "proposed").get<std::string>(), space_);
     std::vector<Candidate> pending = decode_candidates(state_member(state, who, "pending"), space_);
+    MoveCredit credit(space_);
+    credit.load(state_member(state, who, "credit"));
+    std::vector<std::optional<Move>> pending_moves;
+    for (const auto& m : state_member(state, who, "pending_moves")) {
+      if (m.is_null()) {
+        pending_moves.emplace_back();
+        continue;
+      }
+      const Move move{m.at(0).get<std::size_t>(), m.at(1).get<int>()};
+      if (move.decision >= space_.num_decisions() || move.choice < 0 ||
+          move.choice >= static_cast<int>(space_.decision(move.decision).choices.size())) {
+        throw Error(who + " state: a pending move is outside the space");
+      }
+      pending_moves.push_back(move);
+    }
+    if (pending_moves.size() != pending.size()) {
+      throw Error(who + " state: pending moves do not match the pending candidates");
+    }
 
     rng_ = rng;
     population_ = std::move(population);
@@ -214,6 +268,8 @@ void Nsga2::load_state(const nlohmann::json& state) {
     proposed_set_.clear();
     for (const Arch& a : proposed_) proposed_set_.insert(a);
     pending_ = std::move(pending);
+    credit_ = std::move(credit);
+    pending_moves_ = std::move(pending_moves);
   } catch (const nlohmann::json::exception& e) {
     throw Error(who + " state: " + e.what());
   }

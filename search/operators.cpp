@@ -62,13 +62,20 @@ Arch mutate(const SearchSpace& space, const Arch& parent, double prob, Rng& rng,
     }
     if (mutable_decisions.empty()) return space.canonical(parent);
     const std::size_t i = mutable_decisions[uniform_index(rng, mutable_decisions.size())];
-    child = parent;
-    child.choices[i] = other_choice(space.decision(i), parent.choices[i], rng);
-    // Decisions switched on by this change get a uniform choice.
-    for (std::size_t j = i + 1; j < space.num_decisions(); ++j) {
-      if (space.is_active(child, j) && !space.is_active(parent, j)) {
-        child.choices[j] = static_cast<int>(uniform_index(rng, space.decision(j).choices.size()));
-      }
+    return change_decision(space, parent, i, other_choice(space.decision(i), parent.choices[i], rng),
+                           rng);
+  }
+  return space.canonical(child);
+}
+
+Arch change_decision(const SearchSpace& space, const Arch& parent, std::size_t decision,
+                     int choice, Rng& rng) {
+  Arch child = parent;
+  child.choices[decision] = choice;
+  // Decisions switched on by this change get a uniform choice.
+  for (std::size_t j = decision + 1; j < space.num_decisions(); ++j) {
+    if (space.is_active(child, j) && !space.is_active(parent, j)) {
+      child.choices[j] = static_cast<int>(uniform_index(rng, space.decision(j).choices.size()));
     }
   }
   return space.canonical(child);

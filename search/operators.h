@@ -35,6 +35,11 @@ double effective_mutation_prob(const SearchSpace& space, double prob);
 Arch mutate(const SearchSpace& space, const Arch& parent, double prob, Rng& rng,
             bool at_least_one = true);
 
+// `parent` with decision `decision` (active in it) set to `choice`; the
+// decisions that this switches on get a uniform choice. Canonical.
+Arch change_decision(const SearchSpace& space, const Arch& parent, std::size_t decision,
+                     int choice, Rng& rng);
+
 // Uniform crossover: each decision from `a` or `b` with probability 1/2; a
 // decision taken from a parent in which it is inactive comes from the other
 // parent if active there, else is drawn uniformly. Canonical.

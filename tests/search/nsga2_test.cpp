@@ -83,6 +83,7 @@ TEST_CASE("nsga2: the textbook setting runs and re-proposes nothing thanks to de
   textbook.offspring = 0;
   textbook.archive_selection = false;
   textbook.elite_front = false;
+  textbook.adaptive_mutation = false;
   Nsga2 s(o, space, 2, 2, textbook);
   const auto t = test::drive(s, test::tiny_outcome, 48, 8);
   CHECK(t.asked.size() == 48);
