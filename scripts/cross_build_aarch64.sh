@@ -39,6 +39,9 @@ if [ ! -e "$sysroot/.nas-sysroot-complete" ]; then
     exit 1
   }
   for deb in "$sysroot"/var/cache/apt/archives/*.deb; do $sudo dpkg-deb -x "$deb" "$sysroot"; done
+  # qemu -L looks up every absolute path in the root first: its /dev would
+  # hide the host's devices (the pseudo-terminals the meter tests open).
+  $sudo rm -rf "$sysroot/dev"
   $sudo touch "$sysroot/.nas-sysroot-complete"
 fi
 

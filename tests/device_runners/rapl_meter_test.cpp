@@ -29,10 +29,11 @@ TEST_CASE("rapl: the first read primes, later reads give mean power, across a wr
   RaplMeter meter(t.root());
   CHECK(meter.name() == "rapl");
   REQUIRE(meter.domains().size() == 1);
+  // Before the priming read, so that the meter's interval lies within `elapsed`.
+  const auto before = std::chrono::steady_clock::now();
   CHECK_FALSE(meter.read_watts().has_value());
 
   // 3 J later the counter has wrapped at 10 J: 9 J -> 2 J.
-  const auto before = std::chrono::steady_clock::now();
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   t.write("intel-rapl:0/energy_uj", "2000000\n");
   auto watts = meter.read_watts();
