@@ -78,9 +78,7 @@ int main(int argc, char** argv) {
     else config_path = a;
   }
   const nas::RunConfig config = nas::load_config(config_path);
-  const nas::DatasetShape shape = nas::dataset_shape(config.supernet.data.dataset);
-  const nas::Mbv3Layout layout = nas::mbv3_layout(config.space.mbv3, static_cast<int>(shape.channels),
-                                                  static_cast<int>(shape.classes));
+  const nas::Mbv3Layout layout = nas::mbv3_layout(config.space.mbv3, config.supernet.data.dataset);
   const nas::SearchSpace space = nas::mbv3_space(layout);
   const nas::LatencyOptions& latency = config.evaluator.supernet.latency;
   nas::MeasureProtocol protocol;

@@ -4,10 +4,12 @@
 //
 // Prints Spearman rank correlation, the share of predictions within +-10 %
 // and the MAPE for raspi4 (targets: Spearman >= 0.95 and >= 65 % within
-// +-10 %), with pixel3, samsung_a50 and gold_6226 beside it, for the GP
-// predictor (estimators/gp_predictor.h) with the NB201 cost features
-// (estimators/nb201_cost.h), the same GP on the decisions alone, and, as a
-// reference, a linear one-hot model of log latency (per-op costs). Also the
+// +-10 %), with pixel3, samsung_a50 and gold_6226 beside it, for the robust
+// linear model over NB201 op counts (estimators/robust_linear_predictor.h,
+// which the targets judge), the GP predictor (estimators/gp_predictor.h)
+// with the NB201 cost features (estimators/nb201_cost.h), the same GP on the
+// decisions alone, and, as a reference, a linear one-hot model of log latency
+// fitted by least squares (per-op costs). Also the
 // calibration of the uncertainty: the share of truths within +-1 and +-2
 // predicted standard deviations. PASS/MISS lines, never asserts.
 //
@@ -16,6 +18,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,12 +28,13 @@
 #include "estimators/gp_predictor.h"
 #include "estimators/nb201_cost.h"
 #include "estimators/prediction_quality.h"
+#include "estimators/robust_linear_predictor.h"
 
 namespace {
 
 struct Model {
   std::string name;
-  nas::GpOptions options;
+  nas::PredictorFactory make;
 };
 
 struct Cell {
@@ -55,18 +59,25 @@ int main(int argc, char** argv) {
   const auto table = nas::bench::shipped_table();
   const std::vector<std::string> devices{"raspi4", "pixel3", "samsung_a50", "gold_6226"};
 
+  const auto gp = [&space](nas::GpOptions options) -> nas::PredictorFactory {
+    return [&space, options] { return std::make_unique<nas::GpPredictor>(space, options); };
+  };
   std::vector<Model> models;
+  nas::RobustLinearOptions robust;
+  robust.views = nas::default_feature_views(space);
+  models.push_back({"robust linear", [robust] {
+                      return std::make_unique<nas::RobustLinearPredictor>(robust);
+                    }});
   // The GP with the NB201 cost features and its default grid, raw target.
   nas::GpOptions with_cost;
   with_cost.features = nas::default_features(space);
-  models.push_back({"gp + nb201 cost", with_cost});
-  nas::GpOptions decisions_only;
-  models.push_back({"gp decisions", decisions_only});
+  models.push_back({"gp + nb201 cost", gp(with_cost)});
+  models.push_back({"gp decisions", gp(nas::GpOptions{})});
   nas::GpOptions linear;
   linear.log_target = true;
   linear.linear_weights = {1.0};
   linear.thetas = {1.0};
-  models.push_back({"linear one-hot", linear});
+  models.push_back({"linear one-hot", gp(linear)});
 
   std::printf("NB201 latency predictors: %zu training archs, all other usable archs predicted, "
               "%d draws\n\n", train, draws);
@@ -80,6 +91,7 @@ int main(int argc, char** argv) {
       const std::vector<std::size_t> rows = nas::bench::usable_rows(*table, column);
       Cell cell;
       std::size_t tested = 0;
+      std::string last_fit;
       for (int d = 0; d < draws; ++d) {
         nas::Rng rng(1000 + static_cast<std::uint64_t>(d));
         std::vector<std::size_t> order = rows;
@@ -92,19 +104,22 @@ int main(int argc, char** argv) {
           archs.push_back(table->arch(order[i]));
           values.push_back(*table->value(order[i], c));
         }
-        nas::GpPredictor gp(space, model.options);
+        const std::unique_ptr<nas::Predictor> predictor = model.make();
         const auto start = std::chrono::steady_clock::now();
-        gp.fit(archs, values);
+        predictor->fit(archs, values);
+        last_fit = predictor->describe();
         cell.fit_ms.add(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
         std::vector<double> truth, predicted;
         double in1 = 0, in2 = 0;
         for (std::size_t i = train; i < order.size(); ++i) {
-          const nas::Prediction p = gp.predict(table->arch(order[i]));
+          const nas::Prediction p = predictor->predict(table->arch(order[i]));
           const double t = *table->value(order[i], c);
           truth.push_back(t);
           predicted.push_back(p.mean);
-          // Calibration in log space, where the model is Gaussian.
-          const double z = std::abs(std::log(t) - std::log(p.mean)) / (p.std / p.mean);
+          // Calibration in log space, where the model is Gaussian; a
+          // non-positive prediction counts as outside.
+          const double z = p.mean > 0 ? std::abs(std::log(t) - std::log(p.mean)) / (p.std / p.mean)
+                                      : INFINITY;
           in1 += z <= 1 ? 1 : 0;
           in2 += z <= 2 ? 1 : 0;
         }
@@ -120,6 +135,7 @@ int main(int argc, char** argv) {
                   model.name.c_str(), device.c_str(), tested, cell.spearman.mean(),
                   cell.spearman.sd(), cell.within10.mean(), cell.within10.sd(), cell.mape.mean(),
                   cell.mape.sd(), cell.in1sd.mean(), cell.in2sd.mean(), cell.fit_ms.mean());
+      if (&model == &models.front()) std::printf("%17s last draw: %s\n", "", last_fit.c_str());
       if (&model == &models.front() && device == "raspi4") {
         raspi_spearman = cell.spearman.mean();
         raspi_within = cell.within10.mean();

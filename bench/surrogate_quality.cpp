@@ -16,6 +16,7 @@
 //
 // Usage: bench_surrogate_quality [seeds=20] [part=1|2] [noreference] [explore=X] [pool=N]
 //        [initial=N] [random=X]   (the surrogate's options, for studies)
+//        [predictor=robust|gp]    (the screening predictor; default robust)
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -24,6 +25,7 @@
 
 #include "bench/nb201_bench_util.h"
 #include "core/nb201_space.h"
+#include "estimators/robust_linear_predictor.h"
 #include "estimators/screened_evaluator.h"
 #include "search/memory_journal.h"
 #include "search/search_loop.h"
@@ -50,6 +52,9 @@ double front_hv(const nas::LoopResult& result, const nas::bench::HvProblem& prob
 }
 
 nas::SurrogateOptions g_surrogate;
+// The screening predictor: "robust" (the robust linear model over the NB201
+// op counts, what `nas run` screens with) or "gp" (make_search_predictor).
+std::string g_screen_predictor = "robust";
 
 // Counts the latency values asked of the table: the measurements a farm would make.
 class CountingEvaluator : public nas::Evaluator {
@@ -94,7 +99,13 @@ ScreenRun run_screened(bool screen, std::int64_t budget, std::int64_t budget_mea
     so.metric = kLatency;
     so.objectives = objectives;
     so.budget = budget_measure;
-    auto s = std::make_unique<nas::ScreenedEvaluator>(std::move(evaluator), space, so);
+    nas::PredictorFactory factory;  // empty: the GP
+    if (g_screen_predictor == "robust") {
+      nas::RobustLinearOptions robust;
+      robust.views = nas::default_feature_views(space);
+      factory = [robust] { return std::make_unique<nas::RobustLinearPredictor>(robust); };
+    }
+    auto s = std::make_unique<nas::ScreenedEvaluator>(std::move(evaluator), space, so, factory);
     screened = s.get();
     evaluator = std::move(s);
   }
@@ -164,10 +175,16 @@ int main(int argc, char** argv) {
       part = std::atoi(arg.c_str() + 5);
     } else if (arg.rfind("random=", 0) == 0) {
       g_surrogate.random_share = std::atof(arg.c_str() + 7);
+    } else if (arg.rfind("predictor=", 0) == 0) {
+      g_screen_predictor = arg.substr(10);
+      if (g_screen_predictor != "robust" && g_screen_predictor != "gp") {
+        std::fprintf(stderr, "predictor= takes robust or gp\n");
+        return 2;
+      }
     } else if (arg.rfind("initial=", 0) == 0) {
       g_surrogate.initial = std::atol(arg.c_str() + 8);
     } else {
-      std::fprintf(stderr, "usage: bench_surrogate_quality [seeds=N] [part=1|2] [noreference] [explore=X] [pool=N] [initial=N] [random=X]\n");
+      std::fprintf(stderr, "usage: bench_surrogate_quality [seeds=N] [part=1|2] [noreference] [explore=X] [pool=N] [initial=N] [random=X] [predictor=robust|gp]\n");
       return 2;
     }
   }
@@ -205,8 +222,8 @@ int main(int argc, char** argv) {
   }
   if (part == 1) return 0;
 
-  std::printf("2. predictor-screened measuring of %s, NSGA-II at 300 queries, %d seeds\n",
-              kLatency.c_str(), seeds);
+  std::printf("2. predictor-screened measuring of %s, NSGA-II at 300 queries, %d seeds, %s predictor\n",
+              kLatency.c_str(), seeds, g_screen_predictor == "robust" ? "robust linear" : "GP");
   std::printf("%-26s %-16s %13s %10s %13s %14s\n", "latency", "HV ratio", "measurements",
               "predicted", "confirmations", "front measured");
   double all_hv = 0, all_measurements = 0;

@@ -150,9 +150,7 @@ int lut_build_command(const LutBuildCommand& command) {
   config.farm = farm_for(config, command);
   FarmSession session(config.farm, static_cast<int>(config.evaluator.supernet.latency.threads));
 
-  const DatasetShape shape = dataset_shape(config.supernet.data.dataset);
-  const Mbv3Layout layout = mbv3_layout(config.space.mbv3, static_cast<int>(shape.channels),
-                                        static_cast<int>(shape.classes));
+  const Mbv3Layout layout = mbv3_layout(config.space.mbv3, config.supernet.data.dataset);
   const SearchSpace space = mbv3_space(layout);
   const FarmEvaluatorOptions farm = farm_latency_options(config, space, layout);
   const FarmClientOptions client = farm_client_options(config, session.endpoint());

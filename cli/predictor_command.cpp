@@ -1,6 +1,7 @@
-// `nas predictor eval`: how well the learned predictor (and the device's
-// look-up table, where the store has one) predict a device's measured values,
-// by k-fold cross-validation over the store's measurements.
+// `nas predictor eval`: how well the learned predictors (GP and robust
+// linear), and the device's look-up table where the store has one, predict a
+// device's measured values, by k-fold cross-validation over the store's
+// measurements.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -20,6 +21,7 @@
 #include "estimators/lut_predictor.h"
 #include "estimators/mbv3_cost.h"
 #include "estimators/prediction_quality.h"
+#include "estimators/robust_linear_predictor.h"
 #include "results/lut_store.h"
 #include "results/measured_values.h"
 #include "results/store.h"
@@ -47,9 +49,7 @@ RebuiltSpace rebuild_space(const Store& store, const std::string& name,
     const RunConfig config = parse_config(nlohmann::json::parse(store.run_config(run)), "run");
     RebuiltSpace out;
     if (config.space.type == "mbv3") {
-      const DatasetShape shape = dataset_shape(config.supernet.data.dataset);
-      out.layout = mbv3_layout(config.space.mbv3, static_cast<int>(shape.channels),
-                               static_cast<int>(shape.classes));
+      out.layout = mbv3_layout(config.space.mbv3, config.supernet.data.dataset);
       out.space = std::make_unique<SearchSpace>(mbv3_space(*out.layout));
     } else {
       out.space = std::make_unique<SearchSpace>(make_space(config.space));
@@ -82,47 +82,6 @@ std::optional<DeviceLut> stored_lut(const std::string& path, const std::string& 
   lut.set_fit({fit->overhead_ms, fit->scale, static_cast<std::size_t>(fit->subnets),
                fit->residual_ms});
   return lut;
-}
-
-struct Fold {
-  std::vector<std::size_t> train, test;
-};
-
-std::vector<Fold> k_folds(std::size_t n, std::size_t k, std::uint64_t seed) {
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  Rng rng(seed);
-  for (std::size_t i = n; i > 1; --i) std::swap(order[i - 1], order[uniform_index(rng, i)]);
-  std::vector<Fold> folds(k);
-  for (std::size_t i = 0; i < n; ++i) {
-    for (std::size_t f = 0; f < k; ++f) {
-      (i % k == f ? folds[f].test : folds[f].train).push_back(order[i]);
-    }
-  }
-  return folds;
-}
-
-// Held-out predictions of every value, each made by the model of the fold
-// that did not see it.
-PredictionQuality cross_validate(const PredictorFactory& make, const std::vector<Arch>& archs,
-                                 const std::vector<double>& values,
-                                 const std::vector<Fold>& folds) {
-  std::vector<double> truth, predicted;
-  for (const Fold& fold : folds) {
-    std::vector<Arch> train_archs;
-    std::vector<double> train_values;
-    for (std::size_t i : fold.train) {
-      train_archs.push_back(archs[i]);
-      train_values.push_back(values[i]);
-    }
-    auto model = make();
-    model->fit(train_archs, train_values);
-    for (std::size_t i : fold.test) {
-      truth.push_back(values[i]);
-      predicted.push_back(model->predict(archs[i]).mean);
-    }
-  }
-  return prediction_quality(truth, predicted);
 }
 
 }  // namespace
@@ -175,6 +134,14 @@ int predictor_eval_command(const PredictorEvalCommand& command) {
     gp.features = features;
     return std::make_unique<GpPredictor>(space, gp);
   });
+  RobustLinearOptions robust;
+  robust.views = rebuilt.layout ? std::vector<FeatureView>{{"MACs, params, memory", features}}
+                                : default_feature_views(space);
+  if (!robust.views.empty()) {
+    models.emplace_back("robust-linear", [robust] {
+      return std::make_unique<RobustLinearPredictor>(robust);
+    });
+  }
   if (rebuilt.layout) {
     if (auto lut = stored_lut(path, command.device, space_name, protocol, *rebuilt.layout)) {
       const Mbv3Layout layout = *rebuilt.layout;

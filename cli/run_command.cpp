@@ -157,6 +157,13 @@ int run_command(const RunCommand& command) {
   progress.finish();
   const double search_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (std::size_t i = 0; i < pieces.screens.size(); ++i) {
+    const ScreeningStats& s = pieces.screens[i]->stats();
+    spdlog::info("screening {}: {} measured during the search (budget {}), {} predicted, "
+                 "{} front members measured to confirm, {} measurements failed",
+                 config.screening[i].metric, s.measured, config.screening[i].budget, s.predicted,
+                 s.confirmations, s.failed);
+  }
   const double final_seconds = evaluate_front(result.front, pieces, journal);
   if (pieces.supernet) {
     spdlog::info("time: training {:.0f}s, search {:.0f}s, final evaluation {:.0f}s",

@@ -5,6 +5,8 @@
 #include "device_runners/farm_evaluator.h"
 #include "estimators/analytic_evaluator.h"
 #include "estimators/composite_evaluator.h"
+#include "estimators/mbv3_cost.h"
+#include "estimators/robust_linear_predictor.h"
 #include "estimators/tabular_evaluator.h"
 #include "supernet/onnx_export.h"
 #include "supernet/supernet.h"
@@ -83,6 +85,45 @@ void check_metric(const Evaluator& evaluator, const std::string& metric, const s
   }
 }
 
+// Wraps the evaluator in one ScreenedEvaluator per "screening" entry. The
+// predictor of a screened metric is the robust linear model over the space's
+// cost features (mbv3: MACs, params, peak memory; nb201: op counts).
+void wire_screening(const RunConfig& config, RunPieces& pieces) {
+  if (config.screening.empty()) return;
+  pieces.screened_space = pieces.supernet
+                              ? std::shared_ptr<const SearchSpace>(pieces.supernet, &pieces.supernet->space())
+                              : std::make_shared<const SearchSpace>(pieces.space);
+  const SearchSpace& space = *pieces.screened_space;
+  RobustLinearOptions robust;
+  robust.views = pieces.supernet
+                     ? std::vector<FeatureView>{{"MACs, params, memory",
+                                                 mbv3_features(space, pieces.supernet->layout())}}
+                     : default_feature_views(space);
+  PredictorFactory factory;  // empty: the GP on the decisions
+  if (!robust.views.empty()) {
+    factory = [robust] { return std::make_unique<RobustLinearPredictor>(robust); };
+  }
+  for (std::size_t i = 0; i < config.screening.size(); ++i) {
+    const ScreeningConfig& c = config.screening[i];
+    ScreeningOptions options;
+    options.metric = c.metric;
+    options.objectives = config.objectives;
+    options.budget = c.budget;
+    options.warmup = c.warmup;
+    options.explore = c.explore;
+    try {
+      auto screened = std::make_unique<ScreenedEvaluator>(std::move(pieces.evaluator), space,
+                                                          options, factory);
+      pieces.screens.push_back(screened.get());
+      pieces.evaluator = std::move(screened);
+    } catch (const ConfigError&) {
+      throw;
+    } catch (const Error& e) {
+      throw ConfigError("/screening/" + std::to_string(i), e.what());
+    }
+  }
+}
+
 }  // namespace
 
 MeasureProtocol latency_protocol(const LatencyOptions& latency) {
@@ -133,7 +174,7 @@ RunPieces wire_run(const RunConfig& config, const std::string& farm_endpoint) {
     throw ConfigError("/farm", "the farm measures networks built from a supernet space (mbv3); "
                                "the nb201 table already holds device latencies");
   }
-  RunPieces pieces{make_space(config.space), nullptr, nullptr, {}};
+  RunPieces pieces{make_space(config.space), nullptr, nullptr, {}, nullptr, {}};
   if (config.evaluator.type == "supernet") {
     wire_supernet(config, pieces, farm_endpoint);
   } else {
@@ -147,6 +188,7 @@ RunPieces wire_run(const RunConfig& config, const std::string& farm_endpoint) {
     check_metric(*pieces.evaluator, config.constraints[i].metric,
                  "/constraints/" + std::to_string(i));
   }
+  wire_screening(config, pieces);
   return pieces;
 }
 

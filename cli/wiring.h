@@ -3,12 +3,14 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "core/config.h"
 #include "core/mbv3_space.h"
 #include "core/search_space.h"
 #include "device_runners/farm_evaluator.h"
 #include "estimators/evaluator.h"
+#include "estimators/screened_evaluator.h"
 #include "search/strategy.h"
 
 namespace nas {
@@ -19,7 +21,14 @@ namespace nas::cli {
 
 struct RunPieces {
   SearchSpace space;
+  // The space the screening predictors read (declared before the evaluator,
+  // which refers to it, so that it is destroyed after it); null without
+  // "screening".
+  std::shared_ptr<const SearchSpace> screened_space;
   std::unique_ptr<Evaluator> evaluator;
+  // The "screening" wrappers inside `evaluator`, outermost last, for their
+  // counts after the search.
+  std::vector<const ScreenedEvaluator*> screens;
   // The run's supernet (mbv3 space), to train or load before the search;
   // null otherwise.
   std::shared_ptr<Supernet> supernet;

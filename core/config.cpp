@@ -206,6 +206,38 @@ std::vector<Constraint> parse_constraints(JsonReader& root) {
   return out;
 }
 
+std::vector<ScreeningConfig> parse_screening(JsonReader& root, const std::vector<Objective>& objectives) {
+  const std::string path = root.path_of("screening");
+  const nlohmann::json* list = root.get("screening");
+  std::vector<ScreeningConfig> out;
+  if (!list) return out;
+  if (!list->is_array()) {
+    throw ConfigError(path, "expected a list such as [{\"metric\": \"raspi4_ms\", \"budget\": 100}], got " +
+                                describe_json_value(*list));
+  }
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    JsonReader r((*list)[i], path + "/" + std::to_string(i));
+    ScreeningConfig s;
+    s.metric = r.string("metric");
+    const bool objective = std::any_of(objectives.begin(), objectives.end(),
+                                       [&](const Objective& o) { return o.metric == s.metric; });
+    if (!objective) {
+      throw ConfigError(r.path_of("metric"), "\"" + s.metric +
+                                                 "\" is not an objective; only an objective's metric can be screened");
+    }
+    if (!seen.insert(s.metric).second) {
+      throw ConfigError(r.path_of("metric"), "\"" + s.metric + "\" is already screened");
+    }
+    s.warmup = r.integer("warmup", 10, kIntMax, s.warmup);
+    s.budget = r.integer("budget", s.warmup, kIntMax, std::max(s.budget, s.warmup));
+    s.explore = r.number("explore", 0, 100, s.explore);
+    r.finish();
+    out.push_back(s);
+  }
+  return out;
+}
+
 // The reward reads values the loop evaluates, and MnasNet's rewards multiply
 // the quality, which only makes sense for a maximised one.
 void check_reward(const RunConfig& c) {
@@ -270,6 +302,7 @@ RunConfig parse_config(const nlohmann::json& document, const std::string& defaul
   c.constraints = parse_constraints(root);
   c.search = parse_search(root.object("search"));
   if (root.has("farm")) c.farm = parse_farm(root.object("farm"));
+  c.screening = parse_screening(root, c.objectives);
   // The supernet section belongs to supernet spaces (defaults when absent).
   if (root.has("supernet") && c.space.type != "mbv3") {
     throw ConfigError(root.path_of("supernet"), "only a supernet space (\"mbv3\") trains one");

@@ -118,6 +118,19 @@ struct FarmOptions {
   std::string keys;                 // CURVE: this search's .key_secret file
 };
 
+// `"screening": [{"metric": "raspi4_ms", "budget": 100}]`: predictor-screened
+// measuring (estimators/screened_evaluator.h) of an expensive objective, one
+// entry per device metric. A candidate's value of the metric is measured
+// only while the budget lasts and only when its prediction could enter the
+// front of measured candidates; otherwise it is predicted and stored as such.
+// Front members with predicted values are measured before the run ends.
+struct ScreeningConfig {
+  std::string metric;        // an objective's metric
+  std::int64_t budget = 100; // measurements of the metric during the search
+  std::int64_t warmup = 20;  // the first requests are always measured (>= 10)
+  double explore = 1.0;      // optimism, in predicted standard deviations
+};
+
 struct RunConfig {
   std::string name;        // run name; default: the config file's stem
   std::uint64_t seed = 0;  // seeds every generator of the run
@@ -129,6 +142,7 @@ struct RunConfig {
   SearchOptions search;
   SupernetOptions supernet;  // enabled for the mbv3 space
   FarmOptions farm;
+  std::vector<ScreeningConfig> screening;
 
   nlohmann::json document;  // the file as parsed, stored with the run
   std::string hash;         // stable hash of `document` (keys sorted, compact)

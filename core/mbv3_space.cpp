@@ -64,6 +64,11 @@ Mbv3Layout mbv3_layout(const Mbv3Options& options, int in_channels, int classes)
   return layout;
 }
 
+Mbv3Layout mbv3_layout(const Mbv3Options& options, const std::string& dataset) {
+  const DatasetShape shape = dataset_shape(dataset);
+  return mbv3_layout(options, static_cast<int>(shape.channels), static_cast<int>(shape.classes));
+}
+
 SearchSpace mbv3_space(const Mbv3Layout& layout) {
   auto names = [](const std::vector<int>& values) {
     std::vector<std::string> out;

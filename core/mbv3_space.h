@@ -64,6 +64,10 @@ int make_divisible(double value, int divisor = 8);
 // Resolves options for data with `in_channels` and `classes`.
 Mbv3Layout mbv3_layout(const Mbv3Options& options, int in_channels, int classes);
 
+// Resolves options for the images and classes of the named data set (see
+// dataset_shape). Throws nas::Error for an unknown data set.
+Mbv3Layout mbv3_layout(const Mbv3Options& options, const std::string& dataset);
+
 // The space of a layout. Its name is "mbv3-" plus 8 hex digits of the
 // layout's fingerprint without the data's shape, so archs of differently
 // laid-out spaces never share an id in one store.

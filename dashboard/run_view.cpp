@@ -8,6 +8,7 @@
 #include "core/errors.h"
 #include "core/preferred_value.h"
 #include "core/space_registry.h"
+#include "results/run_summary_json.h"
 
 namespace nas {
 namespace {
@@ -57,30 +58,20 @@ nlohmann::json summary_json(const RunSummary& s, const RunSetup& setup) {
   const std::int64_t lookups = s.evaluator_calls + s.cache_hits;
   nlohmann::json constraints = nlohmann::json::array();
   for (const Constraint& c : setup.constraints) constraints.push_back(c.text);
-  nlohmann::json out = {
-      {"id", s.id},
-      {"name", s.name},
-      {"status", s.status},
-      {"strategy", s.strategy},
-      {"seed", s.seed},
-      {"code_version", s.code_version},
-      {"config_hash", s.config_hash},
-      {"created_at", s.created_at},
-      {"finished_at", optional_number(s.finished_at)},
-      {"objectives", objectives_json(setup)},
-      {"constraints", constraints},
-      {"progress",
-       {{"steps", s.steps},
-        {"queries", s.queries},
-        {"budget", setup.problem.empty() ? nlohmann::json(setup.budget) : nlohmann::json(nullptr)},
-        {"evaluator_calls", s.evaluator_calls},
-        {"cache_hits", s.cache_hits},
-        {"hit_rate", lookups > 0 ? nlohmann::json(static_cast<double>(s.cache_hits) /
-                                                  static_cast<double>(lookups))
-                                 : nlohmann::json(nullptr)},
-        {"sessions", s.sessions},
-        {"wall_seconds", s.wall_seconds}}},
-  };
+  nlohmann::json out = run_identity_json(s);
+  out["objectives"] = objectives_json(setup);
+  out["constraints"] = constraints;
+  out["progress"] = {
+      {"steps", s.steps},
+      {"queries", s.queries},
+      {"budget", setup.problem.empty() ? nlohmann::json(setup.budget) : nlohmann::json(nullptr)},
+      {"evaluator_calls", s.evaluator_calls},
+      {"cache_hits", s.cache_hits},
+      {"hit_rate", lookups > 0 ? nlohmann::json(static_cast<double>(s.cache_hits) /
+                                                static_cast<double>(lookups))
+                               : nlohmann::json(nullptr)},
+      {"sessions", s.sessions},
+      {"wall_seconds", s.wall_seconds}};
   if (!setup.problem.empty()) out["note"] = setup.problem;
   return out;
 }

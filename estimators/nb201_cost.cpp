@@ -105,6 +105,22 @@ CodeFunction nb201_codes(const SearchSpace& space) {
   };
 }
 
+std::vector<FeatureView> nb201_count_views(const SearchSpace& space) {
+  const auto view = [&space](std::string name, OpCounts Nb201Cost::*counts) {
+    return FeatureView{std::move(name), [&space, counts](const Arch& arch) {
+                         const OpCounts c = nb201_cost(space, arch).*counts;
+                         return std::vector<double>(c.begin(), c.end());
+                       }};
+  };
+  return {view("all ops", &Nb201Cost::all), view("ops reaching the output", &Nb201Cost::to_output),
+          view("live ops", &Nb201Cost::live_counts)};
+}
+
+std::vector<FeatureView> default_feature_views(const SearchSpace& space) {
+  if (space.name() == "nb201") return nb201_count_views(space);
+  return {};
+}
+
 FeatureFunction default_features(const SearchSpace& space) {
   if (space.name() == "nb201") return nb201_features(space, 3);
   return {};

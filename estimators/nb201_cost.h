@@ -42,6 +42,13 @@ Nb201Cost nb201_cost(const SearchSpace& space, const Arch& arch);
 // order above (all, to_output, from_input, live); 15 = every one.
 FeatureFunction nb201_features(const SearchSpace& space, unsigned mask = 15);
 
+// The cell's op counts (conv3x3, conv1x1, avg_pool, skip) in three views:
+// every non-none op ("all ops": eager runtimes run dead branches too), the
+// ops whose output reaches the cell's output ("ops reaching the output": a
+// converter prunes the rest, as the TFLite-measured raspi4 and pixel3 columns
+// show) and the live ops. `space` must outlive the functions.
+std::vector<FeatureView> nb201_count_views(const SearchSpace& space);
+
 // The decisions, then per edge the op where the edge reaches the cell's
 // output and -1 where it does not (12 codes). `space` must outlive it.
 CodeFunction nb201_codes(const SearchSpace& space);

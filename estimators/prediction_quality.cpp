@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/errors.h"
+#include "core/random.h"
 
 namespace nas {
 namespace {
@@ -63,6 +64,40 @@ PredictionQuality prediction_quality(const std::vector<double>& truth,
   q.mape = 100.0 * ape / static_cast<double>(truth.size());
   q.spearman = spearman(truth, predicted);
   return q;
+}
+
+std::vector<Fold> k_folds(std::size_t n, std::size_t k, std::uint64_t seed) {
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  Rng rng(seed);
+  for (std::size_t i = n; i > 1; --i) std::swap(order[i - 1], order[uniform_index(rng, i)]);
+  std::vector<Fold> folds(k);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t f = 0; f < k; ++f) {
+      (i % k == f ? folds[f].test : folds[f].train).push_back(order[i]);
+    }
+  }
+  return folds;
+}
+
+PredictionQuality cross_validate(const PredictorFactory& make, const std::vector<Arch>& archs,
+                                 const std::vector<double>& values, const std::vector<Fold>& folds) {
+  std::vector<double> truth, predicted;
+  for (const Fold& fold : folds) {
+    std::vector<Arch> train_archs;
+    std::vector<double> train_values;
+    for (std::size_t i : fold.train) {
+      train_archs.push_back(archs[i]);
+      train_values.push_back(values[i]);
+    }
+    auto model = make();
+    model->fit(train_archs, train_values);
+    for (std::size_t i : fold.test) {
+      truth.push_back(values[i]);
+      predicted.push_back(model->predict(archs[i]).mean);
+    }
+  }
+  return prediction_quality(truth, predicted);
 }
 
 }  // namespace nas

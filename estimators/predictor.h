@@ -24,6 +24,13 @@ namespace nas {
 // params, peak activation bytes}; the same length for every architecture.
 using FeatureFunction = std::function<std::vector<double>(const Arch&)>;
 
+// A named set of features: one candidate reading of what an architecture
+// costs, among which a predictor may choose (estimators/robust_linear_predictor.h).
+struct FeatureView {
+  std::string name;  // for describe() and logs ("ops reaching the output")
+  FeatureFunction features;
+};
+
 // Categorical features of an architecture that replace its decisions as
 // predictor inputs: a space-specific reading of them (NB201: an op on an edge
 // whose output never reaches the cell's output counts as "dead"). Every
@@ -63,6 +70,11 @@ class Predictor {
 // and MACs, estimators/nb201_cost.h); empty for a space without a cost model
 // here. `space` must outlive the function.
 FeatureFunction default_features(const SearchSpace& space);
+
+// Candidate feature views for a latency model of `space` (NB201: op counts
+// by liveness, estimators/nb201_cost.h); empty for a space without a cost
+// model here. `space` must outlive the functions.
+std::vector<FeatureView> default_feature_views(const SearchSpace& space);
 
 // A GP predictor (estimators/gp_predictor.h) with default_features(space) and
 // a hyperparameter grid small enough to refit every step of a search.

@@ -1,21 +1,12 @@
 #include "results/lut_store.h"
 
-#include <sqlite3.h>
-
 #include "core/errors.h"
 #include "results/sqlite.h"
 
 namespace nas {
 
 LutStore LutStore::open(const std::string& path, StoreMode mode) {
-  // Checks the file and brings its schema up to date; then our own connection.
-  { Store::open(path, mode); }
-  const bool read_only = mode == StoreMode::kReadOnly;
-  auto db = std::make_unique<sqlite::Database>(
-      path, read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, "store " + path);
-  db->set_busy_timeout(10000);
-  if (!read_only) db->exec("PRAGMA foreign_keys = ON");
-  return LutStore(path, mode, std::move(db));
+  return LutStore(path, mode, Store::connect(path, mode));
 }
 
 LutStore::LutStore(std::string path, StoreMode mode, std::unique_ptr<sqlite::Database> db)

@@ -1,7 +1,5 @@
 #include "results/measured_values.h"
 
-#include <sqlite3.h>
-
 #include "results/sqlite.h"
 #include "results/store.h"
 
@@ -9,11 +7,9 @@ namespace nas {
 
 std::vector<MeasuredValue> measured_values(const std::string& store_path,
                                            const std::string& metric, const std::string& device) {
-  { Store::open(store_path, StoreMode::kReadOnly); }  // the file's checks
-  sqlite::Database db(store_path, SQLITE_OPEN_READONLY, "store " + store_path);
-  db.set_busy_timeout(10000);
+  const std::unique_ptr<sqlite::Database> db = Store::connect(store_path, StoreMode::kReadOnly);
   sqlite::Statement query(
-      db,
+      *db,
       "SELECT e.arch_id, a.space, a.canonical_json, e.fidelity, e.value, e.run_id"
       " FROM evaluations e JOIN archs a ON a.id = e.arch_id"
       " WHERE e.metric = ? AND e.device = ? AND e.source = 'measured' AND e.value IS NOT NULL"

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "results/report_renderers.h"
+#include "results/run_summary_json.h"
 
 namespace nas::report {
 namespace {
@@ -127,23 +128,14 @@ std::string render_json(const std::vector<RunReport>& runs) {
   nlohmann::json out = {{"runs", nlohmann::json::array()}};
   for (const RunReport& r : runs) {
     const RunSummary& s = r.summary;
-    nlohmann::json run = {
-        {"store", r.store},
-        {"id", s.id},
-        {"name", s.name},
-        {"status", s.status},
-        {"strategy", s.strategy},
-        {"seed", s.seed},
-        {"code_version", s.code_version},
-        {"config_hash", s.config_hash},
-        {"created_at", s.created_at},
-        {"finished_at", s.finished_at ? nlohmann::json(*s.finished_at) : nlohmann::json(nullptr)},
-        {"queries", s.queries},
-        {"evaluator_calls", s.evaluator_calls},
-        {"cache_hits", s.cache_hits},
-        {"excluded", r.excluded},
-        {"steps", s.steps},
-        {"sessions", s.sessions}};
+    nlohmann::json run = run_identity_json(s);
+    run["store"] = r.store;
+    run["queries"] = s.queries;
+    run["evaluator_calls"] = s.evaluator_calls;
+    run["cache_hits"] = s.cache_hits;
+    run["excluded"] = r.excluded;
+    run["steps"] = s.steps;
+    run["sessions"] = s.sessions;
     nlohmann::json cost = {{"wall_seconds", s.wall_seconds},
                            {"measurements", nlohmann::json::object()}};
     if (s.supernet_seconds) {

@@ -147,6 +147,16 @@ Store::Store(Store&&) noexcept = default;
 Store& Store::operator=(Store&&) noexcept = default;
 Store::~Store() = default;
 
+std::unique_ptr<sqlite::Database> Store::connect(const std::string& path, StoreMode mode) {
+  { Store::open(path, mode); }
+  const bool read_only = mode == StoreMode::kReadOnly;
+  auto db = std::make_unique<sqlite::Database>(
+      path, read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, "store " + path);
+  db->set_busy_timeout(kBusyTimeoutMs);
+  if (!read_only) db->exec("PRAGMA foreign_keys = ON");
+  return db;
+}
+
 Store Store::open(const std::string& path, StoreMode mode) {
   const std::string label = "store " + path;
   const bool read_only = mode == StoreMode::kReadOnly;

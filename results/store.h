@@ -110,6 +110,12 @@ class Store {
   // journal, synchronous=NORMAL, foreign keys on, and pending migrations.
   static Store open(const std::string& path, StoreMode mode);
 
+  // A bare connection to the store at `path`, opened after open()'s checks
+  // (and, for kReadWrite, its migrations) have passed: for modules that keep
+  // tables of their own in the store file. Same busy timeout as a Store;
+  // foreign keys on for kReadWrite; SQLITE_OPEN_READONLY for kReadOnly.
+  static std::unique_ptr<sqlite::Database> connect(const std::string& path, StoreMode mode);
+
   Store(Store&&) noexcept;
   Store& operator=(Store&&) noexcept;
   Store(const Store&) = delete;

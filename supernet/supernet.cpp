@@ -48,9 +48,7 @@ torch::Tensor smoothed(const torch::Tensor& labels, std::int64_t classes, double
 Supernet::Impl::Impl(const Mbv3Options& space_options, const SupernetOptions& options_,
                      std::uint64_t seed_)
     : options(options_), seed(seed_) {
-  const DatasetShape shape = dataset_shape(options.data.dataset);
-  layout = mbv3_layout(space_options, static_cast<int>(shape.channels),
-                       static_cast<int>(shape.classes));
+  layout = mbv3_layout(space_options, options.data.dataset);
   space = std::make_unique<SearchSpace>(mbv3_space(layout));
   checkpoint_id = Supernet::checkpoint_id_of(space_options, options, seed);
   checkpoint_path =

@@ -62,7 +62,7 @@ TEST_CASE("nas lut build fills the device's table from a local runner; predictor
                                  "--folds", "4"});
   REQUIRE_MESSAGE(eval.exit_code == 0, eval.err);
   CHECK(eval.out.find("14 measured values, 4-fold cross-validation") != std::string::npos);
-  for (const char* row : {"\ngp ", "\nlut+overhead "}) {
+  for (const char* row : {"\ngp ", "\nrobust-linear ", "\nlut+overhead "}) {
     const auto at = eval.out.find(row);
     REQUIRE_MESSAGE(at != std::string::npos, eval.out);
     // n_train, n_test, within10, spearman, mape: figures, not placeholders.

@@ -161,4 +161,29 @@ TEST_CASE("initial_archs names corners of the space, each once") {
         "/search/initial_archs: expected a list of \"largest\" and/or \"smallest\", got \"largest\"");
 }
 
+TEST_CASE("screening names objectives, each once, with a budget no smaller than its warm-up") {
+  auto d = valid_document();
+  CHECK(parse_config(d, "t").screening.empty());
+  d["screening"] = {{{"metric", "raspi4_ms"}, {"budget", 50}}};
+  const RunConfig c = parse_config(d, "t");
+  REQUIRE(c.screening.size() == 1);
+  CHECK(c.screening[0].metric == "raspi4_ms");
+  CHECK(c.screening[0].budget == 50);
+  CHECK(c.screening[0].warmup == 20);
+  CHECK(c.screening[0].explore == 1.0);
+  d["screening"] = {{{"metric", "pixel3_ms"}}};
+  CHECK(error_of(d) ==
+        "/screening/0/metric: \"pixel3_ms\" is not an objective; only an objective's metric can be screened");
+  d["screening"] = {{{"metric", "raspi4_ms"}}, {{"metric", "raspi4_ms"}}};
+  CHECK(error_of(d) == "/screening/1/metric: \"raspi4_ms\" is already screened");
+  d["screening"] = {{{"metric", "raspi4_ms"}, {"warmup", 30}, {"budget", 20}}};
+  CHECK(error_of(d).rfind("/screening/0/budget: expected an integer >= 30", 0) == 0);
+  d["screening"] = {{{"metric", "raspi4_ms"}, {"warmup", 3}}};
+  CHECK(error_of(d).rfind("/screening/0/warmup: expected an integer >= 10", 0) == 0);
+  d["screening"] = {{"metric", "raspi4_ms"}};
+  CHECK(error_of(d).rfind("/screening: expected a list", 0) == 0);
+  d["screening"] = {{{"metric", "raspi4_ms"}, {"budjet", 20}}};
+  CHECK(error_of(d).rfind("/screening/0/budjet", 0) == 0);
+}
+
 }  // namespace nas
