@@ -2,6 +2,8 @@
 // SYNTHETIC sleep backend (each job only sleeps a fixed time: no device is
 // measured here), a broker in this process, and a saturating queue. Prints
 // the dispatch overhead per job and the runners' utilisation.
+// The client keeps at most FarmClientOptions::max_outstanding jobs waiting
+// at the broker, more than the runners can take, so the queue never runs dry.
 // Targets: overhead < 1 ms per job, utilisation >= 95 %.
 //
 // Usage: bench_farm_dispatch [runners=64] [jobs_per_runner=100] [sleep_ms=50]
@@ -108,8 +110,9 @@ int main(int argc, char** argv) {
 
   std::printf("Farm dispatch, SYNTHETIC backend (each job sleeps %d ms; nothing is measured)\n",
               sleep_ms);
-  std::printf("%d runner processes on loopback, %d jobs submitted at once (saturating queue)\n\n",
-              runners, static_cast<int>(jobs.size()));
+  std::printf("%d runner processes on loopback, %d jobs in one batch, at most %zu waiting at the "
+              "broker at a time (saturating queue)\n\n",
+              runners, static_cast<int>(jobs.size()), client_options.max_outstanding);
   std::printf("| jobs ok | wall (s) | ideal wall (s) | utilisation | overhead per job (ms) |\n");
   std::printf("| ------: | -------: | -------------: | ----------: | --------------------: |\n");
   std::printf("| %7d | %8.3f | %14.3f | %10.1f%% | %21.3f |\n", ok, wall, busy / runners,

@@ -12,6 +12,9 @@
 //   - the GP predictor with the mbv3 cost features (MACs, params, memory),
 //     trained on the first 50 / 100 / 200 training subnets;
 //   - the same GP with the look-up table's block sum as one more feature;
+//   - the robust linear model (estimators/robust_linear_predictor.h) on the
+//     cost features or on the block sum alone, whichever cross-validates
+//     better;
 //   - the look-up table + overhead (estimators/device_lut.h), overhead and
 //     scale fitted on 10 and on all training subnets.
 // Prints Spearman, the share within +-10 % and MAPE; never asserts.
@@ -37,6 +40,7 @@
 #include "estimators/lut_predictor.h"
 #include "estimators/mbv3_cost.h"
 #include "estimators/prediction_quality.h"
+#include "estimators/robust_linear_predictor.h"
 #include "supernet/torch_backend.h"
 
 namespace {
@@ -184,6 +188,12 @@ int main(int argc, char** argv) {
     gp.features = cost_and_lut;
     nas::GpPredictor with_lut(space, gp);
     evaluate("gp + mbv3 cost + lut sum", with_lut, n);
+    nas::RobustLinearOptions robust;
+    robust.views = {{"MACs, params, memory", cost}, {"lut sum", [&](const nas::Arch& a) {
+                       return std::vector<double>{cost_and_lut(a).back()};
+                     }}};
+    nas::RobustLinearPredictor linear(robust);
+    evaluate("robust linear (cost or lut sum)", linear, n);
     if (n == train) break;
   }
   for (std::size_t n : {std::size_t{10}, train}) {

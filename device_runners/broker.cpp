@@ -116,11 +116,17 @@ struct Broker::Impl {
 
   // Sends to a peer; false when it is gone (ROUTER_MANDATORY says so).
   bool send(const std::string& routing, wire::MessageType type, const nlohmann::json& body) {
-    const auto frames = wire::encode({type, body});
+    return send_encoded(routing, type, wire::encode({type, body})[1]);
+  }
+
+  // The same with a body already encoded (a runner's RESULT, passed on to
+  // its client as it came).
+  bool send_encoded(const std::string& routing, wire::MessageType type, const std::string& body) {
+    const std::string type_frame = wire::to_string(type);
     try {
       router.send(zmq::buffer(routing), zmq::send_flags::sndmore);
-      router.send(zmq::buffer(frames[0]), zmq::send_flags::sndmore);
-      router.send(zmq::buffer(frames[1]), zmq::send_flags::none);
+      router.send(zmq::buffer(type_frame), zmq::send_flags::sndmore);
+      router.send(zmq::buffer(body), zmq::send_flags::none);
     } catch (const zmq::error_t& e) {
       if (e.num() == EHOSTUNREACH) return false;
       throw Error(std::string("broker: send failed: ") + e.what());
@@ -325,19 +331,33 @@ struct Broker::Impl {
     dispatch();
   }
 
-  void on_result(Peer& runner, const nlohmann::json& body) {
+  // `raw` is the body as the runner encoded it, passed on as it came. A
+  // runner that says it is ready gets its next job before the result goes
+  // on to the client: the runners' idle time is the farm's lost throughput.
+  void on_result(Peer& runner, const nlohmann::json& body, const std::string& raw) {
     const std::string key = runner.job;
     runner.job.clear();
     auto it = jobs.find(key);
-    if (key.empty() || it == jobs.end() || it->second.job_id != body["job_id"].get<std::string>()) {
+    const bool ours =
+        !key.empty() && it != jobs.end() && it->second.job_id == body["job_id"].get<std::string>();
+    if (ours) {
+      ++runner.jobs_done;
+    } else {
       spdlog::debug("broker: dropped a stale result from runner {}", runner.runner_id);
-      return;
     }
-    send(it->second.client, wire::MessageType::kResult, body);
-    ++runner.jobs_done;
+    std::string client;
+    if (ours) {
+      client = it->second.client;
+      jobs.erase(it);
+    }
+    if (body.value("ready", false)) {
+      runner.ready = true;
+      dispatch();  // may drop peers: `runner` is not used after this
+    }
+    if (!ours) return;
+    send_encoded(client, wire::MessageType::kResult, raw);
     count(&BrokerStats::results_returned);
     if (body["status"] == "timeout") count(&BrokerStats::timeouts);
-    jobs.erase(it);
   }
 
   void handle(const std::vector<std::string>& frames) {
@@ -373,10 +393,7 @@ struct Broker::Impl {
         }
         break;
       case T::kResult:
-        if (peer.is_runner) {
-          on_result(peer, message.body);
-          dispatch();
-        }
+        if (peer.is_runner) on_result(peer, message.body, frames[2]);
         break;
       case T::kSubmit:
         if (!peer.is_runner) on_submit(peer, message.body);

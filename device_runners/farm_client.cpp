@@ -1,5 +1,6 @@
 #include "device_runners/farm_client.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <zmq.hpp>
@@ -96,9 +97,14 @@ std::vector<JobResult> FarmClient::run(const std::vector<FarmJob>& jobs, double 
     if (!index.emplace(jobs[i].spec.job_id, i).second) {
       throw Error("farm: job id " + jobs[i].spec.job_id + " appears twice in one batch");
     }
+  }
+  const auto submit = [&](std::size_t i) {
     impl_->send(wire::MessageType::kSubmit,
                 {{"device", jobs[i].device}, {"job", jobs[i].spec.to_json()}});
-  }
+  };
+  const std::size_t window = std::max<std::size_t>(1, impl_->options.max_outstanding);
+  std::size_t submitted = 0;  // jobs[0, submitted) went to the broker
+  for (; submitted < std::min(window, jobs.size()); ++submitted) submit(submitted);
   std::vector<std::optional<JobResult>> results(jobs.size());
   std::size_t answered = 0;
   const auto until = Clock::now() + std::chrono::duration_cast<Clock::duration>(
@@ -111,11 +117,8 @@ std::vector<JobResult> FarmClient::run(const std::vector<FarmJob>& jobs, double 
     if (m->type == wire::MessageType::kBye) {
       // The broker restarted: say hello again and resubmit what is open.
       impl_->hello();
-      for (std::size_t i = 0; i < jobs.size(); ++i) {
-        if (!results[i]) {
-          impl_->send(wire::MessageType::kSubmit,
-                      {{"device", jobs[i].device}, {"job", jobs[i].spec.to_json()}});
-        }
+      for (std::size_t i = 0; i < submitted; ++i) {
+        if (!results[i]) submit(i);
       }
       continue;
     }
@@ -127,9 +130,12 @@ std::vector<JobResult> FarmClient::run(const std::vector<FarmJob>& jobs, double 
       continue;
     }
     auto it = index.find(r.job_id);
-    if (it == index.end() || results[it->second]) continue;  // not ours, or a repeat
+    if (it == index.end() || it->second >= submitted || results[it->second]) {
+      continue;  // not ours, or a repeat
+    }
     results[it->second] = std::move(r);
     ++answered;
+    if (submitted < jobs.size()) submit(submitted++);
   }
   std::vector<JobResult> out;
   for (std::size_t i = 0; i < jobs.size(); ++i) {

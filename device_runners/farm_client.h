@@ -2,6 +2,7 @@
 // results. Used from one thread.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +16,11 @@ namespace nas {
 struct FarmClientOptions {
   std::string connect;  // the broker's address
   double heartbeat_seconds = 1.0;
+  // Jobs of one run() waiting at the broker at once: more are submitted as
+  // results come back. A bounded window keeps a long batch from front-loading
+  // the broker (which then starves runners of CPU while it takes the batch
+  // in) and from holding a shared farm's queue against other searches.
+  std::size_t max_outstanding = 256;
   // CURVE: the broker's public key and this client's key pair (.key_secret).
   std::string broker_public_key_file;
   std::string curve_secret_file;
@@ -32,8 +38,8 @@ class FarmClient {
   FarmClient(const FarmClient&) = delete;
   FarmClient& operator=(const FarmClient&) = delete;
 
-  // Submits every job and waits for all results, returned in the jobs'
-  // order. A job still unanswered after `max_wait_seconds` (no runner for its
+  // Submits the jobs (at most options.max_outstanding at a time) and waits
+  // for all results, returned in the jobs' order. A job still unanswered after `max_wait_seconds` (no runner for its
   // device, a broker that went away) comes back with status timeout and a
   // message that says why; nothing throws for an ordinary failure.
   std::vector<JobResult> run(const std::vector<FarmJob>& jobs, double max_wait_seconds);

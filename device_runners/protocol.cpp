@@ -151,10 +151,15 @@ Message decode(const std::vector<std::string>& frames) {
       throw ProtocolError(where + "unknown role '" + excerpt(role) + "'");
     }
   }
-  if (*type == MessageType::kResult &&
-      !job_status_from_string(message.body["status"].get<std::string>())) {
-    throw ProtocolError(where + "unknown status '" +
-                        excerpt(message.body["status"].get<std::string>()) + "'");
+  if (*type == MessageType::kResult) {
+    if (!job_status_from_string(message.body["status"].get<std::string>())) {
+      throw ProtocolError(where + "unknown status '" +
+                          excerpt(message.body["status"].get<std::string>()) + "'");
+    }
+    auto ready = message.body.find("ready");
+    if (ready != message.body.end() && !ready->is_boolean()) {
+      throw ProtocolError(where + "field 'ready' must be true or false");
+    }
   }
   return message;
 }

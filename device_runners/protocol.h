@@ -24,7 +24,10 @@
 
 namespace nas::wire {
 
-constexpr int kProtocolVersion = 1;
+// 2: a runner's RESULT for the job it ran carries "ready": true and stands
+// for the READY that version 1 sent after it (one message less on each job's
+// critical path).
+constexpr int kProtocolVersion = 2;
 
 // Bodies larger than this are refused before parsing (a JOB carrying an
 // ONNX file is the largest honest message).
@@ -35,10 +38,12 @@ constexpr std::size_t kMaxBodyBytes = 64u << 20;
 enum class MessageType {
   kHello,      // peer -> broker: protocol version, role; a runner adds runner id,
                // device key, backend, meter, capabilities
-  kReady,      // runner -> broker: free for a job
+  kReady,      // runner -> broker: free for a job (after HELLO; after a job, the
+               // RESULT's "ready": true says it)
   kJob,        // broker -> runner: job id, arch and/or ONNX (base64), input shape,
                // protocol, deadline
-  kResult,     // runner -> broker -> client: job id, status, statistics, energy, environment
+  kResult,     // runner -> broker -> client: job id, status, statistics, energy,
+               // environment; from a runner, "ready": true when it is free again
   kSubmit,     // client -> broker: a job for any free runner with a device key
   kList,       // client -> broker: which runners are there; broker -> client: the list
   kHeartbeat,  // both ways, about every second

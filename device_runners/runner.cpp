@@ -91,6 +91,14 @@ struct Runner::Impl {
     (void)s.send(zmq::buffer(frames[1]), zmq::send_flags::dontwait);
   }
 
+  // A RESULT; `free_again` adds "ready": true (protocol 2: the runner is
+  // free for the next job, in place of a READY after the RESULT).
+  static void send_result(zmq::socket_t& s, const JobResult& r, bool free_again) {
+    nlohmann::json body = r.to_json();
+    if (free_again) body["ready"] = true;
+    send(s, wire::MessageType::kResult, body);
+  }
+
   void say_hello(zmq::socket_t& s) {
     send(s, wire::MessageType::kHello,
          {{"protocol", wire::kProtocolVersion},
@@ -112,8 +120,7 @@ struct Runner::Impl {
       r.job_id = body.value("job_id", std::string());
       r.status = wire::JobStatus::kError;
       r.message = std::string("malformed job: ") + e.what();
-      send(s, wire::MessageType::kResult, r.to_json());
-      send(s, wire::MessageType::kReady, nlohmann::json::object());
+      send_result(s, r, !busy);
       return;
     }
     if (busy) {  // the broker sends one job per runner; refuse a second
@@ -121,7 +128,7 @@ struct Runner::Impl {
       r.job_id = job.job_id;
       r.status = wire::JobStatus::kError;
       r.message = "runner is busy with job " + busy_job_id;
-      send(s, wire::MessageType::kResult, r.to_json());
+      send_result(s, r, false);  // still busy with the other one
       return;
     }
     busy = true;
@@ -219,8 +226,7 @@ struct Runner::Impl {
             busy = false;
             ++stats.jobs_done;
             r->environment["runner_id"] = options.runner_id;
-            send(socket, wire::MessageType::kResult, r->to_json());
-            send(socket, wire::MessageType::kReady, nlohmann::json::object());
+            send_result(socket, *r, true);
             last_sent = Clock::now();
           }
         }

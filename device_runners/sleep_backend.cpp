@@ -25,7 +25,7 @@ JobResult SleepBackend::measure(const JobSpec& job, PowerMeter* /*meter*/,
       return r;
     }
     const auto left = end - Clock::now();
-    std::this_thread::sleep_for(std::min<Clock::duration>(left, std::chrono::milliseconds(2)));
+    std::this_thread::sleep_for(std::min<Clock::duration>(left, std::chrono::milliseconds(50)));
   }
   const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   r.status = wire::JobStatus::kOk;

@@ -10,8 +10,10 @@ namespace nas {
 
 class SleepBackend : public Backend {
  public:
-  // Each job sleeps `job_seconds` in total (not per run), in slices short
-  // enough to notice cancellation within a few milliseconds.
+  // Each job sleeps `job_seconds` in total (not per run), in slices of at
+  // most 50 ms: cancellation (deadlines are seconds) is noticed within one
+  // slice, and 64 runners on 2 cores do not spend the CPU on waking up (2 ms
+  // slices made 52,000 context switches a second in bench_farm_dispatch).
   explicit SleepBackend(double job_seconds) : job_seconds_(job_seconds) {}
 
   std::string name() const override { return "sleep"; }

@@ -172,50 +172,75 @@ LoopResult SearchLoop::run() {
   }
 
   // The front over everything this run queried, from stored values only.
-  // A front member with a predicted value is measured (Evaluator::measure)
-  // and the front recomputed, until every member's values are measured.
+  // While a front member has a predicted value, the first such member (in
+  // the order the front is reported) is measured (Evaluator::measure) and the
+  // front recomputed: one at a time, because a measured member often turns
+  // out to dominate neighbours whose predictions then need no measuring.
   struct Point {
     std::string id;
     std::vector<Evaluation> values;
     std::vector<double> minimised;
   };
   std::vector<Point> feasible;
+  std::int64_t excluded = 0;
+  for (const auto& id : journal_.queried_archs()) {
+    auto it = known.find(id);
+    const Arch arch = it != known.end()
+                          ? it->second
+                          : space_.from_json(nlohmann::json::parse(journal_.arch_json(id)));
+    Scored s = score(arch, id);
+    if (s.excluded) ++excluded;
+    if (!s.outcome.feasible()) continue;
+    known.emplace(id, arch);
+    feasible.push_back({id, std::move(s.values), std::move(s.outcome.objectives)});
+  }
+  const auto predicted = [](const Point& p) {
+    return std::any_of(p.values.begin(), p.values.end(),
+                       [](const Evaluation& e) { return e.key.source == Source::kPredicted; });
+  };
+  const auto first_better = [&](const Point& a, const Point& b) {
+    const double va = *a.values[0].value, vb = *b.values[0].value;
+    if (va != vb) return objectives_[0].goal == Goal::kMaximize ? va > vb : va < vb;
+    return a.id < b.id;
+  };
   std::vector<Point> front;
-  for (bool confirmed_any = true; confirmed_any;) {
-    confirmed_any = false;
-    feasible.clear();
+  for (;;) {
+    // Non-dominated archive: O(points x front) rather than all pairs.
     front.clear();
-    std::int64_t excluded = 0;
-    for (const auto& id : journal_.queried_archs()) {
-      auto it = known.find(id);
-      const Arch arch = it != known.end()
-                            ? it->second
-                            : space_.from_json(nlohmann::json::parse(journal_.arch_json(id)));
-      Scored s = score(arch, id);
-      if (s.excluded) ++excluded;
-      if (!s.outcome.feasible()) continue;
-      known.emplace(id, arch);
-      feasible.push_back({id, std::move(s.values), std::move(s.outcome.objectives)});
-    }
-    stats.excluded = excluded;
     for (const Point& p : feasible) {
-      const bool dominated = std::any_of(feasible.begin(), feasible.end(), [&](const Point& q) {
+      const bool dominated = std::any_of(front.begin(), front.end(), [&](const Point& q) {
         return dominates(q.minimised, p.minimised);
       });
-      if (!dominated) front.push_back(p);
+      if (dominated) continue;
+      front.erase(std::remove_if(front.begin(), front.end(),
+                                 [&](const Point& q) { return dominates(p.minimised, q.minimised); }),
+                  front.end());
+      front.push_back(p);
     }
-    for (const Point& p : front) {
-      std::vector<Evaluation> measured;
-      for (std::size_t m = 0; m < metrics_.size(); ++m) {
-        if (p.values[m].key.source != Source::kPredicted) continue;
-        measured.push_back(evaluator_.measure(known.at(p.id), metrics_[m]));
-        ++stats.confirmations;
-      }
-      if (measured.empty()) continue;
-      journal_.record(space_, known.at(p.id), measured);
-      confirmed_any = true;
+    std::sort(front.begin(), front.end(), first_better);
+    const auto next = std::find_if(front.begin(), front.end(), predicted);
+    if (next == front.end()) break;
+    const Arch& arch = known.at(next->id);
+    std::vector<Evaluation> measured;
+    for (std::size_t m = 0; m < metrics_.size(); ++m) {
+      if (next->values[m].key.source != Source::kPredicted) continue;
+      measured.push_back(evaluator_.measure(arch, metrics_[m]));
+      ++stats.confirmations;
+    }
+    journal_.record(space_, arch, measured);
+    // The member again, from its stored values now measured.
+    auto at = std::find_if(feasible.begin(), feasible.end(),
+                           [&](const Point& p) { return p.id == next->id; });
+    Scored s = score(arch, next->id);
+    if (s.excluded) ++excluded;
+    if (s.outcome.feasible()) {
+      at->values = std::move(s.values);
+      at->minimised = std::move(s.outcome.objectives);
+    } else {
+      feasible.erase(at);
     }
   }
+  stats.excluded = excluded;
   for (const Point& p : front) {
     FrontMember member;
     member.arch = known.at(p.id);
@@ -224,11 +249,6 @@ LoopResult SearchLoop::run() {
                                                    static_cast<std::ptrdiff_t>(objectives_.size()));
     result.front.push_back(std::move(member));
   }
-  std::sort(result.front.begin(), result.front.end(), [&](const FrontMember& a, const FrontMember& b) {
-    const double va = *a.objectives[0].value, vb = *b.objectives[0].value;
-    if (va != vb) return objectives_[0].goal == Goal::kMaximize ? va > vb : va < vb;
-    return a.arch_id < b.arch_id;
-  });
   return result;
 }
 

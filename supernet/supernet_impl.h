@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "core/random.h"
+#include "supernet/blas_threads.h"
 #include "supernet/dataset.h"
 #include "supernet/mbv3_supernet.h"
 #include "supernet/subnet.h"
@@ -15,19 +16,26 @@
 
 namespace nas {
 
-// LibTorch's intra-op thread count for a scope, given back at its end.
-// threads <= 0 keeps the current count.
+// LibTorch's intra-op thread count, and the BLAS library's (see
+// supernet/blas_threads.h), for a scope, given back at its end. threads <= 0
+// keeps the current counts.
 class ThreadsGuard {
  public:
-  explicit ThreadsGuard(int threads) : saved_(at::get_num_threads()) {
-    if (threads > 0) at::set_num_threads(threads);
+  explicit ThreadsGuard(int threads) : saved_(at::get_num_threads()), saved_blas_(blas_threads()) {
+    if (threads <= 0) return;
+    at::set_num_threads(threads);
+    if (saved_blas_ > 0) set_blas_threads(threads);
   }
-  ~ThreadsGuard() { at::set_num_threads(saved_); }
+  ~ThreadsGuard() {
+    at::set_num_threads(saved_);
+    if (saved_blas_ > 0) set_blas_threads(saved_blas_);
+  }
   ThreadsGuard(const ThreadsGuard&) = delete;
   ThreadsGuard& operator=(const ThreadsGuard&) = delete;
 
  private:
   int saved_;
+  int saved_blas_;  // 0: the BLAS library's count is not ours to set
 };
 
 // A batch (N, C, r, r) resized to the subnet's resolution (bilinear);

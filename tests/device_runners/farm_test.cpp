@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <random>
@@ -136,6 +137,48 @@ TEST_CASE("a runner killed in the middle of a job: every job is measured exactly
   CHECK(stats["results_returned"] == 9);  // one result per job, no repeats
   CHECK(stats["jobs_requeued"] == 1);     // the killed runner's job, once
   CHECK(stats["runners_lost"] == 1);
+}
+
+TEST_CASE("a batch larger than the client's window is submitted as results come back") {
+  TempDir dir;
+  BrokerProcess broker(dir);
+  auto r1 = start_runner(dir, broker.endpoint(), "r1", 60);
+  auto r2 = start_runner(dir, broker.endpoint(), "r2", 60);
+  FarmClientOptions options = client_options(broker.endpoint());
+  options.max_outstanding = 2;
+  FarmClient client(options);
+  wait_for_runners(client, 2);
+
+  std::vector<FarmJob> jobs;
+  for (int i = 0; i < 9; ++i) jobs.push_back({"pi", job("w-" + std::to_string(i))});
+  // A second client watches the broker's queue while the batch runs.
+  std::atomic<bool> done{false};
+  std::int64_t most_waiting = 0, lists = 0;
+  std::thread watcher([&] {
+    FarmClient observer(client_options(broker.endpoint()));
+    while (!done) {
+      const auto listing = observer.list();
+      most_waiting = std::max(most_waiting, listing["queued"].get<std::int64_t>() +
+                                                listing["running"].get<std::int64_t>());
+      ++lists;
+      std::this_thread::sleep_for(5ms);
+    }
+  });
+  const auto results = client.run(jobs, 30);
+  done = true;
+  watcher.join();
+
+  REQUIRE(results.size() == jobs.size());
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    CHECK(results[i].job_id == jobs[i].spec.job_id);
+    CHECK_MESSAGE(results[i].status == wire::JobStatus::kOk, results[i].message);
+  }
+  CHECK(lists > 5);
+  CHECK(most_waiting >= 1);
+  CHECK(most_waiting <= 2);  // never more than the window at the broker
+  const auto stats = client.list()["stats"];
+  CHECK(stats["jobs_submitted"] == 9);
+  CHECK(stats["results_returned"] == 9);
 }
 
 TEST_CASE("a job past its deadline comes back as timeout, and the farm goes on") {

@@ -41,6 +41,9 @@ TEST_CASE("malformed messages are refused with the reason") {
   CHECK_THROWS_WITH_AS(
       decode({"HELLO", R"({"protocol":"1","role":"runner","runner_id":"a","device":"x"})"}),
       "HELLO: field 'protocol' must be an integer", ProtocolError);
+  CHECK_THROWS_WITH_AS(decode({"RESULT", R"({"job_id":"j","status":"ok","ready":"yes"})"}),
+                       "RESULT: field 'ready' must be true or false", ProtocolError);
+  CHECK(decode({"RESULT", R"({"job_id":"j","status":"ok","ready":true})"}).body["ready"] == true);
   CHECK_THROWS_WITH_AS(decode({"HELLO", R"({"protocol":1,"role":"spy"})"}),
                        "HELLO: unknown role 'spy'", ProtocolError);
   CHECK(decode({"HELLO", R"({"protocol":1,"role":"client"})"}).type == MessageType::kHello);

@@ -2,7 +2,11 @@
 // stored as predicted, and the reported front holds measured values only.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <memory>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "core/nb201_space.h"
 #include "estimators/screened_evaluator.h"
@@ -46,4 +50,43 @@ TEST_CASE("a screened run reports a front of measured values; predictions are st
     for (const Evaluation& e : journal.find(id)) predicted += e.key.source == Source::kPredicted;
   }
   CHECK(predicted == static_cast<std::size_t>(evaluator.stats().predicted));
+
+  // The front is exactly the non-dominated set of every queried arch, each
+  // valued by its measurement where it has one and its prediction otherwise:
+  // confirming members one at a time leaves out no one that belongs.
+  struct Valued {
+    std::string id;
+    double accuracy = 0, latency = 0;
+    bool measured = false;
+  };
+  std::vector<Valued> all;
+  for (const std::string& id : journal.queried_archs()) {
+    Valued v{id};
+    bool has_accuracy = false, has_latency = false;
+    for (const Evaluation& e : journal.find(id)) {
+      if (!e.value) continue;
+      if (e.key.metric == "cifar10_test_acc") {
+        v.accuracy = *e.value;
+        has_accuracy = true;
+      } else if (e.key.metric == "raspi4_ms" && (!v.measured || e.key.source != Source::kPredicted)) {
+        v.latency = *e.value;
+        v.measured = e.key.source != Source::kPredicted;
+        has_latency = true;
+      }
+    }
+    if (has_accuracy && has_latency && v.latency >= 0.05) all.push_back(v);
+  }
+  std::set<std::string> expected;
+  for (const Valued& p : all) {
+    const bool dominated = std::any_of(all.begin(), all.end(), [&](const Valued& q) {
+      return q.accuracy >= p.accuracy && q.latency <= p.latency &&
+             (q.accuracy > p.accuracy || q.latency < p.latency);
+    });
+    if (dominated) continue;
+    CHECK(p.measured);
+    expected.insert(p.id);
+  }
+  std::set<std::string> reported;
+  for (const FrontMember& m : result.front) reported.insert(m.arch_id);
+  CHECK(reported == expected);
 }
