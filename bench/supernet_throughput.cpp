@@ -7,7 +7,10 @@
 // and the ratio.
 //
 // Usage: bench_supernet_throughput [steps=20] [batch=128] [threads=2]
-//        [random_subnets=2] [stem_stride=1]
+//        [random_subnets=2] [stem_stride=1] [heap=default]
+// Like `nas`, it keeps freed memory in the heap (core/heap_policy.h);
+// heap=default leaves glibc's malloc as it comes, the baseline to print
+// beside it.
 // The first stage has stride 2 after a stride-1 stem and stride 1 after a
 // stride-2 stem, so it runs at 14x14 either way.
 #include <torch/torch.h>
@@ -15,7 +18,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
+#include "core/heap_policy.h"
 #include "core/mbv3_space.h"
 #include "core/random.h"
 #include "supernet/mbv3_supernet.h"
@@ -47,6 +52,12 @@ nas::Mbv3Options bench_space(int stem_stride) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  bool keep_heap = true;
+  if (argc > 1 && std::string(argv[argc - 1]) == "heap=default") {
+    keep_heap = false;
+    --argc;
+  }
+  if (keep_heap) nas::keep_freed_memory_in_heap();
   const int steps = argc > 1 ? std::atoi(argv[1]) : 20;
   const int batch = argc > 2 ? std::atoi(argv[2]) : 128;
   const int threads = argc > 3 ? std::atoi(argv[3]) : 2;
@@ -86,9 +97,10 @@ int main(int argc, char** argv) {
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < steps; ++i) step();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("cpp  LibTorch %s: %d sandwich steps (%d subnets, batch %d, %d threads) in %.2fs: "
-              "%.1f images/s (%.1f ms/step)\n",
-              TORCH_VERSION, steps, 2 + random_subnets, batch, threads, seconds,
+  std::printf("cpp  LibTorch %s: %d sandwich steps (%d subnets, batch %d, %d threads, %s heap) in "
+              "%.2fs: %.1f images/s (%.1f ms/step)\n",
+              TORCH_VERSION, steps, 2 + random_subnets, batch, threads,
+              keep_heap ? "freed memory kept in the" : "default", seconds,
               steps * batch / seconds, 1000 * seconds / steps);
   return 0;
 }

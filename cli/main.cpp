@@ -9,6 +9,7 @@
 
 #include "cli/farm_commands.h"
 #include "core/errors.h"
+#include "core/heap_policy.h"
 #ifdef NAS_WITH_SEARCH
 #include "cli/commands.h"
 #include "cli/dashboard_command.h"
@@ -23,6 +24,9 @@ constexpr int kExitUsage = 2;
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Training and timed runs reuse freed tensor memory instead of faulting it
+  // in again at every step (core/heap_policy.h).
+  nas::keep_freed_memory_in_heap();
   // Logs go to stderr, so reports on stdout can be redirected cleanly.
   auto logger = spdlog::stderr_color_mt("nas");
   spdlog::set_default_logger(logger);

@@ -38,10 +38,11 @@ class FarmClient {
   FarmClient(const FarmClient&) = delete;
   FarmClient& operator=(const FarmClient&) = delete;
 
-  // Submits the jobs (at most options.max_outstanding at a time) and waits
-  // for all results, returned in the jobs' order. A job still unanswered after `max_wait_seconds` (no runner for its
-  // device, a broker that went away) comes back with status timeout and a
-  // message that says why; nothing throws for an ordinary failure.
+  // Submits the jobs (at most options.max_outstanding waiting at a time)
+  // and waits for all results, returned in the jobs' order. A job still
+  // unanswered after `max_wait_seconds` (no runner for its device, a broker
+  // that went away) comes back with status timeout and a message that says
+  // why; nothing throws for an ordinary failure.
   std::vector<JobResult> run(const std::vector<FarmJob>& jobs, double max_wait_seconds);
 
   // The broker's LIST: runners with their keys and states, queue sizes,
