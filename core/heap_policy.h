@@ -5,9 +5,10 @@
 // threshold with fresh mappings and unmaps them on free, and gives the top
 // of the heap back to the kernel once it passes the trim threshold, so every
 // step page-faults its working memory in again. In a virtual machine a page
-// fault is expensive: on 2 cores a sandwich step spent 4.7 s of 15 s in the
-// kernel, and keeping freed blocks in the heap made it 12 to 25 % faster
-// (bench/supernet_throughput.cpp prints both). It also keeps page faults out
+// fault is expensive: on 2 cores bench_supernet_throughput spent 4.7 s of 15 s
+// in the kernel, and keeping freed blocks in the heap made its sandwich step
+// 9 to 23 % faster (15 % on average over five pairs of runs; heap=default
+// prints the baseline). It also keeps page faults out
 // of timed inference runs.
 #pragma once
 
