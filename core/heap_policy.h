@@ -16,7 +16,8 @@
 
 namespace nas {
 
-// Blocks up to `mmap_threshold_bytes` come from the heap, and freed memory
+// Blocks up to `mmap_threshold_bytes` (at most glibc's cap, 32 MiB) come
+// from the heap, and freed memory
 // stays there for reuse: the process's resident size stays at its peak
 // instead of shrinking after it. Call once, early, before the heavy work.
 // Returns false where the C library offers no such control (not glibc);
