@@ -315,6 +315,7 @@ RunConfig parse_config(const nlohmann::json& document, const std::string& defaul
     throw ConfigError("/evaluator/type", "the supernet evaluator needs the mbv3 space");
   }
   if (c.search.strategy == "rl") check_reward(c);
+  for (const Objective& o : c.objectives) c.search.surrogate.metrics.push_back(o.metric);
   if (!c.search.surrogate.reference.empty()) {
     std::vector<double>& ref = c.search.surrogate.reference;
     if (ref.size() != c.objectives.size()) {

@@ -51,13 +51,18 @@ struct SurrogateOptions {
   // Defaults tuned on the NB201 cifar10 x raspi4 table (bench/surrogate_quality.cpp).
   std::int64_t initial = 40;  // uniform samples before the predictors guide
   std::int64_t pool = 2000;   // unseen children scored per ask
-  double explore = 0.3;       // optimism: predicted standard deviations subtracted
+  double explore = 1.0;       // optimism: predicted standard deviations subtracted
   double random_share = 0.5;  // share of the pool drawn uniformly, not mutated
   // The hypervolume reference point, one value per objective in minimisation
   // form (a maximised objective's value negated); the config gives it in the
   // metrics' own units ("reference": [90, 25]). Empty: the worst told value
   // of each objective plus 10 % of its range.
   std::vector<double> reference;
+  // The objectives' metrics, in order (parse_config fills them from the
+  // objectives): an accuracy (core/objectives.h) gets the error-rate model,
+  // make_accuracy_predictor, any other make_search_predictor. Empty: every
+  // objective gets make_search_predictor.
+  std::vector<std::string> metrics;
 };
 
 // Options of the search strategies. Each strategy reads the fields it uses;

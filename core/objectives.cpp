@@ -10,6 +10,12 @@
 
 namespace nas {
 
+bool is_accuracy_metric(const std::string& metric) {
+  const std::string suffix = "_acc";
+  return metric.size() >= suffix.size() &&
+         metric.compare(metric.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
 double Constraint::violation(double value) const {
   if (std::isnan(value)) return std::numeric_limits<double>::infinity();
   return bound == Bound::kAtMost ? std::max(0.0, value - limit) : std::max(0.0, limit - value);

@@ -14,6 +14,11 @@ struct Objective {
   Goal goal = Goal::kMinimize;
 };
 
+// Whether `metric` is an accuracy: nas names them *_acc ("cifar10_test_acc"
+// from the NB201 table, in percent; "val_acc" and "test_acc" from the
+// supernet, as fractions). Models of them fit the error rate.
+bool is_accuracy_metric(const std::string& metric);
+
 enum class Bound { kAtMost, kAtLeast };
 
 struct Constraint {

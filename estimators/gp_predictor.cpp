@@ -124,13 +124,19 @@ void GpPredictor::fit(const std::vector<Arch>& archs, const std::vector<double>&
   std::vector<double> y(n);
   for (std::size_t i = 0; i < n; ++i) {
     const double v = values[i];
-    if (!std::isfinite(v) || (options_.log_target && !(v > 0))) {
-      char text[96];
-      std::snprintf(text, sizeof text, "gp predictor: training value %zu is %g, expected a %s number",
-                    i, v, options_.log_target ? "positive" : "finite");
+    if (!std::isfinite(v) || (options_.log_target && !(v > options_.log_floor))) {
+      char text[128];
+      if (options_.log_target) {
+        std::snprintf(text, sizeof text,
+                      "gp predictor: training value %zu is %g, expected a number above %g", i, v,
+                      options_.log_floor);
+      } else {
+        std::snprintf(text, sizeof text, "gp predictor: training value %zu is %g, expected a finite number",
+                      i, v);
+      }
       throw Error(text);
     }
-    y[i] = options_.log_target ? std::log(v) : v;
+    y[i] = options_.log_target ? std::log(v - options_.log_floor) : v;
   }
 
   // Features: standardise on the training set.
@@ -248,8 +254,9 @@ Prediction GpPredictor::predict(const Arch& arch) const {
   const double sd = y_scale_ * std::sqrt(var);
   Prediction p;
   if (options_.log_target) {
-    p.mean = std::exp(m);
-    p.std = p.mean * sd;
+    const double gap = std::exp(m);  // to the floor
+    p.mean = options_.log_floor + gap;
+    p.std = gap * sd;
   } else {
     p.mean = m;
     p.std = sd;

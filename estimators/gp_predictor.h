@@ -36,9 +36,12 @@
 namespace nas {
 
 struct GpOptions {
-  // Fit log(value): for positive metrics (latency, energy) whose errors are
-  // relative. Values must then be > 0.
+  // Fit log(value - log_floor): for positive metrics (latency, energy) whose
+  // errors are relative (floor 0), or a bounded one measured by its distance
+  // to the bound (a minimised -accuracy with floor -100 fits the log error
+  // rate). Values must then be > log_floor.
   bool log_target = false;
+  double log_floor = 0;
   // Extra numeric features (MACs, params, memory); none when empty.
   FeatureFunction features;
   // Categorical inputs in place of the decisions; the decisions when empty.

@@ -1,5 +1,6 @@
 #include "estimators/nb201_cost.h"
 
+#include <algorithm>
 #include <string>
 
 #include "core/errors.h"
@@ -105,6 +106,27 @@ CodeFunction nb201_codes(const SearchSpace& space) {
   };
 }
 
+Arch nb201_without_dead_ops(const SearchSpace& space, const Arch& arch) {
+  const Nb201Cost c = nb201_cost(space, arch);
+  if (c.degenerate) return arch;
+  const std::vector<std::string>& ops = space.decision(0).choices;
+  const auto none = static_cast<int>(std::find(ops.begin(), ops.end(), "none") - ops.begin());
+  Arch out = arch;
+  for (std::size_t e = 0; e < 6; ++e) {
+    if (!c.live[e]) out.choices[e] = none;
+  }
+  return out;
+}
+
+CodeFunction nb201_live_codes(const SearchSpace& space) {
+  return [&space](const Arch& arch) {
+    const Nb201Cost c = nb201_cost(space, arch);
+    std::vector<int> codes;
+    for (std::size_t e = 0; e < 6; ++e) codes.push_back(c.live[e] ? arch.choices[e] : -1);
+    return codes;
+  };
+}
+
 std::vector<FeatureView> nb201_count_views(const SearchSpace& space) {
   const auto view = [&space](std::string name, OpCounts Nb201Cost::*counts) {
     return FeatureView{std::move(name), [&space, counts](const Arch& arch) {
@@ -122,18 +144,42 @@ std::vector<FeatureView> default_feature_views(const SearchSpace& space) {
 }
 
 FeatureFunction default_features(const SearchSpace& space) {
-  if (space.name() == "nb201") return nb201_features(space, 3);
+  if (space.name() == "nb201") return nb201_features(space, kNb201AllOps | kNb201OpsToOutput);
   return {};
 }
 
-std::unique_ptr<Predictor> make_search_predictor(const SearchSpace& space) {
+namespace {
+
+// The hyperparameter grid of the search predictors: small enough to refit
+// on every ask of a search.
+GpOptions search_gp_grid() {
   GpOptions gp;
-  gp.features = default_features(space);
   gp.linear_weights = {0.0, 0.3};
   gp.feature_weights = {0.0, 0.3, 0.7};
   gp.thetas = {1, 4, 16};
   gp.gammas = {0.25, 1};
   gp.noises = {1e-3, 1e-2, 0.1};
+  return gp;
+}
+
+}  // namespace
+
+std::unique_ptr<Predictor> make_search_predictor(const SearchSpace& space) {
+  GpOptions gp = search_gp_grid();
+  gp.features = default_features(space);
+  return std::make_unique<GpPredictor>(space, gp);
+}
+
+std::unique_ptr<Predictor> make_accuracy_predictor(const SearchSpace& space, double best) {
+  if (!(best > 0)) throw Error("accuracy predictor: the best possible accuracy must be > 0");
+  GpOptions gp = search_gp_grid();
+  gp.log_target = true;
+  // 0.1 % above the best possible accuracy, so that a perfect score stays finite.
+  gp.log_floor = -best * 1.001;
+  if (space.name() == "nb201") {
+    gp.codes = nb201_live_codes(space);
+    gp.features = nb201_features(space, kNb201LiveOps);
+  }
   return std::make_unique<GpPredictor>(space, gp);
 }
 

@@ -36,6 +36,9 @@ struct Nb201Cost {
 // REQUIRES: space is nb201_space() and arch fits it.
 Nb201Cost nb201_cost(const SearchSpace& space, const Arch& arch);
 
+// Bits of nb201_features' mask.
+constexpr unsigned kNb201AllOps = 1, kNb201OpsToOutput = 2, kNb201OpsFromInput = 4, kNb201LiveOps = 8;
+
 // The four OpCounts (16 numbers) and the live MACs / 1e6 as predictor
 // features. `space` must outlive the function.
 // `mask` selects which of the four OpCounts enter, bit i for the i-th in the
@@ -52,5 +55,16 @@ std::vector<FeatureView> nb201_count_views(const SearchSpace& space);
 // The decisions, then per edge the op where the edge reaches the cell's
 // output and -1 where it does not (12 codes). `space` must outlive it.
 CodeFunction nb201_codes(const SearchSpace& space);
+
+// The cell with every dead edge set to none: the same computation (a dead
+// edge's output never reaches the cell's output, or its input is cut off
+// from the cell's input) without the dead ops that eager runtimes still run.
+// A degenerate cell is returned as it is. REQUIRES: as nb201_cost.
+Arch nb201_without_dead_ops(const SearchSpace& space, const Arch& arch);
+
+// Per edge the op where the edge is live and -1 where it is not (6 codes):
+// what the cell computes, so cells that differ only in dead edges get equal
+// inputs. `space` must outlive it.
+CodeFunction nb201_live_codes(const SearchSpace& space);
 
 }  // namespace nas

@@ -59,6 +59,10 @@ Candidate Nsga2::make_child(const ArchSet& batch, std::optional<Move>& move) {
     } else {
       c.arch = mutate(space_, first, mutation_prob_, rng_);
     }
+    if (tuning_.simplify) {
+      Arch lean = tuning_.simplify(c.arch);
+      if (lean.choices != c.arch.choices && !seen(lean)) c.arch = std::move(lean);
+    }
     if (!seen(c.arch)) return c;
   }
   move.reset();

@@ -1,6 +1,7 @@
 #include <memory>
 
 #include "core/errors.h"
+#include "estimators/nb201_cost.h"
 #include "search/evolution.h"
 #include "search/nsga2.h"
 #include "search/random_search.h"
@@ -19,7 +20,11 @@ std::unique_ptr<Strategy> make_strategy(const SearchOptions& options, const Sear
     return std::make_unique<Evolution>(options, space, num_objectives, seed);
   }
   if (options.strategy == "nsga2") {
-    return std::make_unique<Nsga2>(options, space, num_objectives, seed);
+    Nsga2Tuning tuning;
+    if (space.name() == "nb201") {
+      tuning.simplify = [&space](const Arch& arch) { return nb201_without_dead_ops(space, arch); };
+    }
+    return std::make_unique<Nsga2>(options, space, num_objectives, seed, std::move(tuning));
   }
   if (options.strategy == "surrogate") {
     return std::make_unique<SurrogateSearch>(options, space, num_objectives, seed);

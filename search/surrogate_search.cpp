@@ -42,9 +42,22 @@ SurrogateSearch::SurrogateSearch(const SearchOptions& options, const SearchSpace
     throw Error("surrogate: the reference point has " + std::to_string(options_.reference.size()) +
                 " values for " + std::to_string(num_objectives_) + " objectives");
   }
-  if (!factory_) {
-    factory_ = [&space] { return make_search_predictor(space); };
+  if (!options_.metrics.empty() && options_.metrics.size() != num_objectives_) {
+    throw Error("surrogate: " + std::to_string(options_.metrics.size()) + " metrics for " +
+                std::to_string(num_objectives_) + " objectives");
   }
+}
+
+std::unique_ptr<Predictor> SurrogateSearch::model_of(std::size_t k,
+                                                     const std::vector<double>& told) const {
+  if (factory_) return factory_();
+  // Told values are in minimisation form: a maximised accuracy's are <= 0.
+  const bool maximised_accuracy =
+      !options_.metrics.empty() && is_accuracy_metric(options_.metrics[k]) &&
+      std::all_of(told.begin(), told.end(), [](double v) { return v <= 0; });
+  if (!maximised_accuracy) return make_search_predictor(space_);
+  const bool percent = std::any_of(told.begin(), told.end(), [](double v) { return v < -1; });
+  return make_accuracy_predictor(space_, percent ? 100.0 : 1.0);
 }
 
 std::vector<Candidate> SurrogateSearch::ask(std::size_t n) {
@@ -86,7 +99,7 @@ std::vector<Candidate> SurrogateSearch::ask_guided(std::size_t n) {
   }
   std::vector<std::unique_ptr<Predictor>> models;
   for (std::size_t k = 0; k < m; ++k) {
-    models.push_back(factory_());
+    models.push_back(model_of(k, targets[k]));
     models.back()->fit(archs, targets[k]);
   }
 

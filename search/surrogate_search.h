@@ -4,8 +4,11 @@
 //
 // Each ask:
 //  1. Until `initial` usable outcomes are known: unseen uniform samples.
-//  2. Refit one predictor per objective (estimators/predictor.h; by default a
-//     GP over the decisions) on every usable outcome, in the order told.
+//  2. Refit one predictor per objective (estimators/predictor.h) on every
+//     usable outcome, in the order told: for a maximised accuracy
+//     (options.surrogate.metrics) the error-rate GP, make_accuracy_predictor,
+//     on the percent scale when a told accuracy exceeds 1 and on the fraction
+//     scale otherwise; for any other objective make_search_predictor.
 //  3. Build a pool of `pool` unseen children: mutations (1 or 2 rounds of
 //     operators.h's mutate) of members of the current front (feasible,
 //     non-dominated outcomes), plus a share of uniform samples.
@@ -37,10 +40,11 @@ class SurrogateSearch : public Strategy {
  public:
   static constexpr std::size_t kDefaultBatch = 10;
 
-  // Uses options.surrogate (initial, pool, explore), options.mutation_prob
-  // (<= 0: 0.3 / decisions, as NSGA-II). `factory` builds one unfitted
-  // predictor per objective and refit; empty = a GP over the decisions with a
-  // small hyperparameter grid. `space` must outlive the strategy.
+  // Uses options.surrogate (initial, pool, explore, reference, metrics),
+  // options.mutation_prob (<= 0: 0.3 / decisions, as NSGA-II). `factory`,
+  // when given, builds the unfitted predictor of every objective in place of
+  // the defaults of step 2. `space` must outlive the strategy. Throws
+  // nas::Error for options that do not fit num_objectives.
   SurrogateSearch(const SearchOptions& options, const SearchSpace& space,
                   std::size_t num_objectives, std::uint64_t seed, PredictorFactory factory = {});
 
@@ -60,6 +64,8 @@ class SurrogateSearch : public Strategy {
  private:
   std::vector<Candidate> ask_random(std::size_t n);
   std::vector<Candidate> ask_guided(std::size_t n);
+  // The unfitted model of objective k, given its told values (step 2).
+  std::unique_ptr<Predictor> model_of(std::size_t k, const std::vector<double>& told) const;
 
   const SearchSpace& space_;
   std::size_t num_objectives_;

@@ -40,6 +40,17 @@ TEST_CASE("surrogate options: defaults and the reference point") {
       nas::parse_config(document({{"strategy", "surrogate"}, {"budget", 300}, {"explore", 0.5}}), "t");
   CHECK(d.search.surrogate.explore == 0.5);
   CHECK(d.search.surrogate.reference.empty());
+  // The objectives' metrics, so that accuracy gets the error-rate model.
+  CHECK(d.search.surrogate.metrics == std::vector<std::string>{"cifar10_test_acc", "raspi4_ms"});
+  CHECK(c.search.surrogate.explore == 1.0);
+}
+
+TEST_CASE("accuracy metrics are the *_acc ones") {
+  CHECK(nas::is_accuracy_metric("cifar10_test_acc"));
+  CHECK(nas::is_accuracy_metric("val_acc"));
+  CHECK_FALSE(nas::is_accuracy_metric("raspi4_ms"));
+  CHECK_FALSE(nas::is_accuracy_metric("acc"));
+  CHECK_FALSE(nas::is_accuracy_metric("accuracy_ms"));
 }
 
 TEST_CASE("surrogate options: errors name the JSON path") {

@@ -1,9 +1,13 @@
 #include <doctest/doctest.h>
 
 #include <limits>
+#include <set>
 
 #include "core/errors.h"
 #include "core/mbv3_space.h"
+#include "core/nb201_space.h"
+#include "estimators/nb201_cost.h"
+#include "search/state_codec.h"
 #include "search/nsga2.h"
 #include "search/pareto.h"
 #include "tests/search/strategy_test_util.h"
@@ -115,4 +119,43 @@ TEST_CASE("nsga2: the initial population starts with the named corners of the sp
     CHECK(space.id(c.arch) != space.id(largest_arch(space)));
     CHECK(space.id(c.arch) != space.id(smallest_arch(space)));
   }
+}
+
+TEST_CASE("nsga2: a child is asked in its lean form first, as it is only after that") {
+  const SearchSpace space = nb201_space();
+  const auto lean = [&space](const Arch& a) { return nb201_without_dead_ops(space, a); };
+  // Accuracy up with live convs, cost up with every op: the lean forms are better.
+  const test::Objectives f = [&space](const Arch& arch) {
+    const Nb201Cost c = nb201_cost(space, arch);
+    Outcome o;
+    o.arch = arch;
+    o.objectives = {-static_cast<double>(c.live_conv3x3 + c.live_conv1x1),
+                    static_cast<double>(c.all[0] + c.all[1] + c.all[2] + c.all[3])};
+    return o;
+  };
+  Nsga2Tuning tuning;
+  tuning.simplify = lean;
+  Nsga2 s(nsga2_options(10), space, 2, 3, tuning);
+  const auto trace = test::drive(s, f, 400, 10);
+  REQUIRE(trace.distinct.size() == 400);
+  std::set<std::string> asked;
+  std::size_t lean_children = 0, variants = 0;
+  for (std::size_t i = 0; i < trace.outcomes.size(); ++i) {
+    const Arch& a = trace.outcomes[i].arch;
+    const std::string lean_key = encode_arch(lean(a));
+    if (i >= 10) {  // a child, not the random initial population
+      if (lean_key == trace.distinct[i]) {
+        ++lean_children;
+      } else {
+        CHECK(asked.count(lean_key) == 1);  // its lean form came first
+        ++variants;
+      }
+    }
+    asked.insert(trace.distinct[i]);
+  }
+  CHECK(lean_children > 100);
+  CHECK(variants > 0);  // variants with dead ops are still asked later
+  // make_strategy sets the step for the NB201 space.
+  auto built = make_strategy(nsga2_options(10), space, 2, 3);
+  CHECK(test::drive(*built, f, 400, 10).asked == trace.asked);
 }
