@@ -28,7 +28,8 @@ void check_one_line_error(const ProcessResult& r, const std::string& expected) {
 }
 
 TEST_CASE("every shipped configuration validates") {
-  for (const char* name : {"nb201-raspi4", "nb201-pixel3-evolution", "nb201-random"}) {
+  for (const char* name :
+       {"nb201-raspi4", "nb201-pixel3-evolution", "nb201-random", "nb201-raspi4-surrogate"}) {
     const auto r = run_process({nas_binary(), "validate",
                                 std::string(NAS_SOURCE_DIR) + "/configs/" + name + ".json"});
     CHECK_MESSAGE(r.exit_code == 0, name, ": ", r.err);
