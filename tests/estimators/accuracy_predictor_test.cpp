@@ -22,8 +22,7 @@ struct Split {
 };
 
 // 150 random cells with an accuracy to train on, 2000 others to predict.
-Split accuracy_split(std::uint64_t seed) {
-  const nas::Nb201Table table = nas::Nb201Table::load(nas::Nb201Table::shipped_path());
+Split accuracy_split(const nas::Nb201Table& table, std::uint64_t seed) {
   const std::size_t column = *table.column_index("cifar10_test_acc");
   std::vector<std::size_t> rows(table.num_rows());
   for (std::size_t r = 0; r < rows.size(); ++r) rows[r] = r;
@@ -52,8 +51,9 @@ double held_out_spearman(nas::Predictor& p, const Split& s) {
 
 TEST_CASE("the error-rate model ranks held-out NB201 accuracies better than the plain one") {
   const nas::SearchSpace space = nas::nb201_space();
+  const nas::Nb201Table table = nas::Nb201Table::load(nas::Nb201Table::shipped_path());
   for (std::uint64_t seed : {1, 2}) {
-    const Split s = accuracy_split(seed);
+    const Split s = accuracy_split(table, seed);
     const auto plain = nas::make_search_predictor(space);
     const auto error_rate = nas::make_accuracy_predictor(space, 100);
     const double plain_rho = held_out_spearman(*plain, s);
