@@ -87,14 +87,18 @@ TEST_CASE("measure_energy integrates RAPL power across counter wraps and subtrac
   REQUIRE(e.has_value());
   CHECK(player.wraps() - wraps_before >= 5);
   CHECK(e->meter == "rapl");
-  CHECK(e->idle_watts == doctest::Approx(3.0).epsilon(0.03));
-  CHECK(e->active_watts == doctest::Approx(12.0).epsilon(0.03));
+  // The player thread writes the counter every millisecond; when a loaded
+  // machine stalls it for tens of ms at a window's end, the reading lags by
+  // that much energy (a 5 % low active power was seen under ctest -j2). A
+  // missed 2 J wrap would be off by >= 14 %, so 8 % still catches it.
+  CHECK(e->idle_watts == doctest::Approx(3.0).epsilon(0.08));
+  CHECK(e->active_watts == doctest::Approx(12.0).epsilon(0.08));
   CHECK(e->seconds >= 1.2);
   CHECK(e->samples >= 20);
   CHECK(e->runs >= 100);
   const double per_run_s = e->seconds / static_cast<double>(e->runs);
-  CHECK(e->gross_joules_per_inference == doctest::Approx(12.0 * per_run_s).epsilon(0.03));
-  CHECK(e->joules_per_inference == doctest::Approx(9.0 * per_run_s).epsilon(0.04));
+  CHECK(e->gross_joules_per_inference == doctest::Approx(12.0 * per_run_s).epsilon(0.08));
+  CHECK(e->joules_per_inference == doctest::Approx(9.0 * per_run_s).epsilon(0.14));
 }
 
 TEST_CASE("measure_energy with INA3221 rails rewritten while the loop runs") {
