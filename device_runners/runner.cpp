@@ -148,6 +148,7 @@ struct Runner::Impl {
     zmq::socket_t poke(context, zmq::socket_type::push);
     poke.set(zmq::sockopt::linger, 0);
     poke.connect("inproc://runner-done");
+    std::optional<Clock::time_point> previous_end;  // of this worker's last job
     for (;;) {
       JobSpec job;
       {
@@ -157,6 +158,7 @@ struct Runner::Impl {
         job = std::move(*next_job);
         next_job.reset();
       }
+      const auto begin = Clock::now();
       JobResult r;
       r.job_id = job.job_id;
       try {
@@ -170,6 +172,13 @@ struct Runner::Impl {
         r.message = e.what();
       }
       if (cancel && r.status != wire::JobStatus::kOk) r.status = wire::JobStatus::kTimeout;
+      // How long the device sat idle before this job: the farm's dispatch
+      // gap under a full queue, the search's own pace otherwise.
+      if (previous_end) {
+        r.environment["runner_idle_ms"] =
+            std::chrono::duration<double, std::milli>(begin - *previous_end).count();
+      }
+      previous_end = Clock::now();
       {
         std::lock_guard<std::mutex> lock(result_mutex);
         result = std::move(r);

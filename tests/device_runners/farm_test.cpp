@@ -196,6 +196,33 @@ TEST_CASE("a job past its deadline comes back as timeout, and the farm goes on")
   wait_for_runners(client, 1);  // free again
 }
 
+TEST_CASE("a job longer than three heartbeat intervals: the runner beats through it and is not lost") {
+  TempDir dir;
+  BrokerProcess broker(dir);
+  // Heartbeats every 0.2 s on both sides: each 1.2 s job spans six of them,
+  // twice the silence after which either side gives the other up.
+  auto runner = start_runner(dir, broker.endpoint(), "long", 1200);
+  FarmClient client(client_options(broker.endpoint()));
+  wait_for_runners(client, 1);
+  const auto results = client.run({{"pi", job("long-1")}, {"pi", job("long-2")}}, 20);
+  REQUIRE(results.size() == 2);
+  for (const auto& r : results) CHECK_MESSAGE(r.status == wire::JobStatus::kOk, r.message);
+  const auto listing = client.list();
+  CHECK(listing["stats"]["runners_lost"] == 0);
+  CHECK(listing["stats"]["jobs_requeued"] == 0);
+  REQUIRE(listing["runners"].size() == 1);
+  CHECK(listing["runners"][0]["jobs_done"] == 2);
+  // The runner reports how long it waited for its second job; its first
+  // job has nothing before it on this connection.
+  CHECK_FALSE(results[0].environment.contains("runner_idle_ms"));
+  REQUIRE(results[1].environment.contains("runner_idle_ms"));
+  CHECK(results[1].environment["runner_idle_ms"].get<double>() >= 0);
+  CHECK(results[1].environment["runner_idle_ms"].get<double>() < 1000);  // not a lost beat
+  // The runner never reconnected: one "connected" line in its log.
+  const std::string log = runner->stderr_text();
+  CHECK(log.find("reconnecting") == std::string::npos);
+}
+
 TEST_CASE("a job for a device no runner has waits, then times out with the reason") {
   TempDir dir;
   BrokerProcess broker(dir);

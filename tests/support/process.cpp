@@ -64,6 +64,8 @@ void Process::kill_hard() {
   reaped_ = true;
 }
 
+std::string Process::stderr_text() const { return read_file(err_); }
+
 ProcessResult Process::wait() {
   if (!reaped_) {
     waitpid(pid_, &status_, 0);

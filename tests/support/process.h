@@ -41,6 +41,7 @@ class Process {
   bool running();
   void kill_hard();  // SIGKILL and reap
   ProcessResult wait();
+  std::string stderr_text() const;  // what it has written to stderr so far
 
  private:
   pid_t pid_ = -1;
