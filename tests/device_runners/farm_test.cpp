@@ -213,7 +213,7 @@ TEST_CASE("a job longer than three heartbeat intervals: the runner beats through
   REQUIRE(listing["runners"].size() == 1);
   CHECK(listing["runners"][0]["jobs_done"] == 2);
   // The runner reports how long it waited for its second job; its first
-  // job has nothing before it on this connection.
+  // job has no job before it.
   CHECK_FALSE(results[0].environment.contains("runner_idle_ms"));
   REQUIRE(results[1].environment.contains("runner_idle_ms"));
   CHECK(results[1].environment["runner_idle_ms"].get<double>() >= 0);
