@@ -54,7 +54,7 @@ struct TrainingOptions {
   double label_smoothing = 0.1;    // on the largest subnet's hard labels
   std::int64_t random_subnets = 2;  // n of the sandwich rule (largest, smallest, n random)
   bool distill = true;             // in-place distillation from the largest subnet
-  bool augment = true;             // random crop (padding 2) and, for cifar10, flips
+  bool augment = true;             // random crop (padding 2); flips except for mnist
   std::string device = "auto";     // cpu | cuda | auto (supernet/device.h)
   std::int64_t threads = 0;        // LibTorch intra-op threads; 0 = its default
   std::string checkpoint_dir = "checkpoints";  // <dir>/<checkpoint id>.pt

@@ -102,6 +102,7 @@ SubnetImpl::SubnetImpl(const Mbv3Layout& layout, const Mbv3Subnet& subnet)
 
 torch::Tensor SubnetImpl::forward(const torch::Tensor& x, CostTrace* trace) {
   torch::Tensor y = torch::hardswish(stem_bn(traced_conv(stem_conv, x, trace, 0)));
+  if (activation_format != at::MemoryFormat::Contiguous) y = y.contiguous(activation_format);
   for (auto& block : blocks) y = block->forward(y, trace);
   y = torch::hardswish(head_bn(traced_conv(head_conv, y, trace, 0)));
   torch::Tensor pooled = torch::adaptive_avg_pool2d(y, {1, 1}).flatten(1);

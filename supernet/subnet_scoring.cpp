@@ -30,6 +30,7 @@ const Supernet::Impl::Tensors& Supernet::Impl::test_split() {
 Subnet Supernet::Impl::recalibrated_subnet(const Mbv3Subnet& spec, std::int64_t batches,
                                            std::int64_t batch_size) {
   Subnet subnet = extract_subnet(*net, spec);
+  if (device.is_cpu()) subnet->activation_format = at::MemoryFormat::ChannelsLast;
   if (batches <= 0) return subnet;
   torch::NoGradGuard no_grad;
   // BN recalibration: a fixed set of training images (the first batches
