@@ -43,6 +43,10 @@ TEST_CASE("an extracted subnet computes what the supernet's active path computes
     const torch::Tensor got = net->forward(x);
     CHECK(got.sizes() == expected.sizes());
     CHECK((got - expected).abs().max().item<double>() <= 1e-5);
+    // Scoring's channels-last layout computes the same logits.
+    net->activation_format = at::MemoryFormat::ChannelsLast;
+    CHECK((net->forward(x) - expected).abs().max().item<double>() <= 1e-5);
+    net->activation_format = at::MemoryFormat::Contiguous;
     // The standalone module owns its weights: nothing aliases the supernet.
     for (const auto& p : net->parameters()) {
       for (const auto& q : supernet->parameters()) {
