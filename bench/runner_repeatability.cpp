@@ -4,6 +4,7 @@
 // median and the coefficient of variation of the medians (target <= 3 %).
 //
 // Usage: bench_runner_repeatability [CONFIG] [repeats=10] [warmup_ms=N] [timed=N]
+//        [torch_device=cpu|cuda]
 // (CONFIG defaults to configs/quickstart.json, whose latency protocol is used
 // unless warmup_ms or timed override its warm-up time and timed runs)
 #include <signal.h>
@@ -30,11 +31,13 @@ int main(int argc, char** argv) {
   int repeats = 10;
   double warmup_ms = -1;
   int timed = -1;
+  std::string torch_device = "cpu";  // the runner's --torch-device, and its device key
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a.rfind("repeats=", 0) == 0) repeats = std::stoi(a.substr(8));
     else if (a.rfind("warmup_ms=", 0) == 0) warmup_ms = std::stod(a.substr(10));
     else if (a.rfind("timed=", 0) == 0) timed = std::stoi(a.substr(6));
+    else if (a.rfind("torch_device=", 0) == 0) torch_device = a.substr(13);
     else config_path = a;
   }
   const nas::RunConfig config = nas::load_config(config_path);
@@ -51,7 +54,8 @@ int main(int argc, char** argv) {
   std::atomic<bool> stop{false};
   std::thread serving([&] { broker.serve(stop); });
   std::vector<std::string> args = {NAS_BINARY, "runner", "--connect", broker.endpoint(),
-                                   "--device", "cpu", "--backend", "torch", "--id", "bench-cpu"};
+                                   "--device", torch_device, "--backend", "torch",
+                                   "--torch-device", torch_device, "--id", "bench-" + torch_device};
   std::vector<char*> cargs;
   for (auto& a : args) cargs.push_back(a.data());
   cargs.push_back(nullptr);
@@ -78,7 +82,7 @@ int main(int argc, char** argv) {
     job.protocol.warmup_seconds = latency.warmup_ms / 1000.0;
     job.protocol.repeats = static_cast<int>(latency.repeats);
     job.deadline_seconds = 120;
-    const auto result = client.run({{"cpu", job}}, 180).at(0);
+    const auto result = client.run({{torch_device, job}}, 180).at(0);
     if (result.status != nas::wire::JobStatus::kOk) {
       std::fprintf(stderr, "measurement %d failed: %s\n", i, result.message.c_str());
       break;
@@ -97,8 +101,8 @@ int main(int argc, char** argv) {
   double var = 0;
   for (double m : medians) var += (m - mean) * (m - mean);
   const double cv = std::sqrt(var / static_cast<double>(medians.size() - 1)) / mean;
-  std::printf("Runner repeatability: largest subnet of %s (%s), local CPU runner, torch backend\n",
-              config_path.c_str(), space.name().c_str());
+  std::printf("Runner repeatability: largest subnet of %s (%s), local runner, torch backend on %s\n",
+              config_path.c_str(), space.name().c_str(), torch_device.c_str());
   std::printf("protocol: batch %lld, %lld thread(s), warm-up %lld runs / %.0f ms, %lld timed runs\n",
               static_cast<long long>(latency.batch), static_cast<long long>(latency.threads),
               static_cast<long long>(latency.warmup), latency.warmup_ms,

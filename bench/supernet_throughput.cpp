@@ -7,12 +7,18 @@
 // and the ratio.
 //
 // Usage: bench_supernet_throughput [steps=20] [batch=128] [threads=2]
-//        [random_subnets=2] [stem_stride=1] [heap=default]
+//        [random_subnets=2] [stem_stride=1] [heap=default] [device=cpu|cuda]
+//        [amp=bf16]
+// device=cuda runs the step on the GPU (a CUDA LibTorch, scripts/gpu/);
+// amp=bf16 runs it under autocast to bfloat16 (no gradient scaler needed,
+// bfloat16 has float's exponent range), the baseline being fp32.
 // Like `nas`, it keeps freed memory in the heap (core/heap_policy.h);
 // heap=default leaves glibc's malloc as it comes, the baseline to print
 // beside it.
 // The first stage has stride 2 after a stride-1 stem and stride 1 after a
 // stride-2 stem, so it runs at 14x14 either way.
+#include <ATen/autocast_mode.h>
+#include <torch/cuda.h>
 #include <torch/torch.h>
 
 #include <chrono>
@@ -49,14 +55,39 @@ nas::Mbv3Options bench_space(int stem_stride) {
   return o;
 }
 
+// Autocast to bfloat16 on `device` on or off; its API changed in LibTorch 2.4.
+void set_autocast_bf16(torch::DeviceType device, bool on) {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+  at::autocast::set_autocast_enabled(device, on);
+  at::autocast::set_autocast_dtype(device, at::kBFloat16);
+#else
+  if (device == torch::kCUDA) {
+    at::autocast::set_enabled(on);
+    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+  } else {
+    at::autocast::set_cpu_enabled(on);
+    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+  }
+#endif
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   bool keep_heap = true;
-  if (argc > 1 && std::string(argv[argc - 1]) == "heap=default") {
-    keep_heap = false;
-    --argc;
+  std::string device_name = "cpu";
+  bool amp = false;
+  // Named arguments may come anywhere; the rest are positional.
+  int positional = 1;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "heap=default") keep_heap = false;
+    else if (a.rfind("device=", 0) == 0) device_name = a.substr(7);
+    else if (a == "amp=bf16") amp = true;
+    else argv[positional++] = argv[i];
   }
+  argc = positional;
+  const torch::Device device = device_name == "cuda" ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
   if (keep_heap) nas::keep_freed_memory_in_heap();
   const int steps = argc > 1 ? std::atoi(argv[1]) : 20;
   const int batch = argc > 2 ? std::atoi(argv[2]) : 128;
@@ -68,14 +99,16 @@ int main(int argc, char** argv) {
   const nas::Mbv3Layout layout = nas::mbv3_layout(bench_space(stem_stride), 1, 10);
   const nas::SearchSpace space = nas::mbv3_space(layout);
   nas::Mbv3Supernet net(layout);
+  net->to(device);
   net->train();
   torch::optim::SGD optimizer(net->parameters(),
                               torch::optim::SGDOptions(0.05).momentum(0.9).nesterov(true));
-  const torch::Tensor x = torch::randn({batch, 1, 28, 28});
-  const torch::Tensor y = torch::randint(0, 10, {batch}, torch::kInt64);
+  const torch::Tensor x = torch::randn({batch, 1, 28, 28}).to(device);
+  const torch::Tensor y = torch::randint(0, 10, {batch}, torch::kInt64).to(device);
   nas::Rng rng(0);
   auto step = [&] {
     optimizer.zero_grad();
+    if (amp) set_autocast_bf16(device.type(), true);
     std::vector<nas::Arch> archs = {nas::largest_arch(space), nas::smallest_arch(space)};
     for (int r = 0; r < random_subnets; ++r) archs.push_back(space.sample(rng));
     torch::Tensor teacher;
@@ -91,15 +124,26 @@ int main(int argc, char** argv) {
       }
       loss.backward();
     }
+    if (amp) {
+      set_autocast_bf16(device.type(), false);
+      at::autocast::clear_cache();
+    }
     optimizer.step();
   };
+  // GPU work is asynchronous: the clock stops once it has finished.
+  auto wait = [&] {
+    if (device.is_cuda()) torch::cuda::synchronize();
+  };
   for (int i = 0; i < 3; ++i) step();  // warm-up
+  wait();
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < steps; ++i) step();
+  wait();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("cpp  LibTorch %s: %d sandwich steps (%d subnets, batch %d, %d threads, %s heap) in "
+  std::printf("cpp  LibTorch %s on %s%s: %d sandwich steps (%d subnets, batch %d, %d threads, %s heap) in "
               "%.2fs: %.1f images/s (%.1f ms/step)\n",
-              TORCH_VERSION, steps, 2 + random_subnets, batch, threads,
+              TORCH_VERSION, device_name.c_str(), amp ? " (autocast bf16)" : " (fp32)", steps,
+              2 + random_subnets, batch, threads,
               keep_heap ? "freed memory kept in the" : "default", seconds,
               steps * batch / seconds, 1000 * seconds / steps);
   return 0;

@@ -13,6 +13,7 @@ struct RunnerCommand {
   std::string meter = "none";
   std::string runner_id;
   int threads = 0;
+  std::string torch_device = "cpu"; // torch backend: cpu | cuda | auto (supernet/device.h)
   double sleep_ms = 10;            // sleep backend: per job
   std::string pipeline;            // command backend: pipeline JSON file
   std::string broker_key;          // CURVE: broker's public key file

@@ -48,6 +48,9 @@ int main(int argc, char** argv) {
   runner_cmd->add_option("--meter", runner.meter,
                          "none, rapl[:DIR], ina3221[:DIR] or um25c:SERIAL_DEVICE");
   runner_cmd->add_option("--threads", runner.threads, "Intra-op threads (torch backend)");
+  runner_cmd->add_option("--torch-device", runner.torch_device,
+                         "torch backend: where the network runs, cpu, cuda or auto")
+      ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
   runner_cmd->add_option("--id", runner.runner_id, "Runner name (default: host-pid)");
   runner_cmd->add_option("--pipeline", runner.pipeline, "command backend: pipeline JSON file");
   runner_cmd->add_option("--sleep-ms", runner.sleep_ms, "sleep backend: milliseconds per job");

@@ -21,7 +21,7 @@ std::unique_ptr<Backend> make_runner_backend(const RunnerCommand& command) {
     return std::make_unique<CommandBackend>(CommandPipeline::load(command.pipeline));
   }
 #ifdef NAS_WITH_TORCH
-  if (command.backend == "torch") return std::make_unique<TorchBackend>("cpu");
+  if (command.backend == "torch") return std::make_unique<TorchBackend>(command.torch_device);
 #endif
   throw UsageError("--backend: \"" + command.backend + "\" is not available in this build");
 }

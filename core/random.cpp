@@ -1,5 +1,6 @@
 #include "core/random.h"
 
+#include <cstdint>
 #include <sstream>
 
 #include "core/errors.h"

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <zmq.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <sstream>

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 #include <zmq_addon.hpp>
+#include <cstdint>
 
 namespace nas {
 

@@ -1,5 +1,7 @@
 #include "supernet/subnet.h"
 
+#include <type_traits>
+
 namespace nas {
 namespace {
 
@@ -119,7 +121,10 @@ void SubnetImpl::begin_recalibration() {
   for (auto& m : modules(false)) {
     if (auto* bn = m->as<torch::nn::BatchNorm2d>()) {
       bn->reset_running_stats();
-      bn->options.momentum(c10::nullopt);  // cumulative average over the batches
+      // No momentum: a cumulative average over the batches. The empty optional
+      // is spelled through the option's own type, which is c10::optional in
+      // LibTorch 1.x and std::optional in 2.x.
+      bn->options.momentum(std::decay_t<decltype(bn->options.momentum())>());
     }
   }
 }

@@ -3,6 +3,7 @@
 // policy is; both hold float32 parameters on the CPU.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>

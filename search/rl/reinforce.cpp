@@ -6,6 +6,7 @@
 
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
+#include <torch/version.h>
 
 #include "core/errors.h"
 #include "search/rl/blob_codec.h"
@@ -60,8 +61,14 @@ torch::Tensor tensor_like(const torch::Tensor& like, const std::string& text,
   return torch::from_blob(values.data(), like.sizes(), torch::kFloat).clone();
 }
 
-std::string adam_key(const torch::Tensor& p) {
+// The optimizer's state key of a parameter: its TensorImpl's address,
+// spelled as a string by LibTorch 1.x and as the pointer itself by 2.x.
+auto adam_key(const torch::Tensor& p) {
+#if TORCH_VERSION_MAJOR >= 2
+  return static_cast<void*>(p.unsafeGetTensorImpl());
+#else
   return c10::guts::to_string(p.unsafeGetTensorImpl());
+#endif
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include "core/errors.h"
+#include "supernet/torch_backend.h"
+#include "tests/support/process.h"
 
 namespace nas {
 namespace {
@@ -22,6 +24,20 @@ TEST_CASE("device names resolve, and cuda without a GPU is a clear error") {
     CHECK(resolve_device("cuda") == ComputeDevice::kCuda);
   }
   CHECK_THROWS_WITH_AS(resolve_device("tpu"), doctest::Contains("unknown device \"tpu\""), Error);
+}
+
+TEST_CASE("a torch runner asked to measure on cuda measures there, or says why it cannot") {
+  if (describe_torch().find("no CUDA") != std::string::npos) {
+    // The board daemon refuses before it connects anywhere: the address is never dialled.
+    const test::ProcessResult r =
+        test::run_process({test::nas_binary(), "runner", "--connect", "tcp://127.0.0.1:9", "--device",
+                           "gpu", "--backend", "torch", "--torch-device", "cuda"});
+    CHECK(r.exit_code != 0);
+    CHECK(r.err.find("sees no usable CUDA device") != std::string::npos);
+  } else {
+    CHECK(TorchBackend("cuda").capabilities().at("device") == "cuda");
+  }
+  CHECK(TorchBackend("cpu").capabilities().at("device") == "cpu");
 }
 
 }  // namespace
