@@ -11,15 +11,21 @@
 //    where raspi4_ms (standing in for the farm) is predicted unless the
 //    candidate could enter the front, at 300, 600 and 1000 queries, against
 //    NSGA-II measuring every candidate of 300 queries; prints the hypervolume
-//    ratios and the latency measurements (front confirmations included).
-//    Target: a screened run reaches the measure-all HV with >= 3x fewer
-//    measurements.
+//    ratios and the latency measurements (front confirmations included),
+//    those wasted on failures (no usable value), the candidates the
+//    structural check excluded without a job and those predicted to fail,
+//    per device column (devices=). Target, on each device: a screened run
+//    reaches the measure-all HV with >= 3x fewer measurements. `before`
+//    screens as before issue 23 (no structural check, no learning from
+//    failures), for the comparison.
 // PASS/MISS lines, never asserts.
 //
 // Usage: bench_surrogate_quality [seeds=20] [part=1|2] [noreference] [accuracy=plain] [explore=X] [pool=N]
 //        [initial=N] [random=X]   (the surrogate's options, for studies)
 //        [predictor=robust|gp]    (the screening predictor; default robust)
 //        [settings=Q:B,...]       (part 2's screened runs: queries and measurement budget)
+//        [devices=D,...]          (part 2's latency columns; default raspi4,pixel3,samsung_a50)
+//        [before]                 (part 2 without the structural check and failure learning)
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -30,6 +36,7 @@
 #include "core/nb201_space.h"
 #include "estimators/robust_linear_predictor.h"
 #include "estimators/screened_evaluator.h"
+#include "estimators/structural_gate.h"
 #include "search/memory_journal.h"
 #include "search/search_loop.h"
 #include "search/strategy.h"
@@ -37,7 +44,7 @@
 namespace {
 
 const std::string kAccuracy = "cifar10_test_acc";
-const std::string kLatency = "raspi4_ms";
+const std::string kLatency = "raspi4_ms";  // part 1's
 
 struct Run {
   double hv_ratio = 0;
@@ -64,50 +71,63 @@ std::string g_screen_predictor = "robust";
 // Screened settings of part 2 (queries, measurement budget); settings=Q:B,...
 std::vector<std::pair<std::int64_t, std::int64_t>> g_screen_settings{
     {300, 40}, {300, 60}, {600, 40}, {600, 60}, {1000, 40}, {1000, 60}};
+std::vector<std::string> g_devices{"raspi4", "pixel3", "samsung_a50"};
+// Part 2 as before issue 23: no structural check, no learning from failures.
+bool g_before = false;
 
-// Counts the latency values asked of the table: the measurements a farm would make.
+// Counts the latency values asked of the table: the measurements a farm
+// would make, and those that gave no usable value (wasted).
 class CountingEvaluator : public nas::Evaluator {
  public:
-  explicit CountingEvaluator(nas::Evaluator& inner) : inner_(inner) {}
+  CountingEvaluator(nas::Evaluator& inner, std::string latency)
+      : inner_(inner), latency_(std::move(latency)) {}
   std::vector<std::string> metrics() const override { return inner_.metrics(); }
   nas::EvaluationKey key(const std::string& metric) const override { return inner_.key(metric); }
   nas::Evaluation evaluate(const nas::Arch& arch, const std::string& metric) override {
-    if (metric == kLatency) ++*count_;
-    return inner_.evaluate(arch, metric);
+    nas::Evaluation e = inner_.evaluate(arch, metric);
+    if (metric == latency_) {
+      ++count_;
+      if (!e.value) ++failed_;
+    }
+    return e;
   }
-  std::shared_ptr<std::int64_t> counter() const { return count_; }
+  std::int64_t count() const { return count_; }
+  std::int64_t failed() const { return failed_; }
 
  private:
   nas::Evaluator& inner_;
-  std::shared_ptr<std::int64_t> count_ = std::make_shared<std::int64_t>(0);
+  std::string latency_;
+  std::int64_t count_ = 0, failed_ = 0;
 };
 
 struct ScreenRun {
   double hv_ratio = 0;
-  std::int64_t measurements = 0, predicted = 0, confirmations = 0;
+  std::int64_t measurements = 0, wasted = 0, predicted = 0, confirmations = 0;
+  std::int64_t structural = 0, predicted_to_fail = 0, unconfirmed = 0;
   bool front_measured = true;
 };
 
-// NSGA-II at `budget` queries with raspi4_ms measured for every candidate
+// NSGA-II at `budget` queries with `latency` measured for every candidate
 // (screen == false) or screened (budget_measure measurements).
 ScreenRun run_screened(bool screen, std::int64_t budget, std::int64_t budget_measure,
                        std::uint64_t seed, nas::Evaluator& table, const nas::SearchSpace& space,
-                       const nas::bench::HvProblem& problem) {
+                       const nas::bench::HvProblem& problem, const std::string& latency) {
   nas::SearchOptions options;
   options.strategy = "nsga2";
   options.population = nas::SearchOptions::kNsga2Population;
   const std::vector<nas::Objective> objectives{{kAccuracy, nas::Goal::kMaximize},
-                                               {kLatency, nas::Goal::kMinimize}};
+                                               {latency, nas::Goal::kMinimize}};
   auto strategy = nas::make_strategy(options, space, objectives.size(), seed);
-  auto counting = std::make_unique<CountingEvaluator>(table);
-  const auto counter = counting->counter();
+  auto counting = std::make_unique<CountingEvaluator>(table, latency);
+  const CountingEvaluator* counter = counting.get();
   std::unique_ptr<nas::Evaluator> evaluator = std::move(counting);
   nas::ScreenedEvaluator* screened = nullptr;
   if (screen) {
     nas::ScreeningOptions so;
-    so.metric = kLatency;
+    so.metric = latency;
     so.objectives = objectives;
     so.budget = budget_measure;
+    so.learn_failures = !g_before;
     nas::PredictorFactory factory;  // empty: the GP
     if (g_screen_predictor == "robust") {
       nas::RobustLinearOptions robust;
@@ -118,6 +138,12 @@ ScreenRun run_screened(bool screen, std::int64_t budget, std::int64_t budget_mea
     screened = s.get();
     evaluator = std::move(s);
   }
+  const nas::StructuralGate* gate = nullptr;
+  if (!g_before) {  // as `nas run` wires it: outermost
+    auto g = std::make_unique<nas::StructuralGate>(std::move(evaluator), nas::structural_check(space));
+    gate = g.get();
+    evaluator = std::move(g);
+  }
   nas::LoopOptions loop_options;
   loop_options.budget = budget;
   loop_options.batch = static_cast<std::size_t>(options.population);
@@ -126,9 +152,15 @@ ScreenRun run_screened(bool screen, std::int64_t budget, std::int64_t budget_mea
   const nas::LoopResult result = loop.run();
   ScreenRun r;
   r.hv_ratio = front_hv(result, problem);
-  r.measurements = *counter;
+  r.measurements = counter->count();
+  r.wasted = counter->failed();
   r.confirmations = result.stats.confirmations;
-  if (screened) r.predicted = screened->stats().predicted;
+  r.unconfirmed = result.stats.unconfirmed;
+  if (screened) {
+    r.predicted = screened->stats().predicted;
+    r.predicted_to_fail = screened->stats().predicted_to_fail;
+  }
+  if (gate) r.structural = gate->excluded();
   for (const nas::FrontMember& m : result.front) {
     for (const nas::Evaluation& e : m.objectives) {
       if (e.key.source == nas::Source::kPredicted) r.front_measured = false;
@@ -206,10 +238,20 @@ int main(int argc, char** argv) {
         g_screen_settings.emplace_back(std::atol(item.c_str()), std::atol(item.c_str() + colon + 1));
         at = comma + 1;
       }
+    } else if (arg.rfind("devices=", 0) == 0) {
+      g_devices.clear();
+      const std::string list = arg.substr(8);
+      for (std::size_t at = 0; at < list.size();) {
+        const std::size_t comma = std::min(list.find(',', at), list.size());
+        g_devices.push_back(list.substr(at, comma - at));
+        at = comma + 1;
+      }
+    } else if (arg == "before") {
+      g_before = true;
     } else if (arg.rfind("initial=", 0) == 0) {
       g_surrogate.initial = std::atol(arg.c_str() + 8);
     } else {
-      std::fprintf(stderr, "usage: bench_surrogate_quality [seeds=N] [part=1|2] [noreference] [accuracy=plain] [explore=X] [pool=N] [initial=N] [random=X] [predictor=robust|gp] [settings=Q:B,...]\n");
+      std::fprintf(stderr, "usage: bench_surrogate_quality [seeds=N] [part=1|2] [noreference] [accuracy=plain] [explore=X] [pool=N] [initial=N] [random=X] [predictor=robust|gp] [settings=Q:B,...] [devices=D,...] [before]\n");
       return 2;
     }
   }
@@ -261,49 +303,74 @@ int main(int argc, char** argv) {
   // The screened search may ask more queries than the measure-all one: a
   // query whose latency is predicted costs no board time, and the target
   // compares latency measurements at equal hypervolume.
-  std::printf("2. predictor-screened measuring of %s with NSGA-II, %d seeds, %s predictor\n",
-              kLatency.c_str(), seeds, g_screen_predictor == "robust" ? "robust linear" : "GP");
-  std::printf("%-34s %-16s %13s %10s %13s %14s\n", "latency", "HV ratio", "measurements",
-              "predicted", "confirmations", "front measured");
-  double all_hv = 0, all_measurements = 0;
-  bool pass = false;
+  std::printf("2. predictor-screened measuring with NSGA-II, %d seeds, %s predictor, %s\n", seeds,
+              g_screen_predictor == "robust" ? "robust linear" : "GP",
+              g_before ? "before issue 23 (no structural check, no learning from failures)"
+                       : "structural check and learning from failures");
   struct Setting {
     std::int64_t queries, budget_measure;  // budget_measure 0: measure every candidate
   };
   std::vector<Setting> settings{{300, 0}};
   for (const auto& [q, b] : g_screen_settings) settings.push_back({q, b});
-  for (const Setting& setting : settings) {
-    const bool screen = setting.budget_measure > 0;
-    nas::bench::Stat hv, meas, pred, conf;
-    bool all_measured = true;
-    for (int seed = 0; seed < seeds; ++seed) {
-      const ScreenRun r = run_screened(screen, setting.queries, setting.budget_measure,
-                                       static_cast<std::uint64_t>(seed), evaluator, space, problem);
-      hv.add(r.hv_ratio);
-      meas.add(static_cast<double>(r.measurements));
-      pred.add(static_cast<double>(r.predicted));
-      conf.add(static_cast<double>(r.confirmations));
-      all_measured = all_measured && r.front_measured;
+  for (const std::string& device : g_devices) {
+    const std::string latency = device + "_ms";
+    if (!table->column_index(latency)) {
+      std::fprintf(stderr, "the table has no column %s\n", latency.c_str());
+      return 2;
     }
-    const std::string label =
-        std::to_string(setting.queries) + " queries, " +
-        (screen ? "screened, budget " + std::to_string(setting.budget_measure) : "measure all");
-    std::printf("%-34s %.3f (sd %.3f)   %11.1f %10.1f %13.1f %14s\n", label.c_str(), hv.mean(),
-                hv.sd(), meas.mean(), pred.mean(), conf.mean(), all_measured ? "yes" : "NO");
-    if (!screen) {
-      all_hv = hv.mean();
-      all_measurements = meas.mean();
-    } else if (!pass && hv.mean() >= all_hv && all_measured && 3 * meas.mean() <= all_measurements) {
-      pass = true;
-      std::printf("PASS: screened (%s) HV %.3f >= measure-all HV %.3f with %.1f vs %.1f "
-                  "latency measurements (%.1fx fewer)\n",
-                  label.c_str(), hv.mean(), all_hv, meas.mean(), all_measurements,
-                  all_measurements / meas.mean());
+    const nas::bench::HvProblem p2 = nas::bench::hv_problem(*table, kAccuracy, latency, 90.0);
+    std::printf("\n%s: reference (%.1f %%, %.4f ms), exhaustive HV %.4f\n", latency.c_str(),
+                -p2.reference[0], p2.reference[1], p2.exhaustive_hv);
+    std::printf("%-33s %-16s %6s %7s %6s %10s %7s %10s %7s %7s %6s\n", "latency", "HV ratio",
+                "ratio", "measure", "wasted", "predicted", "confirm", "structure", "to fail",
+                "skipped", "front");
+    double all_hv = 0, all_measurements = 0;
+    bool pass = false;
+    for (const Setting& setting : settings) {
+      const bool screen = setting.budget_measure > 0;
+      nas::bench::Stat hv, meas, waste, pred, conf, structural, to_fail, skipped;
+      bool all_measured = true;
+      std::string wasted_per_run;
+      for (int seed = 0; seed < seeds; ++seed) {
+        const ScreenRun r = run_screened(screen, setting.queries, setting.budget_measure,
+                                         static_cast<std::uint64_t>(seed), evaluator, space, p2,
+                                         latency);
+        hv.add(r.hv_ratio);
+        meas.add(static_cast<double>(r.measurements));
+        waste.add(static_cast<double>(r.wasted));
+        pred.add(static_cast<double>(r.predicted));
+        conf.add(static_cast<double>(r.confirmations));
+        structural.add(static_cast<double>(r.structural));
+        to_fail.add(static_cast<double>(r.predicted_to_fail));
+        skipped.add(static_cast<double>(r.unconfirmed));
+        wasted_per_run += (wasted_per_run.empty() ? "" : " ") + std::to_string(r.wasted);
+        all_measured = all_measured && r.front_measured;
+      }
+      const std::string label =
+          std::to_string(setting.queries) + " queries, " +
+          (screen ? "screened, budget " + std::to_string(setting.budget_measure) : "measure all");
+      if (!screen) {
+        all_hv = hv.mean();
+        all_measurements = meas.mean();
+      }
+      const double ratio = meas.mean() > 0 ? all_measurements / meas.mean() : 0;
+      std::printf("%-33s %.3f (sd %.3f)   %5.2fx %7.1f %6.1f %10.1f %7.1f %10.1f %7.1f %7.1f %6s\n",
+                  label.c_str(), hv.mean(), hv.sd(), ratio, meas.mean(), waste.mean(), pred.mean(),
+                  conf.mean(), structural.mean(), to_fail.mean(), skipped.mean(),
+                  all_measured ? "yes" : "NO");
+      std::printf("%-33s wasted per run: %s\n", "", wasted_per_run.c_str());
+      if (screen && !pass && hv.mean() >= all_hv && all_measured && 3 * meas.mean() <= all_measurements) {
+        pass = true;
+        std::printf("PASS %s: screened (%s) HV %.3f >= measure-all HV %.3f with %.1f vs %.1f "
+                    "latency measurements (%.1fx fewer), %.1f wasted on failures per run\n",
+                    device.c_str(), label.c_str(), hv.mean(), all_hv, meas.mean(),
+                    all_measurements, all_measurements / meas.mean(), waste.mean());
+      }
     }
-  }
-  if (!pass) {
-    std::printf("MISS: no screened setting reached the measure-all HV %.3f with >= 3x fewer "
-                "measurements than %.1f\n", all_hv, all_measurements);
+    if (!pass) {
+      std::printf("MISS %s: no screened setting reached the measure-all HV %.3f with >= 3x fewer "
+                  "measurements than %.1f\n", device.c_str(), all_hv, all_measurements);
+    }
   }
   return 0;
 }

@@ -160,9 +160,23 @@ int run_command(const RunCommand& command) {
   for (std::size_t i = 0; i < pieces.screens.size(); ++i) {
     const ScreeningStats& s = pieces.screens[i]->stats();
     spdlog::info("screening {}: {} measured during the search (budget {}), {} predicted, "
-                 "{} front members measured to confirm, {} measurements failed",
+                 "{} front members measured to confirm, {} measurements failed ({} during the "
+                 "search, {} confirming), {} predicted to fail and not measured",
                  config.screening[i].metric, s.measured, config.screening[i].budget, s.predicted,
-                 s.confirmations, s.failed);
+                 s.confirmations, s.failed, s.failed - s.failed_confirmations,
+                 s.failed_confirmations, s.predicted_to_fail);
+  }
+  if (pieces.gate) {
+    spdlog::info("structural check: {} candidates compute nothing, excluded without a job",
+                 pieces.gate->excluded());
+  }
+  if (result.stats.unconfirmed > 0) {
+    spdlog::info("{} front members predicted to fail were left out unmeasured",
+                 result.stats.unconfirmed);
+  }
+  for (const DeviceSpend& d : store.measurement_spend(run_id)) {
+    spdlog::info("measurements on {}: {} during the search, {} confirming the front, {} wasted "
+                 "on failures", d.device, d.search, d.confirmations, d.failed);
   }
   const double final_seconds = evaluate_front(result.front, pieces, journal);
   if (pieces.supernet) {

@@ -111,6 +111,7 @@ void wire_screening(const RunConfig& config, RunPieces& pieces) {
     options.budget = c.budget;
     options.warmup = c.warmup;
     options.explore = c.explore;
+    if (pieces.supernet) options.failure_features = robust.views.front().features;
     try {
       auto screened = std::make_unique<ScreenedEvaluator>(std::move(pieces.evaluator), space,
                                                           options, factory);
@@ -122,6 +123,20 @@ void wire_screening(const RunConfig& config, RunPieces& pieces) {
       throw ConfigError("/screening/" + std::to_string(i), e.what());
     }
   }
+}
+
+// Structural checks before any measurement, outermost so that a network
+// that computes nothing reaches no predictor and no board either.
+void wire_structural_gate(RunPieces& pieces) {
+  // Its own copy of the space: `pieces` (and its space) is moved on return.
+  auto space = std::make_shared<const SearchSpace>(pieces.supernet ? pieces.supernet->space()
+                                                                   : pieces.space);
+  const StructuralCheck check = structural_check(*space);
+  if (!check) return;
+  auto gate = std::make_unique<StructuralGate>(
+      std::move(pieces.evaluator), [space, check](const Arch& arch) { return check(arch); });
+  pieces.gate = gate.get();
+  pieces.evaluator = std::move(gate);
 }
 
 }  // namespace
@@ -189,6 +204,7 @@ RunPieces wire_run(const RunConfig& config, const std::string& farm_endpoint) {
                  "/constraints/" + std::to_string(i));
   }
   wire_screening(config, pieces);
+  wire_structural_gate(pieces);
   return pieces;
 }
 

@@ -11,6 +11,7 @@
 #include "device_runners/farm_evaluator.h"
 #include "estimators/evaluator.h"
 #include "estimators/screened_evaluator.h"
+#include "estimators/structural_gate.h"
 #include "search/strategy.h"
 
 namespace nas {
@@ -34,6 +35,9 @@ struct RunPieces {
   std::shared_ptr<Supernet> supernet;
   // Metrics the final front is evaluated on after the search ("test_acc").
   std::vector<std::string> final_metrics;
+  // The structural check outside `evaluator`, for its count after the
+  // search; null for a space whose every network computes something.
+  const StructuralGate* gate = nullptr;
 };
 
 // Builds the space and evaluator of `config` and checks that every objective

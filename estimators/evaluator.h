@@ -9,6 +9,10 @@
 
 namespace nas {
 
+// Evaluator::failure_risk at or above which a candidate counts as predicted
+// to fail.
+constexpr double kPredictedToFail = 0.5;
+
 class Evaluator {
  public:
   virtual ~Evaluator() = default;
@@ -31,6 +35,17 @@ class Evaluator {
   // members before a run ends. Default: evaluate().
   virtual Evaluation measure(const Arch& arch, const std::string& metric) {
     return evaluate(arch, metric);
+  }
+
+  // The chance, in [0, 1], that measure(arch, metric) gives no usable value,
+  // as learned from the failures seen so far (estimators/failure_classifier.h).
+  // The search loop leaves front members at kPredictedToFail or more
+  // unconfirmed while others are left (search/search_loop.cpp). Default: 0,
+  // nothing learned.
+  virtual double failure_risk(const Arch& arch, const std::string& metric) {
+    (void)arch;
+    (void)metric;
+    return 0;
   }
 };
 

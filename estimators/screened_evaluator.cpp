@@ -27,7 +27,11 @@ bool dominates(const std::vector<double>& a, const std::vector<double>& b) {
 
 ScreenedEvaluator::ScreenedEvaluator(std::unique_ptr<Evaluator> inner, const SearchSpace& space,
                                      ScreeningOptions options, PredictorFactory factory)
-    : inner_(std::move(inner)), space_(space), options_(std::move(options)) {
+    : inner_(std::move(inner)),
+      space_(space),
+      options_(std::move(options)),
+      failures_(space_, options_.failure_features ? options_.failure_features
+                                                  : default_features(space_)) {
   if (!inner_) throw Error("screened evaluator: no inner evaluator");
   auto it = std::find_if(options_.objectives.begin(), options_.objectives.end(),
                          [&](const Objective& o) { return o.metric == options_.metric; });
@@ -72,6 +76,7 @@ std::vector<double> ScreenedEvaluator::point(const Arch& arch, double value) {
 
 Evaluation ScreenedEvaluator::measure_and_learn(const Arch& arch) {
   Evaluation e = inner_->evaluate(arch, options_.metric);
+  if (options_.learn_failures) failures_.add(arch, !e.value);
   if (!e.value) {
     ++stats_.failed;
     return e;
@@ -92,6 +97,23 @@ Evaluation ScreenedEvaluator::measure_and_learn(const Arch& arch) {
 
 Evaluation ScreenedEvaluator::evaluate(const Arch& arch, const std::string& metric) {
   if (metric != options_.metric) return cached(arch, metric);
+  if (options_.learn_failures) {
+    const double risk = failures_.risk(arch);
+    if (risk >= kPredictedToFail) {
+      ++stats_.predicted;
+      ++stats_.predicted_to_fail;
+      Evaluation e;
+      e.key = inner_->key(metric);
+      e.key.source = Source::kPredicted;
+      char note[128];
+      std::snprintf(note, sizeof note,
+                    "predicted to fail: risk %.2f from %lld failures in %lld measurements", risk,
+                    static_cast<long long>(failures_.failures()),
+                    static_cast<long long>(failures_.examples()));
+      e.note = note;
+      return e;
+    }
+  }
   const bool budget_left = stats_.measured < options_.budget;
   if (budget_left && (static_cast<std::int64_t>(train_archs_.size()) < options_.warmup ||
                       train_archs_.size() < 2)) {
@@ -135,7 +157,14 @@ Evaluation ScreenedEvaluator::evaluate(const Arch& arch, const std::string& metr
 Evaluation ScreenedEvaluator::measure(const Arch& arch, const std::string& metric) {
   if (metric != options_.metric) return inner_->evaluate(arch, metric);
   ++stats_.confirmations;
-  return measure_and_learn(arch);
+  Evaluation e = measure_and_learn(arch);
+  if (!e.value) ++stats_.failed_confirmations;
+  return e;
+}
+
+double ScreenedEvaluator::failure_risk(const Arch& arch, const std::string& metric) {
+  if (metric != options_.metric || !options_.learn_failures) return 0;
+  return failures_.risk(arch);
 }
 
 }  // namespace nas

@@ -16,6 +16,15 @@
 // prediction, with Source::kPredicted in its key (stored and reported as
 // predicted) and the predicted standard deviation in its note.
 //
+// Failures teach it: every measurement's outcome (a value, or none) trains a
+// FailureClassifier over the same architectures. A candidate whose failure
+// risk is at least kPredictedToFail (estimators/evaluator.h) is neither measured
+// nor given an ordinary prediction (which would put a cell the device cannot
+// run at the predicted front's fast corner): the answer is a prediction
+// without a value, noted "predicted to fail", so the loop excludes it as it
+// would the failed measurement. failure_risk() gives the loop the same risk
+// for the front members it confirms.
+//
 // measure() always asks the inner evaluator: the search loop calls it for
 // every front member whose stored value is predicted before the run ends, so
 // a reported front holds measured values only. Those confirmations are
@@ -33,6 +42,7 @@
 
 #include "core/objectives.h"
 #include "estimators/evaluator.h"
+#include "estimators/failure_classifier.h"
 #include "estimators/predictor.h"
 
 namespace nas {
@@ -43,13 +53,20 @@ struct ScreeningOptions {
   std::int64_t budget = 100;          // measurements during the search
   std::int64_t warmup = 20;           // the first requests are always measured
   double explore = 1.0;               // optimism in predicted standard deviations
+  // Numeric features of the failure classifier besides the decisions; empty =
+  // default_features(space).
+  FeatureFunction failure_features;
+  // Learn from failures (above); false = screen as before, for benchmarks.
+  bool learn_failures = true;
 };
 
 struct ScreeningStats {
   std::int64_t measured = 0;       // screened requests that were measured
   std::int64_t predicted = 0;      // answered with a prediction
   std::int64_t confirmations = 0;  // measure() calls (front members confirmed)
-  std::int64_t failed = 0;         // measurements without a usable value
+  std::int64_t failed = 0;         // measurements without a usable value (wasted)
+  std::int64_t failed_confirmations = 0;  // of those, measure() calls
+  std::int64_t predicted_to_fail = 0;     // of `predicted`, "predicted to fail" (no value)
 };
 
 class ScreenedEvaluator : public Evaluator {
@@ -66,6 +83,8 @@ class ScreenedEvaluator : public Evaluator {
   EvaluationKey key(const std::string& metric) const override { return inner_->key(metric); }
   Evaluation evaluate(const Arch& arch, const std::string& metric) override;
   Evaluation measure(const Arch& arch, const std::string& metric) override;
+  // The classifier's risk for the screened metric; 0 for another metric.
+  double failure_risk(const Arch& arch, const std::string& metric) override;
 
   const ScreeningStats& stats() const { return stats_; }
 
@@ -90,6 +109,7 @@ class ScreenedEvaluator : public Evaluator {
   std::vector<Arch> train_archs_;
   std::vector<double> train_values_;
   std::vector<std::vector<double>> front_;  // non-dominated measured points
+  FailureClassifier failures_;
   ScreeningStats stats_;
 };
 

@@ -56,7 +56,8 @@ struct ReportOptions {
 // Then a summary with the search cost (name, strategy, seed, status, queries,
 // evaluator calls, cache hits and hit rate, excluded candidates, steps,
 // wall time, supernet training time and device, hardware measurements per
-// device, code version). With more than one run, a table compares the runs
+// device, device values measured per device: during the search, to confirm
+// the front, and wasted on failures; code version). With more than one run, a table compares the runs
 // side by side first. Objectives and the space come from the run's stored
 // configuration; a run whose configuration this build cannot read is listed
 // with its summary and a note instead of its front.

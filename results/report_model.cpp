@@ -87,6 +87,9 @@ RunReport gather_run(const Store& store, const RunSummary& summary, const Report
   for (const DeviceMeasurements& m : store.measurement_counts(summary.id)) {
     if (options.device.empty() || m.device == options.device) report.measurements.push_back(m);
   }
+  for (const DeviceSpend& d : store.measurement_spend(summary.id)) {
+    if (options.device.empty() || d.device == options.device) report.spend.push_back(d);
+  }
   if (!report.problem.empty()) return report;
 
   std::vector<std::vector<Evaluation>> evaluations;
@@ -349,6 +352,19 @@ std::string format_measurements(const RunReport& r) {
   return out;
 }
 
+// "raspi4: 88 (40 during the search, 48 confirming the front), 3 wasted on failures".
+std::string format_spend(const RunReport& r) {
+  if (r.spend.empty()) return "none";
+  std::string out;
+  for (const DeviceSpend& d : r.spend) {
+    if (!out.empty()) out += "; ";
+    out += d.device + ": " + std::to_string(d.search + d.confirmations) + " (" +
+           std::to_string(d.search) + " during the search, " + std::to_string(d.confirmations) +
+           " confirming the front), " + std::to_string(d.failed) + " wasted on failures";
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> summary_fields(const RunReport& r) {
@@ -367,6 +383,7 @@ std::vector<std::pair<std::string, std::string>> summary_fields(const RunReport&
       {"wall time", format_duration(s.wall_seconds)},
       {"supernet training", format_supernet(s)},
       {"hardware measurements", format_measurements(r)},
+      {"device values measured", format_spend(r)},
       {"created", format_time(s.created_at)},
       {"finished", s.finished_at ? format_time(*s.finished_at) : "-"},
       {"code version", s.code_version},

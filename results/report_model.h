@@ -56,6 +56,7 @@ struct RunReport {
   // they span more than one device ("edgegpu_ms", "raspi4_ms", ...).
   std::vector<std::string> device_metrics;
   std::vector<DeviceMeasurements> measurements;
+  std::vector<DeviceSpend> spend;  // device values measured: search, confirmations, waste
   std::set<std::string> front_metrics;  // every metric the stored front members have
 };
 

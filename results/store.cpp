@@ -516,6 +516,31 @@ std::vector<DeviceMeasurements> Store::measurement_counts(std::int64_t run_id) c
   return out;
 }
 
+std::vector<DeviceSpend> Store::measurement_spend(std::int64_t run_id) const {
+  // One row per (arch, device) job of the run: whether it confirmed a
+  // prediction, and whether none of its values is usable.
+  auto& query = statement(R"sql(
+SELECT device,
+       sum(NOT confirming), sum(confirming), sum(failed)
+FROM (SELECT e.arch_id, e.device,
+             EXISTS (SELECT 1 FROM evaluations p
+                     WHERE p.arch_id = e.arch_id AND p.device = e.device
+                       AND p.source = 'predicted' AND p.run_id = e.run_id) AS confirming,
+             max(e.value IS NOT NULL) = 0 AS failed
+      FROM evaluations e
+      WHERE e.run_id = ?1 AND e.device <> '' AND e.source IN ('measured', 'tabular')
+      GROUP BY e.arch_id, e.device)
+GROUP BY device ORDER BY device)sql");
+  sqlite::ResetOnExit reset(query);
+  query.bind(1, run_id);
+  std::vector<DeviceSpend> out;
+  while (query.step()) {
+    out.push_back({query.column_text(0), query.column_int64(1), query.column_int64(2),
+                   query.column_int64(3)});
+  }
+  return out;
+}
+
 std::optional<std::string> Store::arch_json(const std::string& arch_id) const {
   auto& query = statement("SELECT canonical_json FROM archs WHERE id = ?");
   sqlite::ResetOnExit reset(query);

@@ -87,6 +87,16 @@ struct DeviceMeasurements {
   std::int64_t with_energy = 0;  // of which a meter measured energy
 };
 
+// What a run spent on one device: architectures whose value on the device
+// this run measured (or read from a table of device measurements), one per
+// job however many metrics it gave.
+struct DeviceSpend {
+  std::string device;
+  std::int64_t search = 0;         // measured while the search ran
+  std::int64_t confirmations = 0;  // measured to confirm a predicted front member
+  std::int64_t failed = 0;         // of both, jobs that gave no usable value (wasted)
+};
+
 // An architecture's row: its canonical form and, where an analytic evaluator
 // knew them, its MACs and parameter count.
 struct StoredArch {
@@ -170,6 +180,10 @@ class Store {
   std::optional<StoredArch> arch(const std::string& arch_id) const;
   // The run's measurements per device, by device name.
   std::vector<DeviceMeasurements> measurement_counts(std::int64_t run_id) const;
+  // The run's measurement spend per device, by device name. A confirmation
+  // is a job for an architecture whose value on the device this run had
+  // predicted before.
+  std::vector<DeviceSpend> measurement_spend(std::int64_t run_id) const;
   // The canonical JSON of a stored architecture.
   std::optional<std::string> arch_json(const std::string& arch_id) const;
   // Architectures the run queried (history, new queries) that have an

@@ -62,12 +62,14 @@ SearchLoop::Scored SearchLoop::score(const Arch& arch, const std::string& id) {
   for (std::size_t m = 0; m < metrics_.size(); ++m) {
     auto hit = std::find_if(stored.begin(), stored.end(),
                             [&](const Evaluation& e) { return e.key == keys_[m]; });
-    if (hit == stored.end()) {
-      // A prediction standing in for the value (predictor-screened measuring).
-      EvaluationKey predicted = keys_[m];
-      predicted.source = Source::kPredicted;
+    // Else an answer standing in for the value: a prediction (screened
+    // measuring) or a structural exclusion (estimators/structural_gate.h).
+    for (const Source stand_in : {Source::kPredicted, Source::kAnalytic}) {
+      if (hit != stored.end()) break;
+      EvaluationKey key = keys_[m];
+      key.source = stand_in;
       hit = std::find_if(stored.begin(), stored.end(),
-                         [&](const Evaluation& e) { return e.key == predicted; });
+                         [&](const Evaluation& e) { return e.key == key; });
     }
     if (hit != stored.end()) {
       s.values[m] = *hit;
@@ -176,6 +178,11 @@ LoopResult SearchLoop::run() {
   // the order the front is reported) is measured (Evaluator::measure) and the
   // front recomputed: one at a time, because a measured member often turns
   // out to dominate neighbours whose predictions then need no measuring.
+  // Members the evaluator expects to fail (Evaluator::failure_risk) come
+  // last: once only they are left predicted, they are dropped unmeasured
+  // if the front keeps another member, and measured otherwise. A measurement
+  // that fails teaches the risk, so a run of such cells at the front's corner
+  // is not measured one by one.
   struct Point {
     std::string id;
     std::vector<Evaluation> values;
@@ -218,8 +225,33 @@ LoopResult SearchLoop::run() {
       front.push_back(p);
     }
     std::sort(front.begin(), front.end(), first_better);
-    const auto next = std::find_if(front.begin(), front.end(), predicted);
-    if (next == front.end()) break;
+    const auto risky = [&](const Point& p) {
+      for (std::size_t m = 0; m < metrics_.size(); ++m) {
+        if (p.values[m].key.source == Source::kPredicted &&
+            evaluator_.failure_risk(known.at(p.id), metrics_[m]) >= kPredictedToFail) {
+          return true;
+        }
+      }
+      return false;
+    };
+    auto next = std::find_if(front.begin(), front.end(),
+                             [&](const Point& p) { return predicted(p) && !risky(p); });
+    if (next == front.end()) {
+      next = std::find_if(front.begin(), front.end(), predicted);
+      if (next == front.end()) break;
+      std::vector<std::string> dropped;
+      for (const Point& p : front) {
+        if (predicted(p)) dropped.push_back(p.id);  // every one left is risky
+      }
+      if (dropped.size() < front.size()) {
+        for (const std::string& id : dropped) {
+          feasible.erase(std::find_if(feasible.begin(), feasible.end(),
+                                      [&](const Point& p) { return p.id == id; }));
+        }
+        stats.unconfirmed += static_cast<std::int64_t>(dropped.size());
+        continue;
+      }
+    }
     const Arch& arch = known.at(next->id);
     std::vector<Evaluation> measured;
     for (std::size_t m = 0; m < metrics_.size(); ++m) {

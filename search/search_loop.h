@@ -34,6 +34,10 @@ struct LoopStats {
   // Predicted values of front members measured before the front was reported
   // (predictor-screened measuring; see Evaluator::measure).
   std::int64_t confirmations = 0;
+  // Front members with a predicted value that the evaluator expects to fail
+  // (Evaluator::failure_risk), left out of the front unmeasured while other
+  // members were left.
+  std::int64_t unconfirmed = 0;
   bool exhausted = false;            // ended before the budget: nothing new to propose
   bool resumed = false;              // continued from a stored step
 };

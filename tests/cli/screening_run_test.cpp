@@ -9,6 +9,7 @@
 #include <string>
 
 #include "sqlite_peek.h"
+#include "tests/support/degenerate_table.h"
 #include "tests/support/process.h"
 
 namespace nas::test {
@@ -41,6 +42,58 @@ TEST_CASE("a screened nb201 run measures within its budget and reports a measure
   CHECK(query_int(db, "SELECT count(*) FROM front f WHERE f.run_id = 1 AND NOT EXISTS ("
                       " SELECT 1 FROM evaluations e WHERE e.arch_id = f.arch_id"
                       " AND e.metric = 'raspi4_ms' AND e.source = 'tabular' AND e.value IS NOT NULL)") == 0);
+}
+
+TEST_CASE("a screened run on a table with a third of its cells degenerate confirms no degenerate cell") {
+  TempDir dir;
+  const std::string table = (dir / "third.csv").string();
+  const double share = write_third_degenerate_table(table);
+  REQUIRE(share > 0.30);
+  REQUIRE(share < 0.36);
+  nlohmann::json c = nlohmann::json::parse(
+      read_file(std::string(NAS_SOURCE_DIR) + "/configs/nb201-raspi4.json"));
+  c["name"] = "third-degenerate";
+  c["evaluator"]["path"] = table;
+  c["search"]["budget"] = 300;
+  c["screening"] = {{{"metric", "raspi4_ms"}, {"budget", 40}, {"warmup", 20}}};
+  write_file(dir / "third.json", c.dump(2));
+  const std::string db = (dir / "run.db").string();
+  const auto run = run_process({nas_binary(), "run", (dir / "third.json").string(), "--store", db});
+  REQUIRE_MESSAGE(run.exit_code == 0, run.err);
+  MESSAGE(run.err);
+
+  // No job for a cell that computes nothing: excluded by its structure.
+  std::smatch m;
+  REQUIRE_MESSAGE(std::regex_search(run.err, m, std::regex(R"(structural check: (\d+) candidates compute nothing)")), run.err);
+  CHECK(std::stol(m[1]) > 0);
+  CHECK(query_int(db, "SELECT count(*) FROM evaluations WHERE metric = 'raspi4_ms' AND source = 'analytic'") ==
+        std::stol(m[1]));
+  CHECK(query_int(db, "SELECT count(*) FROM evaluations a JOIN evaluations t ON t.arch_id = a.arch_id"
+                      " AND t.metric = 'raspi4_ms' AND t.source = 'tabular'"
+                      " WHERE a.metric = 'raspi4_ms' AND a.source = 'analytic'") == 0);
+  // Failures during the search taught the screening step.
+  REQUIRE_MESSAGE(std::regex_search(run.err, m, std::regex(R"((\d+) predicted to fail and not measured)")), run.err);
+  CHECK(std::stol(m[1]) > 0);
+
+  // The claim: no front member was confirmed by measuring a degenerate cell.
+  const std::string confirmations =
+      "SELECT count(*) FROM evaluations t JOIN evaluations p ON p.arch_id = t.arch_id"
+      " AND p.metric = 'raspi4_ms' AND p.source = 'predicted'"
+      " WHERE t.metric = 'raspi4_ms' AND t.source = 'tabular'";
+  CHECK(query_int(db, confirmations) > 0);
+  CHECK(query_int(db, confirmations + " AND t.value IS NULL") == 0);
+  CHECK(query_int(db, "SELECT count(*) FROM front WHERE run_id = 1") > 0);
+  CHECK(query_int(db, "SELECT count(*) FROM front f WHERE f.run_id = 1 AND NOT EXISTS ("
+                      " SELECT 1 FROM evaluations e WHERE e.arch_id = f.arch_id"
+                      " AND e.metric = 'raspi4_ms' AND e.source = 'tabular' AND e.value IS NOT NULL)") == 0);
+
+  // What was spent, per device, in the log and the report.
+  REQUIRE_MESSAGE(std::regex_search(run.err, m, std::regex(R"(measurements on raspi4: (\d+) during the search, (\d+) confirming the front, (\d+) wasted on failures)")), run.err);
+  CHECK(std::stol(m[1]) <= 40);
+  CHECK(std::stol(m[2]) == query_int(db, confirmations));
+  CHECK(std::stol(m[3]) == query_int(db, "SELECT count(*) FROM evaluations WHERE metric = 'raspi4_ms'"
+                                         " AND source = 'tabular' AND value IS NULL"));
+  CHECK(run.out.find("| device values measured | raspi4: ") != std::string::npos);
 }
 
 TEST_CASE("nas validate names a screened metric that is not an objective") {

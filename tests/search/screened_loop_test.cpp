@@ -3,16 +3,22 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
 #include "core/nb201_space.h"
 #include "estimators/screened_evaluator.h"
+#include "estimators/structural_gate.h"
 #include "estimators/tabular_evaluator.h"
 #include "search/memory_journal.h"
 #include "search/search_loop.h"
+#include "tests/support/degenerate_table.h"
 
 using namespace nas;
 
@@ -89,4 +95,65 @@ TEST_CASE("a screened run reports a front of measured values; predictions are st
   std::set<std::string> reported;
   for (const FrontMember& m : result.front) reported.insert(m.arch_id);
   CHECK(reported == expected);
+}
+
+TEST_CASE("a screened search on a table with a third of its cells degenerate confirms no degenerate cell") {
+  const SearchSpace space = nb201_space();
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() / ("nas-third-degenerate-" + std::to_string(::getpid()) + ".csv");
+  const double share = test::write_third_degenerate_table(path.string());
+  auto table = std::make_shared<const Nb201Table>(Nb201Table::load(path.string()));
+  std::filesystem::remove(path);
+  REQUIRE(share > 0.30);
+  REQUIRE(share < 0.36);
+  const std::vector<Objective> objectives{{"cifar10_test_acc", Goal::kMaximize},
+                                          {"raspi4_ms", Goal::kMinimize}};
+  for (std::uint64_t seed = 0; seed < 5; ++seed) {
+    CAPTURE(seed);
+    // As `nas run` wires it: the structural check outside the screening.
+    ScreeningOptions so;
+    so.metric = "raspi4_ms";
+    so.objectives = objectives;
+    so.budget = 40;
+    so.warmup = 20;
+    auto screened = std::make_unique<ScreenedEvaluator>(std::make_unique<TabularEvaluator>(table),
+                                                        space, so);
+    const ScreenedEvaluator& screening = *screened;
+    StructuralGate evaluator(std::move(screened), structural_check(space));
+    SearchOptions options;
+    options.strategy = "nsga2";
+    options.population = SearchOptions::kNsga2Population;
+    auto strategy = make_strategy(options, space, 2, seed);
+    MemoryJournal journal;
+    LoopOptions lo;
+    lo.budget = 600;
+    lo.batch = 10;
+    SearchLoop loop(space, *strategy, evaluator, journal, objectives, {}, lo);
+    const LoopResult result = loop.run();
+    REQUIRE_FALSE(result.front.empty());
+    CHECK(evaluator.excluded() > 0);
+    CHECK(screening.stats().failed_confirmations == 0);
+    std::int64_t confirmed = 0, degenerate_seen = 0;
+    for (const std::string& id : journal.queried_archs()) {
+      bool predicted = false, measured = false;
+      for (const Evaluation& e : journal.find(id)) {
+        if (e.key.metric != "raspi4_ms") continue;
+        predicted = predicted || e.key.source == Source::kPredicted;
+        measured = measured || e.key.source == Source::kTabular;
+      }
+      const Arch arch = space.from_json(nlohmann::json::parse(journal.arch_json(id)));
+      degenerate_seen += test::third_degenerate(space, arch);
+      if (predicted && measured) {
+        ++confirmed;
+        CHECK_FALSE(test::third_degenerate(space, arch));
+      }
+    }
+    CHECK(confirmed == result.stats.confirmations);
+    CHECK(degenerate_seen > 0);
+    MESSAGE("seed " << seed << ": " << confirmed << " confirmations, " << degenerate_seen
+                    << " degenerate cells queried, " << screening.stats().failed
+                    << " failed measurements, "
+                    << screening.stats().predicted_to_fail << " predicted to fail, "
+                    << result.stats.unconfirmed << " left unconfirmed");
+  }
 }
