@@ -6,12 +6,12 @@
 // features the latency predictor reads (NB201: op counts by liveness and
 // MACs; mbv3: MACs, params, memory), or the space's one-hot decisions when
 // there are none. Linear in those, it captures "fails with this many of an
-// op" and "fails above this size" from a few examples. (The decisions beside
-// the counts made it worse: on 60 NB201 cells, 90 % of held-out cells right
-// against 99.6 % with the counts alone; tests/estimators/failure_classifier_test.cpp.)
-// It is fitted only once both a failure and a success have been seen; until
-// then every risk is 0. Refitted lazily, on the first risk() after new
-// examples. Not thread safe.
+// op" and "fails above this size" from a few examples (the decisions beside
+// the counts generalised worse from a few dozen cells; figures in
+// docs/decisions/0023-screening-structure-and-failures.md). It is fitted
+// only once both a failure and a success have been seen; until then every
+// risk is 0. Refitted lazily, on the first risk() after new examples. Not
+// thread safe.
 #pragma once
 
 #include <cstddef>
