@@ -22,6 +22,21 @@
 
 using namespace nas;
 
+// An NSGA-II search of `budget` queries in batches of 10, journaled in memory.
+LoopResult run_nsga2(const SearchSpace& space, Evaluator& evaluator, MemoryJournal& journal,
+                     const std::vector<Objective>& objectives, std::int64_t budget,
+                     std::uint64_t seed) {
+  SearchOptions options;
+  options.strategy = "nsga2";
+  options.population = SearchOptions::kNsga2Population;
+  auto strategy = make_strategy(options, space, 2, seed);
+  LoopOptions lo;
+  lo.budget = budget;
+  lo.batch = 10;
+  SearchLoop loop(space, *strategy, evaluator, journal, objectives, {}, lo);
+  return loop.run();
+}
+
 TEST_CASE("a screened run reports a front of measured values; predictions are stored as such") {
   const SearchSpace space = nb201_space();
   auto table = std::make_shared<const Nb201Table>(Nb201Table::load(Nb201Table::shipped_path()));
@@ -33,16 +48,8 @@ TEST_CASE("a screened run reports a front of measured values; predictions are st
   so.budget = 25;
   so.warmup = 10;
   ScreenedEvaluator evaluator(std::make_unique<TabularEvaluator>(table), space, so);
-  SearchOptions options;
-  options.strategy = "nsga2";
-  options.population = SearchOptions::kNsga2Population;
-  auto strategy = make_strategy(options, space, 2, 5);
   MemoryJournal journal;
-  LoopOptions lo;
-  lo.budget = 120;
-  lo.batch = 10;
-  SearchLoop loop(space, *strategy, evaluator, journal, objectives, {}, lo);
-  const LoopResult result = loop.run();
+  const LoopResult result = run_nsga2(space, evaluator, journal, objectives, 120, 5);
   CHECK(result.stats.queries == 120);
   CHECK(evaluator.stats().predicted > 50);
   REQUIRE_FALSE(result.front.empty());
@@ -120,16 +127,8 @@ TEST_CASE("a screened search on a table with a third of its cells degenerate con
                                                         space, so);
     const ScreenedEvaluator& screening = *screened;
     StructuralGate evaluator(std::move(screened), structural_check(space));
-    SearchOptions options;
-    options.strategy = "nsga2";
-    options.population = SearchOptions::kNsga2Population;
-    auto strategy = make_strategy(options, space, 2, seed);
     MemoryJournal journal;
-    LoopOptions lo;
-    lo.budget = 600;
-    lo.batch = 10;
-    SearchLoop loop(space, *strategy, evaluator, journal, objectives, {}, lo);
-    const LoopResult result = loop.run();
+    const LoopResult result = run_nsga2(space, evaluator, journal, objectives, 600, seed);
     REQUIRE_FALSE(result.front.empty());
     CHECK(evaluator.excluded() > 0);
     CHECK(screening.stats().failed_confirmations == 0);

@@ -1,5 +1,5 @@
 // A copy of the shipped NB201 table (cifar10 accuracy and raspi4 latency)
-// in which a third of the cells are degenerate (0.003 ms, no usable value):
+// in which a third of the cells are degenerate (a latency the table marks as no usable value):
 // every cell that computes nothing, and every cell with two or more pools
 // reaching its output (a runtime that cannot run them, say).
 #pragma once
