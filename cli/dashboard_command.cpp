@@ -1,5 +1,7 @@
 #include "cli/dashboard_command.h"
 
+#include <CLI/CLI.hpp>
+#include <memory>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -8,6 +10,7 @@
 #include <thread>
 
 #include "cli/stop_signals.h"
+#include "cli/subcommand.h"
 #include "device_runners/farm_client.h"
 
 namespace nas::cli {
@@ -88,6 +91,20 @@ std::unique_ptr<Dashboard> start_run_dashboard(const std::string& store_path, in
   auto dashboard = std::make_unique<Dashboard>(options);
   spdlog::info("dashboard: {} (read-only, for as long as the run goes on)", dashboard->url());
   return dashboard;
+}
+
+Subcommand add_dashboard_command(CLI::App& nas) {
+  auto command = std::make_shared<DashboardCommand>();
+  CLI::App* app =
+      nas.add_subcommand("dashboard", "Serve a store's runs, fronts and runners as a web page");
+  app->add_option("store", command->store_path, "SQLite fitness store")->required();
+  app->add_option("--port", command->port, "Port (default 8080; 0: any free port)");
+  app->add_option("--bind", command->bind,
+                  "Address to listen on (default 127.0.0.1: this machine only)");
+  app->add_option("--farm", command->farm, "Broker whose runners to show");
+  app->add_option("--broker-key", command->broker_key, "CURVE: the broker's public key file");
+  app->add_option("--keys", command->keys, "CURVE: this client's .key_secret file");
+  return {app, [command] { return dashboard_command(*command); }};
 }
 
 }  // namespace nas::cli

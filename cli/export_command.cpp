@@ -1,10 +1,13 @@
 #include "cli/export_command.h"
 
+#include <CLI/CLI.hpp>
+#include <memory>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cstdio>
 
+#include "cli/subcommand.h"
 #include "core/config.h"
 #include "core/errors.h"
 #include "results/store.h"
@@ -88,6 +91,24 @@ int export_command(const ExportCommand& command) {
               command.arch_id.c_str(), static_cast<long long>(run_id), shape.c_str(),
               model.bytes.size());
   return 0;
+}
+
+Subcommand add_export_command(CLI::App& nas) {
+  auto command = std::make_shared<ExportCommand>();
+  auto run_id = std::make_shared<std::int64_t>(0);
+  CLI::App* app = nas.add_subcommand("export", "Write a stored subnet as a file to ship");
+  app->add_option("store", command->store_path, "SQLite fitness store")->required();
+  app->add_option("--arch", command->arch_id, "Architecture id")->required();
+  app->add_option("--format", command->format, "onnx")->check(CLI::IsMember({"onnx"}));
+  app->add_option("-o,--output", command->output_path, "File (default: <arch id>.onnx)");
+  CLI::Option* run = app->add_option(
+      "--run", *run_id,
+      "Rebuild from this run's configuration (default: the latest that queried it)");
+  app->add_option("--batch", command->batch, "The input's fixed batch size (default 1)");
+  return {app, [command, run_id, run] {
+            if (*run) command->run_id = *run_id;
+            return export_command(*command);
+          }};
 }
 
 }  // namespace nas::cli

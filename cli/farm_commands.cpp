@@ -1,5 +1,6 @@
 #include "cli/farm_commands.h"
 
+#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 
 #include "cli/runner_backends.h"
 #include "cli/stop_signals.h"
+#include "cli/subcommand.h"
 #include "core/errors.h"
 #include "device_runners/broker.h"
 #include "device_runners/curve.h"
@@ -95,6 +97,61 @@ int keygen_command(const std::string& dir, const std::string& name) {
               "(keep it here)\n",
               dir.c_str(), name.c_str(), dir.c_str(), name.c_str());
   return 0;
+}
+
+Subcommand add_runner_command(CLI::App& nas) {
+  auto command = std::make_shared<RunnerCommand>();
+  CLI::App* app = nas.add_subcommand("runner", "Measure jobs from a broker on this board");
+  app->add_option("--connect", command->connect, "Broker address, e.g. tcp://ws:5555")
+      ->required();
+  app->add_option("--device", command->device, "Device key, e.g. jetson-nano")->required();
+  app->add_option("--backend", command->backend, "torch, command or sleep (synthetic)")
+      ->check(CLI::IsMember({"torch", "command", "sleep"}));
+  app->add_option("--meter", command->meter,
+                  "none, rapl[:DIR], ina3221[:DIR] or um25c:SERIAL_DEVICE");
+  app->add_option("--threads", command->threads, "Intra-op threads (torch backend)");
+  app->add_option("--torch-device", command->torch_device,
+                  "torch backend: where the network runs, cpu, cuda or auto")
+      ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
+  app->add_option("--id", command->runner_id, "Runner name (default: host-pid)");
+  app->add_option("--pipeline", command->pipeline, "command backend: pipeline JSON file");
+  app->add_option("--sleep-ms", command->sleep_ms, "sleep backend: milliseconds per job");
+  app->add_option("--broker-key", command->broker_key, "CURVE: the broker's public key file");
+  app->add_option("--keys", command->keys, "CURVE: this runner's .key_secret file");
+  app->add_option("--heartbeat", command->heartbeat_seconds, "Heartbeat interval, seconds");
+  app->add_flag("--exit-with-parent", command->exit_with_parent,
+                "End when the process that started this runner ends");
+  return {app, [command] { return runner_command(*command); }};
+}
+
+Subcommand add_broker_command(CLI::App& nas) {
+  auto command = std::make_shared<BrokerCommand>();
+  CLI::App* app = nas.add_subcommand("broker", "Serve a farm of runners to several searches");
+  app->add_option("--bind", command->bind, "Address to bind (port 0: any free port)");
+  app->add_option("--keys", command->keys, "CURVE: the broker's .key_secret file");
+  app->add_option("--authorized", command->authorized_dir,
+                  "CURVE: folder of authorized public keys (*.key)");
+  app->add_option("--heartbeat", command->heartbeat_seconds, "Heartbeat interval, seconds");
+  return {app, [command] { return broker_command(*command); }};
+}
+
+Subcommand add_devices_command(CLI::App& nas) {
+  auto command = std::make_shared<DevicesCommand>();
+  CLI::App* app = nas.add_subcommand("devices", "List a broker's runners and their states");
+  app->add_option("--connect", command->connect, "Broker address");
+  app->add_option("--broker-key", command->broker_key, "CURVE: the broker's public key");
+  app->add_option("--keys", command->keys, "CURVE: this client's .key_secret file");
+  app->add_flag("--json", command->json, "Print the broker's listing as JSON");
+  return {app, [command] { return devices_command(*command); }};
+}
+
+Subcommand add_keygen_command(CLI::App& nas) {
+  auto dir = std::make_shared<std::string>(".");
+  auto name = std::make_shared<std::string>();
+  CLI::App* app = nas.add_subcommand("keygen", "Make a CURVE key pair for a broker or runner");
+  app->add_option("name", *name, "Key name, e.g. broker or jetson-1")->required();
+  app->add_option("--dir", *dir, "Folder to write the key files to");
+  return {app, [dir, name] { return keygen_command(*dir, *name); }};
 }
 
 }  // namespace nas::cli

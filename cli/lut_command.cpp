@@ -2,6 +2,8 @@
 // a runner of one device key, stores them as that device's look-up table,
 // fits the whole-network term on a few measured subnets and reports the
 // table's accuracy on other, held-out subnets.
+#include <CLI/CLI.hpp>
+#include <memory>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -13,6 +15,7 @@
 #include "cli/commands.h"
 #include "cli/farm_session.h"
 #include "cli/progress.h"
+#include "cli/subcommand.h"
 #include "cli/wiring.h"
 #include "core/config.h"
 #include "core/errors.h"
@@ -227,6 +230,24 @@ int lut_build_command(const LutBuildCommand& command) {
     std::printf("held-out subnets: %zu (too few to report accuracy)\n", test_archs.size());
   }
   return 0;
+}
+
+Subcommand add_lut_build_command(CLI::App& nas) {
+  auto command = std::make_shared<LutBuildCommand>();
+  CLI::App* lut = nas.add_subcommand("lut", "Per-device block look-up tables");
+  lut->require_subcommand(1);
+  CLI::App* app =
+      lut->add_subcommand("build", "Measure an mbv3 space's blocks on a device into the store");
+  app->add_option("--config", command->config_path, "Run configuration with an mbv3 space")
+      ->required();
+  app->add_option("--device", command->device, "Device key (default: the config's farm device)");
+  app->add_option("--store", command->store_path, "SQLite store (overrides the config's)");
+  app->add_option("--connect", command->connect,
+                  "External broker (default: embedded broker and a local CPU runner)");
+  app->add_option("--fit", command->fit_subnets, "Whole subnets measured to fit the overhead");
+  app->add_option("--holdout", command->holdout, "Other whole subnets measured to test it");
+  app->add_flag("-q,--quiet", command->quiet, "No progress line");
+  return {app, [command] { return lut_build_command(*command); }};
 }
 
 }  // namespace nas::cli

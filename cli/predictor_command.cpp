@@ -2,6 +2,8 @@
 // linear), and the device's look-up table where the store has one, predict a
 // device's measured values, by k-fold cross-validation over the store's
 // measurements.
+#include <CLI/CLI.hpp>
+#include <memory>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -12,6 +14,7 @@
 #include <set>
 
 #include "cli/commands.h"
+#include "cli/subcommand.h"
 #include "core/config.h"
 #include "core/errors.h"
 #include "core/mbv3_blocks.h"
@@ -166,6 +169,20 @@ int predictor_eval_command(const PredictorEvalCommand& command) {
                 q.count, 100 * q.within10, q.spearman, q.mape);
   }
   return 0;
+}
+
+Subcommand add_predictor_eval_command(CLI::App& nas) {
+  auto command = std::make_shared<PredictorEvalCommand>();
+  CLI::App* predictor = nas.add_subcommand("predictor", "Latency and energy predictors");
+  predictor->require_subcommand(1);
+  CLI::App* app = predictor->add_subcommand(
+      "eval", "Held-out accuracy of the predictors on a store's measured values");
+  app->add_option("store", command->store_path, "SQLite fitness store")->required();
+  app->add_option("--device", command->device, "Device key")->required();
+  app->add_option("--metric", command->metric, "Metric (default: <device>_ms)");
+  app->add_option("--folds", command->folds, "Cross-validation folds");
+  app->add_option("--seed", command->seed, "Seed of the folds' shuffle");
+  return {app, [command] { return predictor_eval_command(*command); }};
 }
 
 }  // namespace nas::cli

@@ -1,3 +1,5 @@
+#include <CLI/CLI.hpp>
+#include <memory>
 #include <cstdio>
 #include <fstream>
 
@@ -5,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/report_plot.h"
+#include "cli/subcommand.h"
 #include "core/errors.h"
 #include "results/report.h"
 #include "results/report_plots.h"
@@ -42,6 +45,28 @@ int report_command(const ReportCommand& command) {
   out << text;
   if (!out.flush()) throw Error("cannot write the report to " + command.output_path);
   return 0;
+}
+
+Subcommand add_report_command(CLI::App& nas) {
+  auto command = std::make_shared<ReportCommand>();
+  auto run_id = std::make_shared<std::int64_t>(0);
+  CLI::App* app = nas.add_subcommand("report", "Print a store's fronts and run summaries");
+  app->add_option("stores", command->store_paths, "SQLite fitness stores (side by side)")
+      ->required();
+  CLI::Option* run = app->add_option("--run", *run_id, "Only this run id");
+  app->add_option("-f,--format", command->format, "md, csv, latex or json")
+      ->check(CLI::IsMember({"md", "csv", "latex", "json"}));
+  app->add_option("-o,--output", command->output_path, "Write to this file, not stdout");
+  app->add_option("--device", command->device, "Only this device's latency and energy");
+  app->add_option("--where", command->where,
+                  "Keep front members where METRIC OP NUMBER holds, e.g. 'raspi4_ms<=15' "
+                  "(OP: <= < >= > ==; repeatable)")
+      ->allow_extra_args(false);
+  app->add_option("--plot", command->plot_dir, "Write plots (SVG and PNG, via gnuplot) here");
+  return {app, [command, run_id, run] {
+            if (*run) command->run_id = *run_id;
+            return report_command(*command);
+          }};
 }
 
 }  // namespace nas::cli

@@ -1,3 +1,5 @@
+#include <CLI/CLI.hpp>
+#include <memory>
 #include <spdlog/fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
@@ -9,6 +11,7 @@
 #include "cli/dashboard_command.h"
 #include "cli/farm_session.h"
 #include "cli/progress.h"
+#include "cli/subcommand.h"
 #include "cli/wiring.h"
 #include "core/config.h"
 #include "core/errors.h"
@@ -201,6 +204,27 @@ int run_command(const RunCommand& command) {
     std::fwrite(text.data(), 1, text.size(), stdout);
   }
   return 0;
+}
+
+Subcommand add_run_command(CLI::App& nas) {
+  auto command = std::make_shared<RunCommand>();
+  auto dashboard_port = std::make_shared<int>(0);
+  CLI::App* app = nas.add_subcommand("run", "Search as a configuration says and report the front");
+  app->add_option("config", command->config_path, "Run configuration (JSON)")->required();
+  app->add_option("--store", command->store_path, "SQLite store (overrides the config's \"store\")");
+  app->add_flag("--resume", command->resume, "Continue the run of this name that was cut off");
+  app->add_flag("--new-run", command->new_run,
+                "Start a new run even if one of this name was cut off");
+  app->add_flag("-q,--quiet", command->quiet, "No progress line and no report on stdout");
+  CLI::Option* dashboard =
+      app->add_option("--dashboard", *dashboard_port,
+                      "Serve a live dashboard of the run on this port (0: any free port)");
+  app->add_option("--dashboard-bind", command->dashboard_bind,
+                  "The dashboard's address (default 127.0.0.1: this machine only)");
+  return {app, [command, dashboard_port, dashboard] {
+            if (*dashboard) command->dashboard_port = *dashboard_port;
+            return run_command(*command);
+          }};
 }
 
 }  // namespace nas::cli

@@ -4,12 +4,9 @@
 // several megabytes each. glibc's malloc serves blocks above its mmap
 // threshold with fresh mappings and unmaps them on free, and gives the top
 // of the heap back to the kernel once it passes the trim threshold, so every
-// step page-faults its working memory in again. In a virtual machine a page
-// fault is expensive: on 2 cores bench_supernet_throughput spent 4.7 s of 15 s
-// in the kernel, and keeping freed blocks in the heap made its sandwich step
-// 9 to 23 % faster (15 % on average over five pairs of runs; heap=default
-// prints the baseline). It also keeps page faults out
-// of timed inference runs.
+// step page-faults its working memory in again, which is expensive in a
+// virtual machine. Keeping freed blocks also keeps page faults out of timed
+// inference runs. Figures: docs/decisions/0002-keep-freed-memory-in-heap.md.
 #pragma once
 
 #include <cstddef>

@@ -19,13 +19,8 @@
 // deterministic. The uncertainty is the predictive standard deviation (latent
 // plus noise); for a log-scale model mean = exp(mu), std = mean * sd.
 //
-// Measured on the NB201 table (bench/predictor_quality.cpp), 100 training
-// points, raspi4 latency: with the NB201 cost features and the raw target
-// (not log: latency is additive over ops, which the log breaks) Spearman
-// 0.956, 59 % within +-10 %; log target 0.928 / 46 %; decisions alone 0.88 /
-// 30 %. An additive least-squares model fitted on the WHOLE table reaches
-// only 56-63 % within +-10 % on raspi4, so the rest is op interactions and
-// measurement noise.
+// The target is raw, not log: latency is additive over ops, which a log
+// breaks (figures: docs/decisions/0003-predictor-targets-and-features.md).
 #pragma once
 
 #include <string>

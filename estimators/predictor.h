@@ -87,10 +87,7 @@ std::unique_ptr<Predictor> make_search_predictor(const SearchSpace& space);
 // gap to the few broken cells near chance that would otherwise set the
 // model's scale. NB201 inputs: the live edges' ops (estimators/nb201_cost.h;
 // a dead edge computes nothing that reaches the output) and the live op
-// counts and MACs. Measured on cifar10 accuracy, 150 training cells, 5
-// draws: held-out Spearman 0.88 against 0.805 for make_search_predictor; in
-// bench/surrogate_quality.cpp the surrogate search's HV ratio at 300
-// queries is 0.958 with it (explore 1) against 0.904 (explore 0.3).
+// counts and MACs. Figures: docs/decisions/0003-predictor-targets-and-features.md.
 // Throws nas::Error for best <= 0.
 std::unique_ptr<Predictor> make_accuracy_predictor(const SearchSpace& space, double best);
 

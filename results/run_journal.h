@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "results/store.h"
-#include "search/journal.h"
+#include "core/journal.h"
 
 namespace nas {
 

@@ -5,7 +5,7 @@
 #include <map>
 #include <unordered_map>
 
-#include "search/journal.h"
+#include "core/journal.h"
 
 namespace nas {
 

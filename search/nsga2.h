@@ -10,11 +10,8 @@
 // by front and cuts the last front by crowding distance.
 //
 // Deviations from the textbook, each because queries of a small discrete
-// space are what the budget counts. Figures: mean hypervolume ratio on the
-// NB201 table (cifar10_test_acc x raspi4_ms, bench/search_quality.cpp
-// reference), 80 seeds, at 300 / 1000 queries; the textbook with mu = 30
-// gives 0.770 / 0.904 (0.786 / 0.896 on the bench's 20 seeds), random
-// search 0.647 / 0.797. Ablations are on the 20 bench seeds.
+// space are what the budget counts (figures and what was tried and dropped:
+// docs/decisions/0001-nsga2-deviations-for-query-budgets.md):
 //  1. No duplicate queries: a child already proposed in the run, or already
 //     in the batch, is regenerated from new tournaments (up to kMaxRetries),
 //     then replaced by an unseen random sample. The textbook re-evaluates
@@ -25,44 +22,26 @@
 //  3. Elite front: the archive's whole first front enters the population
 //     even when it is larger than mu (the population grows to its size), so
 //     no non-dominated point is lost to crowding truncation.
-//     2 + 3 with lambda = 10: 1000 queries 0.906 -> 0.931 at mu = 10.
 //  4. Smaller population and offspring batches: mu = 10 (config default for
 //     nsga2, see core/config.cpp) and lambda = 10 children per generation;
-//     ask(n) returns min(n, lambda) candidates ("up to n" in the interface).
-//     Fewer random initial queries and more frequent selection per query.
+//     ask(n) returns min(n, lambda) candidates ("up to n" in the interface),
+//     so fewer queries go to random initial samples and selection runs more
+//     often per query.
 //  5. No crossover by default (crossover_prob 0 in the config): uniform
-//     crossover of two distant front members rarely lands near either;
-//     0.9 -> 0: 300 queries 0.782 -> 0.819 (mu 30, lambda 10).
+//     crossover of two distant front members rarely lands near either.
 //  6. Adaptive single-decision mutation (mutation_prob <= 0, the default):
 //     a child changes exactly one decision of its parent, and which decision
 //     to which choice is drawn by MoveCredit (search/move_credit.h) in
 //     proportion to how often that move has bred children that no member of
 //     the current front dominates. A positive mutation_prob restores the
-//     per-decision rate with at least one change. History, 300 / 1000
-//     queries: 1/6 per decision 0.818 / 0.931 (20 seeds); 0.05 per decision,
-//     a local step, 0.819 / 0.939 (80 seeds); adaptive 0.834 / 0.949 (80
-//     seeds; 0.812 / 0.945 on the bench's seeds 0 to 19, which favoured the
-//     fixed rate with 0.839 / 0.947).
+//     per-decision rate with at least one change.
 //  7. Dead parts removed first (Nsga2Tuning::simplify; make_strategy sets it
 //     for NB201 to estimators/nb201_cost.h's nb201_without_dead_ops): a child
 //     is replaced by its equivalent without dead ops when that is unseen, and
 //     asked as it is only once the equivalent has been asked. The lean form
 //     computes the same at lower latency, so it is the one the front wants;
 //     the variants with dead ops come later, and some of them land on the
-//     front by their own training noise. 300 / 1000 queries, 80 seeds: 0.834
-//     / 0.949 -> 0.855 / 0.973 (20 seeds 0.812 / 0.945 -> 0.858 / 0.974);
-//     always replacing (never asking the variants) gave 0.842 / 0.929 on 20.
-// Tried and dropped (40 to 80 seeds of a throwaway Python re-implementation
-// of this loop, 300 queries, where the adaptive default gives 0.830): credit per decision instead of
-// per move (0.816), two moves per child (0.809), parents weighted by their
-// own children's success (0.829), unseen moves of one parent before a new
-// tournament (0.829), offspring pre-screened by a nearest-neighbour guess
-// (0.808), parents uniform from the population (0.836). Earlier: adaptive
-// mutation rate (raise the rate when children collide with the archive:
-// -0.02), Latin-hypercube initial population (no
-// gain), larger tournaments, steady state (lambda 1: no gain), restricting
-// parents to the high-accuracy end of the front (no gain: the budget is not
-// lost on the front's unused ends but on reaching its knee points).
+//     front by their own training noise.
 #pragma once
 
 #include <cstdint>

@@ -11,7 +11,7 @@
 #include "core/objectives.h"
 #include "core/search_space.h"
 #include "estimators/evaluator.h"
-#include "search/journal.h"
+#include "core/journal.h"
 #include "search/strategy.h"
 
 namespace nas {

@@ -37,6 +37,27 @@ TEST_CASE("every shipped configuration validates") {
   }
 }
 
+TEST_CASE("nas --help lists the commands in the order of a user's day") {
+  const auto r = run_process({nas_binary(), "--help"});
+  REQUIRE(r.exit_code == 0);
+  // Each command as it starts a line of CLI11's subcommand list.
+  std::size_t previous = 0;
+  for (const char* command : {"run", "validate", "report", "export", "dashboard", "broker",
+                              "runner", "devices", "keygen", "lut", "predictor"}) {
+    const std::size_t at = r.out.find(std::string("\n  ") + command + " ");
+    REQUIRE_MESSAGE(at != std::string::npos, command, " missing from:\n", r.out);
+    CHECK_MESSAGE(at > previous, command, " out of order in:\n", r.out);
+    previous = at;
+  }
+}
+
+TEST_CASE("each command's options come with its own --help") {
+  const auto r = run_process({nas_binary(), "report", "--help"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("--where") != std::string::npos);
+  CHECK(r.out.find("--resume") == std::string::npos);  // run's option, not report's
+}
+
 TEST_CASE("a syntax error names file, line and column") {
   const auto r = validate_text("{\n  \"name\": \"x\"\n  \"seed\": 1\n}\n");
   check_one_line_error(r, "c.json:3:8: syntax error: unexpected string literal; expected '}'");
