@@ -24,8 +24,9 @@
 //        [initial=N] [random=X]   (the surrogate's options, for studies)
 //        [predictor=robust|gp]    (the screening predictor; default robust)
 //        [settings=Q:B,...]       (part 2's screened runs: queries and measurement budget)
-//        [devices=D,...]          (part 2's latency columns; default raspi4,pixel3,samsung_a50)
+//        [devices=D,...]          (part 2's latency columns; default raspi4,samsung_a50,gold_6226,pixel3)
 //        [before]                 (part 2 without the structural check and failure learning)
+//        [screen_explore=X]       (part 2's optimism in predicted sds, default 1)
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -71,9 +72,11 @@ std::string g_screen_predictor = "robust";
 // Screened settings of part 2 (queries, measurement budget); settings=Q:B,...
 std::vector<std::pair<std::int64_t, std::int64_t>> g_screen_settings{
     {300, 40}, {300, 60}, {600, 40}, {600, 60}, {1000, 40}, {1000, 60}};
-std::vector<std::string> g_devices{"raspi4", "pixel3", "samsung_a50"};
+std::vector<std::string> g_devices{"raspi4", "samsung_a50", "gold_6226", "pixel3"};
 // Part 2 as before issue 23: no structural check, no learning from failures.
 bool g_before = false;
+// Part 2's optimism in predicted standard deviations (`nas run`'s "explore").
+double g_screen_explore = 1.0;
 
 // Counts the latency values asked of the table: the measurements a farm
 // would make, and those that gave no usable value (wasted).
@@ -128,6 +131,7 @@ ScreenRun run_screened(bool screen, std::int64_t budget, std::int64_t budget_mea
     so.objectives = objectives;
     so.budget = budget_measure;
     so.learn_failures = !g_before;
+    so.explore = g_screen_explore;
     nas::PredictorFactory factory;  // empty: the GP
     if (g_screen_predictor == "robust") {
       nas::RobustLinearOptions robust;
@@ -238,6 +242,8 @@ int main(int argc, char** argv) {
         g_screen_settings.emplace_back(std::atol(item.c_str()), std::atol(item.c_str() + colon + 1));
         at = comma + 1;
       }
+    } else if (arg.rfind("screen_explore=", 0) == 0) {
+      g_screen_explore = std::atof(arg.c_str() + 15);
     } else if (arg.rfind("devices=", 0) == 0) {
       g_devices.clear();
       const std::string list = arg.substr(8);
@@ -251,7 +257,7 @@ int main(int argc, char** argv) {
     } else if (arg.rfind("initial=", 0) == 0) {
       g_surrogate.initial = std::atol(arg.c_str() + 8);
     } else {
-      std::fprintf(stderr, "usage: bench_surrogate_quality [seeds=N] [part=1|2] [noreference] [accuracy=plain] [explore=X] [pool=N] [initial=N] [random=X] [predictor=robust|gp] [settings=Q:B,...] [devices=D,...] [before]\n");
+      std::fprintf(stderr, "usage: bench_surrogate_quality [seeds=N] [part=1|2] [noreference] [accuracy=plain] [explore=X] [pool=N] [initial=N] [random=X] [predictor=robust|gp] [settings=Q:B,...] [devices=D,...] [before] [screen_explore=X]\n");
       return 2;
     }
   }

@@ -30,6 +30,17 @@ std::string csv_measurements(const RunReport& r) {
   return out;
 }
 
+// "raspi4:40/33/0;pixel3:..." : measured during the search / to confirm the
+// front / wasted on failures, per device.
+std::string csv_spend(const RunReport& r) {
+  std::string out;
+  for (const DeviceSpend& d : r.spend) {
+    out += (out.empty() ? "" : ";") + d.device + ":" + std::to_string(d.search) + "/" +
+           std::to_string(d.confirmations) + "/" + std::to_string(d.failed);
+  }
+  return out;
+}
+
 nlohmann::json json_evaluation(const Cell& cell) {
   if (!cell) return nullptr;
   const Evaluation& e = *cell;
@@ -71,7 +82,7 @@ std::string render_csv(const std::vector<RunReport>& runs) {
   for (const char* column :
        {"status", "strategy", "seed", "queries", "evaluator_calls", "cache_hits", "excluded",
         "steps", "wall_seconds", "supernet_seconds", "supernet_device", "measurements",
-        "code_version"}) {
+        "device_values_search_confirm_wasted", "code_version"}) {
     header.push_back(column);
   }
 
@@ -88,7 +99,7 @@ std::string render_csv(const std::vector<RunReport>& runs) {
         std::to_string(s.evaluator_calls), std::to_string(s.cache_hits),
         std::to_string(r.excluded), std::to_string(s.steps), csv_number(s.wall_seconds),
         s.supernet_seconds ? csv_number(*s.supernet_seconds) : "", s.supernet_device,
-        csv_measurements(r), s.code_version};
+        csv_measurements(r), csv_spend(r), s.code_version};
     auto emit = [&](const FrontRow* row) {
       std::vector<std::string> cells = {r.store, std::to_string(s.id), s.name};
       cells.push_back(row ? std::to_string(row->position) : "");
@@ -144,6 +155,12 @@ std::string render_json(const std::vector<RunReport>& runs) {
     }
     for (const DeviceMeasurements& m : r.measurements) {
       cost["measurements"][m.device] = {{"count", m.count}, {"with_energy", m.with_energy}};
+    }
+    // What each device's measured values went to (the summary's "device values measured").
+    cost["device_values"] = nlohmann::json::object();
+    for (const DeviceSpend& d : r.spend) {
+      cost["device_values"][d.device] = {
+          {"search", d.search}, {"confirmations", d.confirmations}, {"wasted", d.failed}};
     }
     run["cost"] = cost;
     if (!r.problem.empty()) {

@@ -93,6 +93,20 @@ TEST_CASE("a screened run on a table with a third of its cells degenerate confir
   CHECK(std::stol(m[3]) == query_int(db, "SELECT count(*) FROM evaluations WHERE metric = 'raspi4_ms'"
                                          " AND source = 'tabular' AND value IS NULL"));
   CHECK(std::regex_search(run.out, std::regex(R"(device values measured\s*\|\s*raspi4: \d+ \(\d+ during the search, \d+ confirming the front\), \d+ wasted on failures)")));
+
+  // The same figures in the report's machine-readable forms.
+  const long search = std::stol(m[1]), confirmed = std::stol(m[2]), wasted = std::stol(m[3]);
+  const auto json_report = run_process({nas_binary(), "report", db, "--format", "json"});
+  REQUIRE_MESSAGE(json_report.exit_code == 0, json_report.err);
+  const auto spent = nlohmann::json::parse(json_report.out)["runs"][0]["cost"]["device_values"]["raspi4"];
+  CHECK(spent["search"] == search);
+  CHECK(spent["confirmations"] == confirmed);
+  CHECK(spent["wasted"] == wasted);
+  const auto csv_report = run_process({nas_binary(), "report", db, "--format", "csv"});
+  REQUIRE_MESSAGE(csv_report.exit_code == 0, csv_report.err);
+  CHECK(csv_report.out.find("device_values_search_confirm_wasted") != std::string::npos);
+  CHECK(csv_report.out.find("raspi4:" + std::to_string(search) + "/" + std::to_string(confirmed) +
+                            "/" + std::to_string(wasted)) != std::string::npos);
 }
 
 TEST_CASE("nas validate names a screened metric that is not an objective") {
