@@ -168,6 +168,16 @@ void RunJournal::commit_step(const StepRecord& step) {
                   " of run " + std::to_string(run_id_) + " is already committed");
     }
   }
+  {
+    // Resume needs only the last step's state, and a state can grow with the
+    // queries (the set of architectures seen): keeping every step's would
+    // grow the store with the square of the budget. Earlier states become ''.
+    auto& supersede = store_.statement(
+        "UPDATE steps SET strategy_state = '' WHERE run_id = ? AND step < ? AND strategy_state <> ''");
+    sqlite::ResetOnExit reset(supersede);
+    supersede.bind(1, run_id_).bind(2, step.step);
+    supersede.run();
+  }
   auto& history = store_.statement(
       "INSERT INTO history (run_id, step, position, arch_id, parents, new_query)"
       " VALUES (?, ?, ?, ?, ?, ?)");

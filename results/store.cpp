@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <system_error>
@@ -59,18 +60,42 @@ struct Inspection {
 };
 
 // Reads what the checks need. Corruption is reported as such, whichever
-// query meets it first.
-Inspection read_inspection(sqlite::Database& db, const std::string& label) {
+// query meets it first. With `check_pages`, SQLite's quick_check reads every
+// page, so a damaged page refuses the file before anything writes to it.
+Inspection read_inspection(sqlite::Database& db, const std::string& label, bool check_pages) {
   try {
     Inspection found;
     found.application_id = db.query_int("PRAGMA application_id");
     found.user_version = db.query_int("PRAGMA user_version");
     found.tables = db.query_int("SELECT count(*) FROM sqlite_master");
+    if (check_pages && found.application_id == kStoreApplicationId) {
+      sqlite::Statement check(db, "PRAGMA quick_check(1)");
+      const std::string verdict = check.step() ? check.column_text(0) : std::string();
+      if (verdict != "ok") {
+        throw Error(label + ": file is corrupt (SQLite's integrity check: " + verdict +
+                    "); it was left untouched");
+      }
+    }
     return found;
   } catch (const sqlite::SqliteError& e) {
     if (is_corruption(e)) throw Error(label + ": file is not a database or is corrupt");
     throw;
   }
+}
+
+// The application id in the file's own header (bytes 68-71, big-endian),
+// read without SQLite: what the file says it is, whatever a -wal beside it
+// holds. 0 when the file is too short to have one.
+std::int64_t header_application_id(const std::string& path, const std::string& label) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (!file) throw Error(label + ": cannot read the file");
+  unsigned char header[72] = {};
+  const std::size_t got = std::fread(header, 1, sizeof header, file);
+  std::fclose(file);
+  if (got < sizeof header) return 0;
+  const std::uint32_t id = (std::uint32_t{header[68]} << 24) | (std::uint32_t{header[69]} << 16) |
+                           (std::uint32_t{header[70]} << 8) | std::uint32_t{header[71]};
+  return static_cast<std::int32_t>(id);
 }
 
 // Looks at an existing file without changing it: the connection is immutable
@@ -82,7 +107,7 @@ Inspection inspect(const std::string& path, const std::string& label) {
   try {
     sqlite::Database db(file_uri(path) + "?mode=ro&immutable=1",
                         SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, label);
-    return read_inspection(db, label);
+    return read_inspection(db, label, /*check_pages=*/true);
   } catch (const sqlite::SqliteError& e) {
     if (is_corruption(e)) throw Error(label + ": file is not a database or is corrupt");
     throw;
@@ -174,10 +199,18 @@ Store Store::open(const std::string& path, StoreMode mode) {
   // look through an immutable connection comes first, so that a file we
   // refuse never gets a lock, a -wal or a -shm.
   const bool fresh_file = !exists || empty;
-  if (!fresh_file && !fs::exists(path + "-wal")) {
+  const bool has_wal = !fresh_file && fs::exists(path + "-wal");
+  if (!fresh_file && !has_wal) {
     const Inspection found = inspect(path, label);
     check_application(found, label);
     check_not_newer(found.user_version, label);
+  }
+  // A store is marked ours before it first goes to WAL mode, so a file in WAL
+  // use whose own header does not say so belongs to someone else: opening it
+  // would fold that application's -wal into it.
+  if (has_wal && header_application_id(path, label) != kStoreApplicationId) {
+    throw Error(label + ": not a nas fitness store (a database of another application, "
+                "with a write-ahead log); it was left untouched");
   }
 
   sqlite::Database db =
@@ -191,9 +224,18 @@ Store Store::open(const std::string& path, StoreMode mode) {
   bool fresh = fresh_file;
   std::int64_t version = 0;
   if (!fresh_file) {
-    const Inspection live = read_inspection(db, label);
-    check_application(live, label);
-    check_not_newer(live.user_version, label);
+    Inspection live;
+    try {
+      // The pages are checked here only when the -wal kept the immutable
+      // look away: the live connection is the first to see them then.
+      live = read_inspection(db, label, /*check_pages=*/has_wal);
+      check_application(live, label);
+      check_not_newer(live.user_version, label);
+    } catch (const Error&) {
+      // Refused: closing must not fold the -wal into a file we refuse.
+      sqlite3_db_config(db.handle(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+      throw;
+    }
     fresh = live.application_id != kStoreApplicationId;  // an empty SQLite database
     version = live.user_version;
   }

@@ -154,6 +154,21 @@ TEST_CASE("commit_step and last_step round trip, strategy state included") {
   CHECK(summary->wall_seconds >= 0);
 }
 
+TEST_CASE("only the last committed step keeps its strategy state, so the store grows linearly") {
+  Fixture f;
+  Store store = Store::open(f.path, StoreMode::kReadWrite);
+  const std::int64_t run = store.begin_run(test::run_info("r"));
+  RunJournal journal(store, run, store.begin_session(run));
+  const std::string a = f.space.id(test::nb201_arch(1));
+  for (std::int64_t step = 1; step <= 5; ++step) journal.commit_step(make_step(step, step, 0, {{a, {}, step == 1}}));
+
+  test::RawDb raw(f.path);
+  CHECK(raw.query_int("SELECT count(*) FROM steps") == 5);
+  CHECK(raw.query_int("SELECT count(*) FROM steps WHERE strategy_state <> ''") == 1);
+  CHECK(raw.query_int("SELECT step FROM steps WHERE strategy_state <> ''") == 5);
+  CHECK(journal.last_step()->strategy_state == make_step(5, 5, 0, {}).strategy_state);
+}
+
 TEST_CASE("queried_archs lists new queries once, in the order first queried") {
   Fixture f;
   Store store = Store::open(f.path, StoreMode::kReadWrite);

@@ -251,6 +251,62 @@ TEST_CASE("a SQLite database of another application is refused and left untouche
   }
 }
 
+TEST_CASE("a store with a damaged page is refused and left untouched") {
+  TempDir dir;
+  const std::string path = dir.file("damaged.db");
+  {
+    Store store = Store::open(path, StoreMode::kReadWrite);
+    RunInfo info;
+    info.name = "r";
+    info.config_json = std::string(200, 'c');
+    for (int i = 0; i < 400; ++i) store.begin_run(info);  // about 40 pages of runs
+  }
+  REQUIRE_FALSE(test::exists(path + "-wal"));
+  std::string bytes = test::read_bytes(path);
+  REQUIRE(bytes.size() > 16 * 4096);
+  // 4 KiB of random bytes in the middle, past the header page: SQLite's
+  // header checks pass, its integrity check does not.
+  const std::string noise = test::random_bytes(4096, 7);
+  bytes.replace(bytes.size() / 2 / 4096 * 4096, 4096, noise);
+  test::write_bytes(path, bytes);
+  check_refused(path, "store " + path + ": file is corrupt");
+}
+
+// Copies `from` and the -wal and -shm beside it, as they are while a
+// connection has the database open in WAL mode.
+void copy_with_wal(const std::string& from, const std::string& to) {
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    test::write_bytes(to + suffix, test::read_bytes(from + suffix));
+  }
+}
+
+TEST_CASE("another application's database with a -wal beside it is refused, all three files untouched") {
+  TempDir dir;
+  const std::string live = dir.file("live.db");
+  const std::string path = dir.file("foreign_with_wal.db");
+  {
+    RawDb raw(live);
+    raw.exec("PRAGMA journal_mode = WAL");
+    raw.exec("PRAGMA wal_autocheckpoint = 0");
+    raw.exec("CREATE TABLE notes (body TEXT)");
+    raw.exec("INSERT INTO notes VALUES ('hello')");
+    REQUIRE(test::exists(live + "-wal"));
+    copy_with_wal(live, path);  // while the connection holds the log
+  }
+  const std::string main_before = test::read_bytes(path);
+  const std::string wal_before = test::read_bytes(path + "-wal");
+  const std::string shm_before = test::read_bytes(path + "-shm");
+  REQUIRE(wal_before.size() > 0);
+  for (StoreMode mode : {StoreMode::kReadWrite, StoreMode::kReadOnly}) {
+    CAPTURE(static_cast<int>(mode));
+    CHECK_THROWS_WITH_AS(Store::open(path, mode), doctest::Contains("not a nas fitness store"),
+                         nas::Error);
+    CHECK(test::read_bytes(path) == main_before);
+    CHECK(test::read_bytes(path + "-wal") == wal_before);
+    CHECK(test::read_bytes(path + "-shm") == shm_before);
+  }
+}
+
 TEST_CASE("a store with a newer schema version is refused and left untouched") {
   TempDir dir;
   const std::string path = dir.file("future.db");
