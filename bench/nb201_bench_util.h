@@ -11,7 +11,7 @@
 
 #include "estimators/nb201_table.h"
 #include "estimators/tabular_evaluator.h"
-#include "search/hypervolume.h"
+#include "core/hypervolume.h"
 
 namespace nas::bench {
 

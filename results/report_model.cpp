@@ -11,6 +11,7 @@
 
 #include "core/config.h"
 #include "core/errors.h"
+#include "core/pareto.h"
 #include "core/preferred_value.h"
 #include "core/space_registry.h"
 
@@ -34,29 +35,20 @@ bool is_device_metric(const Evaluation& e) {
 double minimised(const FrontRow& row, const Column& column, std::size_t c) {
   const Cell& cell = row.cells[c];
   if (!cell || !cell->value) return HUGE_VAL;
-  return column.goal == Goal::kMaximize ? -*cell->value : *cell->value;
+  return to_minimised(column.goal, *cell->value);
 }
 
 // Members not beaten by another on the columns in `use`.
-std::vector<std::size_t> non_dominated(const std::vector<FrontRow>& rows,
-                                       const std::vector<Column>& columns,
-                                       const std::vector<std::size_t>& use) {
-  std::vector<std::size_t> out;
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    bool dominated = false;
-    for (std::size_t j = 0; j < rows.size() && !dominated; ++j) {
-      if (i == j) continue;
-      bool no_worse = true, better = false;
-      for (std::size_t c : use) {
-        const double a = minimised(rows[j], columns[c], c), b = minimised(rows[i], columns[c], c);
-        if (a > b) no_worse = false;
-        if (a < b) better = true;
-      }
-      dominated = no_worse && better;
-    }
-    if (!dominated) out.push_back(i);
+std::vector<std::size_t> non_dominated_on(const std::vector<FrontRow>& rows,
+                                          const std::vector<Column>& columns,
+                                          const std::vector<std::size_t>& use) {
+  std::vector<Point> points;
+  for (const FrontRow& row : rows) {
+    Point p;
+    for (std::size_t c : use) p.push_back(minimised(row, columns[c], c));
+    points.push_back(std::move(p));
   }
-  return out;
+  return non_dominated(points);
 }
 
 RunReport gather_run(const Store& store, const RunSummary& summary, const ReportOptions& options) {
@@ -185,7 +177,7 @@ RunReport gather_run(const Store& store, const RunSummary& summary, const Report
         const Column& column = report.columns[c];
         if (column.objective && (column.device.empty() || column.device == device)) use.push_back(c);
       }
-      report.device_fronts.push_back({device, non_dominated(report.front, report.columns, use)});
+      report.device_fronts.push_back({device, non_dominated_on(report.front, report.columns, use)});
     }
   }
 

@@ -5,7 +5,8 @@
 #include <map>
 
 #include "results/report_model.h"
-#include "search/hypervolume.h"
+#include "core/hypervolume.h"
+#include "core/pareto.h"
 
 namespace nas {
 namespace {
@@ -59,7 +60,7 @@ std::vector<Point> queried_points(const Store& store, const RunReport& r) {
         if (e.key.metric == c.metric && e.value && e.key.source != Source::kPredicted) v = e.value;
       }
       if (!v) break;
-      p.push_back(c.goal == Goal::kMaximize ? -*v : *v);
+      p.push_back(to_minimised(c.goal, *v));
     }
     // An excluded candidate still spent a query: it adds a point to no front.
     if (p.size() != r.columns.size()) p.assign(r.columns.size(), HUGE_VAL);

@@ -6,9 +6,9 @@
 
 #include "core/errors.h"
 #include "search/operators.h"
-#include "search/hypervolume.h"
+#include "core/hypervolume.h"
 #include "search/nsga2.h"
-#include "search/pareto.h"
+#include "core/pareto.h"
 #include "search/state_codec.h"
 
 namespace nas {
