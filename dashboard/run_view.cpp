@@ -10,6 +10,7 @@
 #include "core/preferred_value.h"
 #include "core/space_registry.h"
 #include "results/run_summary_json.h"
+#include "results/stored_run.h"
 
 namespace nas {
 namespace {
@@ -26,17 +27,15 @@ struct RunSetup {
 RunSetup read_setup(const Store& store, const RunSummary& summary) {
   RunSetup setup;
   try {
-    const RunConfig config =
-        parse_config(nlohmann::json::parse(store.run_config(summary.id)), summary.name);
-    setup.objectives = config.objectives;
-    setup.constraints = config.constraints;
-    setup.budget = config.search.budget;
-    setup.space = make_space(config.space);
-  } catch (const nlohmann::json::exception& e) {
-    setup.problem = std::string("stored configuration is not valid JSON: ") + e.what();
-  } catch (const Error& e) {
-    // A run of another build version: its summary is still worth showing.
-    setup.problem = std::string("stored configuration cannot be read by this build: ") + e.what();
+    StoredRun run = load_run(store, summary.id);
+    setup.objectives = run.config.objectives;
+    setup.constraints = run.config.constraints;
+    setup.budget = run.config.search.budget;
+    setup.space = std::move(run.space);
+  } catch (const StoredRunError& e) {
+    // A run of another build version: its summary is still worth showing,
+    // under the run it belongs to.
+    setup.problem = e.problem();
   }
   return setup;
 }

@@ -14,6 +14,7 @@
 #include "core/pareto.h"
 #include "core/preferred_value.h"
 #include "core/space_registry.h"
+#include "results/stored_run.h"
 
 namespace nas::report {
 namespace {
@@ -59,21 +60,18 @@ RunReport gather_run(const Store& store, const RunSummary& summary, const Report
   std::vector<std::string> metrics;
   std::vector<Objective> objectives;
   try {
-    const nlohmann::json document = nlohmann::json::parse(store.run_config(summary.id));
-    const RunConfig config = parse_config(document, summary.name);
-    objectives = config.objectives;
-    for (const Objective& o : config.objectives) metrics.push_back(o.metric);
-    for (const Constraint& c : config.constraints) {
+    StoredRun run = load_run(store, summary.id);
+    objectives = run.config.objectives;
+    for (const Objective& o : run.config.objectives) metrics.push_back(o.metric);
+    for (const Constraint& c : run.config.constraints) {
       if (std::find(metrics.begin(), metrics.end(), c.metric) == metrics.end()) {
         metrics.push_back(c.metric);
       }
     }
-    space = make_space(config.space);
-  } catch (const nlohmann::json::exception& e) {
-    report.problem = std::string("stored configuration is not valid JSON: ") + e.what();
-  } catch (const Error& e) {
-    report.problem =
-        std::string("stored configuration cannot be read by this build: ") + e.what();
+    space = std::move(run.space);
+  } catch (const StoredRunError& e) {
+    // The report's heading names the store and run already.
+    report.problem = e.problem();
   }
   report.excluded = store.count_excluded(summary.id, metrics);
   for (const DeviceMeasurements& m : store.measurement_counts(summary.id)) {
