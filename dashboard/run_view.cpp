@@ -6,6 +6,7 @@
 
 #include "core/config.h"
 #include "core/errors.h"
+#include "core/metric.h"
 #include "core/pareto.h"
 #include "core/preferred_value.h"
 #include "core/space_registry.h"
@@ -45,7 +46,9 @@ const char* goal_name(Goal goal) { return goal == Goal::kMaximize ? "maximize" :
 nlohmann::json objectives_json(const RunSetup& setup) {
   nlohmann::json out = nlohmann::json::array();
   for (const Objective& o : setup.objectives) {
-    out.push_back({{"metric", o.metric}, {"goal", goal_name(o.goal)}});
+    out.push_back({{"metric", o.metric},
+                   {"goal", goal_name(o.goal)},
+                   {"kind", to_string(parse_metric(o.metric).kind)}});
   }
   return out;
 }

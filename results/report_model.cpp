@@ -11,6 +11,7 @@
 
 #include "core/config.h"
 #include "core/errors.h"
+#include "core/metric.h"
 #include "core/pareto.h"
 #include "core/preferred_value.h"
 #include "core/space_registry.h"
@@ -27,9 +28,8 @@ Cell pick(const std::vector<Evaluation>& evaluations, const std::string& metric)
 
 // A latency or energy on a device: what the across-devices table shows.
 bool is_device_metric(const Evaluation& e) {
-  const std::string& m = e.key.metric;
-  const bool energy = m.size() > 3 && m.compare(m.size() - 3, 3, "_mj") == 0;
-  return !e.key.device.empty() && (is_latency(m) || energy);
+  const MetricKind kind = parse_metric(e.key.metric).kind;
+  return !e.key.device.empty() && (kind == MetricKind::kLatency || kind == MetricKind::kEnergy);
 }
 
 // Minimisation form of a row's value for column `c`; +inf when absent.
@@ -123,7 +123,9 @@ RunReport gather_run(const Store& store, const RunSummary& summary, const Report
   std::set<std::string> final_metrics;
   for (const auto& values : evaluations) {
     for (const Evaluation& e : values) {
-      if (e.value && is_accuracy(e.key.metric)) final_metrics.insert(e.key.metric);
+      if (e.value && parse_metric(e.key.metric).kind == MetricKind::kAccuracy) {
+        final_metrics.insert(e.key.metric);
+      }
     }
   }
   for (const Objective& o : objectives) final_metrics.erase(o.metric);
@@ -235,17 +237,12 @@ std::vector<RunReport> gather(const std::vector<const Store*>& stores,
 
 // ------------------------------------------------------------ formatting
 
-bool is_accuracy(const std::string& metric) { return metric.find("acc") != std::string::npos; }
-
-bool is_latency(const std::string& metric) {
-  return metric.size() > 3 && metric.compare(metric.size() - 3, 3, "_ms") == 0;
-}
-
 std::string format_value(const std::string& metric, double value) {
   char text[64];
   // Accuracies come as percentages (tables) or fractions (supernet): four
   // decimals keep a fraction's 0.01 % steps.
-  const char* format = !is_accuracy(metric) ? "%.3f" : std::fabs(value) <= 1 ? "%.4f" : "%.2f";
+  const bool accuracy = parse_metric(metric).kind == MetricKind::kAccuracy;
+  const char* format = !accuracy ? "%.3f" : std::fabs(value) <= 1 ? "%.4f" : "%.2f";
   std::snprintf(text, sizeof text, format, value);
   return text;
 }
@@ -262,7 +259,8 @@ CellText cell_text(const std::string& metric, const Cell& cell) {
   out.value = format_value(metric, *e.value);
   out.source = to_string(e.key.source);
   // The spread belongs to the value only when the value is the median.
-  if (e.measurement && is_latency(metric) && e.measurement->median_ms == *e.value) {
+  if (e.measurement && parse_metric(metric).kind == MetricKind::kLatency &&
+      e.measurement->median_ms == *e.value) {
     out.spread = format_value(metric, e.measurement->std_ms);
     out.p90 = format_value(metric, e.measurement->p90_ms);
   }

@@ -6,6 +6,7 @@
 
 #include "results/report_model.h"
 #include "core/hypervolume.h"
+#include "core/metric.h"
 #include "core/pareto.h"
 
 namespace nas {
@@ -23,8 +24,9 @@ std::optional<Plot> front_plot(const std::vector<RunReport>& runs) {
     std::optional<std::size_t> accuracy;
     std::vector<std::size_t> latencies;
     for (std::size_t c = 0; c < r.columns.size(); ++c) {
-      if (!accuracy && report::is_accuracy(r.columns[c].metric)) accuracy = c;
-      if (report::is_latency(r.columns[c].metric)) latencies.push_back(c);
+      const MetricKind kind = parse_metric(r.columns[c].metric).kind;
+      if (!accuracy && kind == MetricKind::kAccuracy) accuracy = c;
+      if (kind == MetricKind::kLatency) latencies.push_back(c);
     }
     if (!accuracy || latencies.empty()) continue;
     if (runs.size() > 1) latencies.resize(1);
@@ -121,7 +123,7 @@ std::optional<Plot> predicted_plot(const std::vector<const Store*>& stores,
       for (const std::string& id : store->queried_archs(r.summary.id)) {
         std::map<std::string, std::pair<std::optional<double>, std::optional<double>>> pairs;
         for (const Evaluation& e : store->evaluations(id)) {
-          if (!report::is_latency(e.key.metric) || !e.value) continue;
+          if (parse_metric(e.key.metric).kind != MetricKind::kLatency || !e.value) continue;
           if (!device.empty() && e.key.device != device) continue;
           auto& pair = pairs[e.key.device.empty() ? e.key.metric : e.key.device];
           if (e.key.source == Source::kPredicted) pair.first = e.value;
