@@ -11,7 +11,8 @@
 
 #include "estimators/nb201_table.h"
 #include "estimators/tabular_evaluator.h"
-#include "search/hypervolume.h"
+#include "core/hypervolume.h"
+#include "core/metric.h"
 
 namespace nas::bench {
 
@@ -22,7 +23,7 @@ inline std::shared_ptr<const Nb201Table> shipped_table() {
 // Rows whose `column` value is present (and, for latency, not degenerate).
 inline std::vector<std::size_t> usable_rows(const Nb201Table& table, const std::string& column) {
   const std::size_t c = *table.column_index(column);
-  const bool latency = column.size() > 3 && column.compare(column.size() - 3, 3, "_ms") == 0;
+  const bool latency = parse_metric(column).kind == MetricKind::kLatency;
   std::vector<std::size_t> rows;
   for (std::size_t r = 0; r < table.num_rows(); ++r) {
     const auto v = table.value(r, c);

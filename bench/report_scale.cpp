@@ -7,7 +7,6 @@
 
 #include <unistd.h>
 
-#include <array>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -18,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/nb201_space.h"
+#include "core/pareto.h"
 #include "results/report.h"
 #include "results/report_plots.h"
 #include "results/store.h"
@@ -96,7 +96,7 @@ void fill(const std::string& path) {
   std::mt19937 gen(7);
   std::uniform_real_distribution<double> unit(0, 1);
   std::vector<std::string> ids;
-  std::vector<std::array<double, 3>> points;  // acc, dev00, dev01
+  std::vector<nas::Point> points;  // minimisation form: -acc, dev00, dev01
   std::string samples = "[";
   for (int i = 0; i < 50; ++i) samples += (i ? "," : "") + std::to_string(10 + 0.01 * i);
   samples += "]";
@@ -119,7 +119,7 @@ void fill(const std::string& path) {
     sqlite3_bind_double(eval.s, 6, accuracy);
     sqlite3_bind_null(eval.s, 7);
     eval.done();
-    std::array<double, 3> p{accuracy, 0, 0};
+    nas::Point p{nas::to_minimised(nas::Goal::kMaximize, accuracy), 0, 0};
     for (int d = 0; d < kDevices; ++d) {
       const std::string device = device_name(d);
       const double median = base * (0.5 + d * 0.05) * (0.9 + 0.2 * unit(gen));
@@ -162,15 +162,7 @@ void fill(const std::string& path) {
 
   // The run's front over its three objectives.
   std::vector<std::string> front;
-  for (std::size_t i = 0; i < points.size(); ++i) {
-    bool dominated = false;
-    for (std::size_t j = 0; j < points.size() && !dominated; ++j) {
-      const auto &p = points[i], &q = points[j];
-      dominated = q[0] >= p[0] && q[1] <= p[1] && q[2] <= p[2] &&
-                  (q[0] > p[0] || q[1] < p[1] || q[2] < p[2]);
-    }
-    if (!dominated) front.push_back(ids[i]);
-  }
+  for (std::size_t i : nas::non_dominated(points)) front.push_back(ids[i]);
   nas::Store store = nas::Store::open(path, nas::StoreMode::kReadWrite);
   store.write_front(run, front);
   store.finish_run(run);

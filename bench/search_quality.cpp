@@ -27,7 +27,7 @@
 #include "core/nb201_space.h"
 #include "estimators/nb201_table.h"
 #include "estimators/tabular_evaluator.h"
-#include "search/hypervolume.h"
+#include "core/hypervolume.h"
 #include "search/memory_journal.h"
 #include "search/search_loop.h"
 #include "bench/nb201_bench_util.h"

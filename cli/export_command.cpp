@@ -11,6 +11,7 @@
 #include "core/config.h"
 #include "core/errors.h"
 #include "results/store.h"
+#include "results/stored_run.h"
 #include "supernet/onnx_export.h"
 #include "supernet/supernet.h"
 
@@ -51,7 +52,7 @@ int export_command(const ExportCommand& command) {
                 "' (`nas report` lists the stored ones)");
   }
   const std::int64_t run_id = run_of(store, command.arch_id, command.run_id);
-  const RunConfig config = parse_config(nlohmann::json::parse(store.run_config(run_id)), "export");
+  const RunConfig config = load_run(store, run_id).config;
   if (config.space.type != "mbv3" || !config.supernet.enabled) {
     throw Error("arch " + command.arch_id + " is in the " + arch->space +
                 " space, which has no network builder: only subnets of a supernet space "

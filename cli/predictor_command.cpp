@@ -19,7 +19,6 @@
 #include "core/errors.h"
 #include "core/mbv3_blocks.h"
 #include "core/random.h"
-#include "core/space_registry.h"
 #include "estimators/gp_predictor.h"
 #include "estimators/lut_predictor.h"
 #include "estimators/mbv3_cost.h"
@@ -28,6 +27,7 @@
 #include "results/lut_store.h"
 #include "results/measured_values.h"
 #include "results/store.h"
+#include "results/stored_run.h"
 
 namespace nas::cli {
 namespace {
@@ -49,15 +49,14 @@ RebuiltSpace rebuild_space(const Store& store, const std::string& name,
     if (v->run_id) runs.insert(*v->run_id);
   }
   for (std::int64_t run : runs) {
-    const RunConfig config = parse_config(nlohmann::json::parse(store.run_config(run)), "run");
+    StoredRun stored = load_run(store, run);
+    if (stored.space.name() != name) continue;
     RebuiltSpace out;
-    if (config.space.type == "mbv3") {
-      out.layout = mbv3_layout(config.space.mbv3, config.supernet.data.dataset);
-      out.space = std::make_unique<SearchSpace>(mbv3_space(*out.layout));
-    } else {
-      out.space = std::make_unique<SearchSpace>(make_space(config.space));
+    out.space = std::make_unique<SearchSpace>(std::move(stored.space));
+    if (stored.config.space.type == "mbv3") {
+      out.layout = mbv3_layout(stored.config.space.mbv3, stored.config.supernet.data.dataset);
     }
-    if (out.space->name() == name) return out;
+    return out;
   }
   throw Error("store " + store.path() + ": no run's configuration builds space " + name +
               ", so its architectures cannot be decoded");

@@ -10,6 +10,7 @@
 #include "core/errors.h"
 #include "core/hash.h"
 #include "core/json_reader.h"
+#include "core/pareto.h"
 #include "core/supernet_options.h"
 
 namespace nas {
@@ -324,7 +325,7 @@ RunConfig parse_config(const nlohmann::json& document, const std::string& defaul
                                                  std::to_string(ref.size()));
     }
     for (std::size_t i = 0; i < ref.size(); ++i) {
-      if (c.objectives[i].goal == Goal::kMaximize) ref[i] = -ref[i];
+      ref[i] = to_minimised(c.objectives[i].goal, ref[i]);
     }
   }
   root.finish();

@@ -7,13 +7,12 @@
 #include <limits>
 
 #include "core/errors.h"
+#include "core/metric.h"
 
 namespace nas {
 
 bool is_accuracy_metric(const std::string& metric) {
-  const std::string suffix = "_acc";
-  return metric.size() >= suffix.size() &&
-         metric.compare(metric.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return parse_metric(metric).kind == MetricKind::kAccuracy;
 }
 
 double Constraint::violation(double value) const {

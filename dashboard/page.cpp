@@ -118,10 +118,10 @@ async function getJson(path) {
   if (!r.ok) throw new Error(body.error || (path + ": HTTP " + r.status));
   return body;
 }
-function isAccuracy(metric) { return metric.includes("acc"); }
-function fmt(metric, v) {
+// `objective` as the API gives it: its kind is parsed from the name on the server.
+function fmt(objective, v) {
   if (v === null || v === undefined) return "n/a";
-  return v.toFixed(isAccuracy(metric) ? 2 : 3);
+  return v.toFixed(objective.kind === "accuracy" ? 2 : 3);
 }
 function duration(s) {
   if (s < 60) return s.toFixed(1) + " s";
@@ -173,7 +173,7 @@ function showFrontTable(front) {
     for (const o of objectives) {
       const v = m.values[o.metric];
       const td = el("td", {class: "num", "data-metric": o.metric},
-                    fmt(o.metric, v.value) + (v.source ? " (" + v.source + ")" : ""));
+                    fmt(o, v.value) + (v.source ? " (" + v.source + ")" : ""));
       if (v.value !== null) td.setAttribute("data-value", String(v.value));
       tr.append(td);
     }
@@ -235,8 +235,8 @@ function showFrontPlot(front) {
                                points: sorted.map(p => sx(p.x) + "," + sy(p.y)).join(" ")}));
   for (const p of pts) {
     const c = svg("circle", {class: "point", cx: sx(p.x), cy: sy(p.y), r: 5, "data-arch-id": p.m.arch_id});
-    c.append(svg("title", {}, p.m.label + "\n" + oy.metric + " " + fmt(oy.metric, p.y) + ", " +
-                               ox.metric + " " + fmt(ox.metric, p.x)));
+    c.append(svg("title", {}, p.m.label + "\n" + oy.metric + " " + fmt(oy, p.y) + ", " +
+                               ox.metric + " " + fmt(ox, p.x)));
     plot.append(c);
   }
 }

@@ -6,9 +6,12 @@
 
 #include "core/config.h"
 #include "core/errors.h"
+#include "core/metric.h"
+#include "core/pareto.h"
 #include "core/preferred_value.h"
 #include "core/space_registry.h"
 #include "results/run_summary_json.h"
+#include "results/stored_run.h"
 
 namespace nas {
 namespace {
@@ -25,17 +28,15 @@ struct RunSetup {
 RunSetup read_setup(const Store& store, const RunSummary& summary) {
   RunSetup setup;
   try {
-    const RunConfig config =
-        parse_config(nlohmann::json::parse(store.run_config(summary.id)), summary.name);
-    setup.objectives = config.objectives;
-    setup.constraints = config.constraints;
-    setup.budget = config.search.budget;
-    setup.space = make_space(config.space);
-  } catch (const nlohmann::json::exception& e) {
-    setup.problem = std::string("stored configuration is not valid JSON: ") + e.what();
-  } catch (const Error& e) {
-    // A run of another build version: its summary is still worth showing.
-    setup.problem = std::string("stored configuration cannot be read by this build: ") + e.what();
+    StoredRun run = load_run(store, summary.id);
+    setup.objectives = run.config.objectives;
+    setup.constraints = run.config.constraints;
+    setup.budget = run.config.search.budget;
+    setup.space = std::move(run.space);
+  } catch (const StoredRunError& e) {
+    // A run of another build version: its summary is still worth showing,
+    // under the run it belongs to.
+    setup.problem = e.problem();
   }
   return setup;
 }
@@ -45,7 +46,9 @@ const char* goal_name(Goal goal) { return goal == Goal::kMaximize ? "maximize" :
 nlohmann::json objectives_json(const RunSetup& setup) {
   nlohmann::json out = nlohmann::json::array();
   for (const Objective& o : setup.objectives) {
-    out.push_back({{"metric", o.metric}, {"goal", goal_name(o.goal)}});
+    out.push_back({{"metric", o.metric},
+                   {"goal", goal_name(o.goal)},
+                   {"kind", to_string(parse_metric(o.metric).kind)}});
   }
   return out;
 }
@@ -112,27 +115,17 @@ nlohmann::json member_json(const Store& store, const RunSetup& setup, std::int64
           {"values", values}};
 }
 
-// Minimisation form: a no worse than b everywhere and better somewhere.
-bool dominates(const std::vector<double>& a, const std::vector<double>& b) {
-  bool better = false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (a[i] > b[i]) return false;
-    if (a[i] < b[i]) better = true;
-  }
-  return better;
-}
-
 struct Candidate {
   std::string arch_id;
   std::vector<Evaluation> evaluations;  // predictions removed
-  std::vector<double> point;            // objectives in minimisation form
+  Point point;                          // objectives in minimisation form
 };
 
-// The non-dominated feasible candidates among what the run queried so far.
-// The front stays small, so each candidate is compared with it only.
+// The non-dominated feasible candidates among what the run queried so far,
+// in query order before sorting by the first objective.
 std::vector<Candidate> provisional_front(const Store& store, std::int64_t run_id,
                                          const RunSetup& setup) {
-  std::vector<Candidate> front;
+  std::vector<Candidate> usable_candidates;
   for (const std::string& arch_id : store.queried_archs(run_id)) {
     Candidate c;
     c.arch_id = arch_id;
@@ -150,22 +143,18 @@ std::vector<Candidate> provisional_front(const Store& store, std::int64_t run_id
         usable = false;
         break;
       }
-      c.point.push_back(o.goal == Goal::kMaximize ? -*e->value : *e->value);
+      c.point.push_back(to_minimised(o.goal, *e->value));
     }
     for (const Constraint& k : setup.constraints) {
       const Evaluation* e = usable ? pick(c.evaluations, k.metric) : nullptr;
       if (!e || !e->value || k.violation(*e->value) > 0) usable = false;
     }
-    if (!usable) continue;
-    if (std::any_of(front.begin(), front.end(),
-                    [&](const Candidate& f) { return dominates(f.point, c.point); })) {
-      continue;
-    }
-    front.erase(std::remove_if(front.begin(), front.end(),
-                               [&](const Candidate& f) { return dominates(c.point, f.point); }),
-                front.end());
-    front.push_back(std::move(c));
+    if (usable) usable_candidates.push_back(std::move(c));
   }
+  std::vector<Point> points;
+  for (const Candidate& c : usable_candidates) points.push_back(c.point);
+  std::vector<Candidate> front;
+  for (std::size_t i : non_dominated(points)) front.push_back(std::move(usable_candidates[i]));
   std::stable_sort(front.begin(), front.end(), [](const Candidate& a, const Candidate& b) {
     return a.point.front() < b.point.front();
   });

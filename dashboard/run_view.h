@@ -16,7 +16,8 @@ namespace nas {
 nlohmann::json runs_json(const Store& store);
 
 // One run: its summary (id, name, status, strategy, seed, code version,
-// config hash, times), its objectives and constraints from the stored
+// config hash, times), its objectives ({"metric", "goal", "kind"}, the kind
+// as core/metric.h names it) and constraints from the stored
 // configuration, and "progress": steps, queries of the budget, evaluator
 // calls, cache hits, hit rate, sessions and wall time. A configuration this
 // build cannot read leaves objectives empty and says why in "note".

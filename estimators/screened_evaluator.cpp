@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "core/errors.h"
+#include "core/pareto.h"
 
 namespace nas {
 namespace {
@@ -12,15 +13,6 @@ std::string arch_key(const Arch& arch) {
   std::string key;
   for (int c : arch.choices) key += std::to_string(c) + '.';
   return key;
-}
-
-bool dominates(const std::vector<double>& a, const std::vector<double>& b) {
-  bool strictly = false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (a[i] > b[i]) return false;
-    if (a[i] < b[i]) strictly = true;
-  }
-  return strictly;
 }
 
 }  // namespace
@@ -69,7 +61,7 @@ std::vector<double> ScreenedEvaluator::point(const Arch& arch, double value) {
       if (!e.value) return {};
       v = *e.value;
     }
-    p.push_back(o.goal == Goal::kMaximize ? -v : v);
+    p.push_back(to_minimised(o.goal, v));
   }
   return p;
 }
@@ -85,13 +77,7 @@ Evaluation ScreenedEvaluator::measure_and_learn(const Arch& arch) {
   train_values_.push_back(*e.value);
   stale_ = true;
   std::vector<double> p = point(arch, *e.value);
-  if (!p.empty() && std::none_of(front_.begin(), front_.end(),
-                                 [&](const std::vector<double>& f) { return dominates(f, p) || f == p; })) {
-    front_.erase(std::remove_if(front_.begin(), front_.end(),
-                                [&](const std::vector<double>& f) { return dominates(p, f); }),
-                 front_.end());
-    front_.push_back(std::move(p));
-  }
+  if (!p.empty()) add_to_front(front_, std::move(p));
   return e;
 }
 
@@ -134,9 +120,7 @@ Evaluation ScreenedEvaluator::evaluate(const Arch& arch, const std::string& metr
     const double optimistic = maximise ? p.mean + options_.explore * p.std
                                        : p.mean - options_.explore * p.std;
     const std::vector<double> q = point(arch, optimistic);
-    const bool could_enter =
-        !q.empty() && std::none_of(front_.begin(), front_.end(),
-                                   [&](const std::vector<double>& f) { return dominates(f, q); });
+    const bool could_enter = !q.empty() && !dominated_by_any(front_, q);
     if (could_enter) {
       ++stats_.measured;
       return measure_and_learn(arch);

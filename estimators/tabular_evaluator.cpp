@@ -3,17 +3,16 @@
 #include <cstdio>
 
 #include "core/errors.h"
+#include "core/metric.h"
 
 namespace nas {
 namespace {
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+// Latency columns are "<device>_ms" ("raspi4", "1080ti_32" for batch 32 on
+// a 1080 Ti).
+bool is_latency(const std::string& metric) {
+  return parse_metric(metric).kind == MetricKind::kLatency;
 }
-
-// Latency columns end in "_ms"; the device is the rest ("raspi4",
-// "1080ti_32" for batch 32 on a 1080 Ti).
-bool is_latency(const std::string& metric) { return ends_with(metric, "_ms"); }
 
 }  // namespace
 
@@ -37,7 +36,7 @@ EvaluationKey TabularEvaluator::key(const std::string& metric) const {
   EvaluationKey k;
   k.metric = metric;
   k.source = Source::kTabular;
-  k.device = is_latency(metric) ? metric.substr(0, metric.size() - 3) : "";
+  k.device = parse_metric(metric).device;
   k.fidelity = "nb201";
   return k;
 }

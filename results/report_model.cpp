@@ -11,8 +11,11 @@
 
 #include "core/config.h"
 #include "core/errors.h"
+#include "core/metric.h"
+#include "core/pareto.h"
 #include "core/preferred_value.h"
 #include "core/space_registry.h"
+#include "results/stored_run.h"
 
 namespace nas::report {
 namespace {
@@ -25,38 +28,28 @@ Cell pick(const std::vector<Evaluation>& evaluations, const std::string& metric)
 
 // A latency or energy on a device: what the across-devices table shows.
 bool is_device_metric(const Evaluation& e) {
-  const std::string& m = e.key.metric;
-  const bool energy = m.size() > 3 && m.compare(m.size() - 3, 3, "_mj") == 0;
-  return !e.key.device.empty() && (is_latency(m) || energy);
+  const MetricKind kind = parse_metric(e.key.metric).kind;
+  return !e.key.device.empty() && (kind == MetricKind::kLatency || kind == MetricKind::kEnergy);
 }
 
 // Minimisation form of a row's value for column `c`; +inf when absent.
 double minimised(const FrontRow& row, const Column& column, std::size_t c) {
   const Cell& cell = row.cells[c];
   if (!cell || !cell->value) return HUGE_VAL;
-  return column.goal == Goal::kMaximize ? -*cell->value : *cell->value;
+  return to_minimised(column.goal, *cell->value);
 }
 
 // Members not beaten by another on the columns in `use`.
-std::vector<std::size_t> non_dominated(const std::vector<FrontRow>& rows,
-                                       const std::vector<Column>& columns,
-                                       const std::vector<std::size_t>& use) {
-  std::vector<std::size_t> out;
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    bool dominated = false;
-    for (std::size_t j = 0; j < rows.size() && !dominated; ++j) {
-      if (i == j) continue;
-      bool no_worse = true, better = false;
-      for (std::size_t c : use) {
-        const double a = minimised(rows[j], columns[c], c), b = minimised(rows[i], columns[c], c);
-        if (a > b) no_worse = false;
-        if (a < b) better = true;
-      }
-      dominated = no_worse && better;
-    }
-    if (!dominated) out.push_back(i);
+std::vector<std::size_t> non_dominated_on(const std::vector<FrontRow>& rows,
+                                          const std::vector<Column>& columns,
+                                          const std::vector<std::size_t>& use) {
+  std::vector<Point> points;
+  for (const FrontRow& row : rows) {
+    Point p;
+    for (std::size_t c : use) p.push_back(minimised(row, columns[c], c));
+    points.push_back(std::move(p));
   }
-  return out;
+  return non_dominated(points);
 }
 
 RunReport gather_run(const Store& store, const RunSummary& summary, const ReportOptions& options) {
@@ -67,21 +60,18 @@ RunReport gather_run(const Store& store, const RunSummary& summary, const Report
   std::vector<std::string> metrics;
   std::vector<Objective> objectives;
   try {
-    const nlohmann::json document = nlohmann::json::parse(store.run_config(summary.id));
-    const RunConfig config = parse_config(document, summary.name);
-    objectives = config.objectives;
-    for (const Objective& o : config.objectives) metrics.push_back(o.metric);
-    for (const Constraint& c : config.constraints) {
+    StoredRun run = load_run(store, summary.id);
+    objectives = run.config.objectives;
+    for (const Objective& o : run.config.objectives) metrics.push_back(o.metric);
+    for (const Constraint& c : run.config.constraints) {
       if (std::find(metrics.begin(), metrics.end(), c.metric) == metrics.end()) {
         metrics.push_back(c.metric);
       }
     }
-    space = make_space(config.space);
-  } catch (const nlohmann::json::exception& e) {
-    report.problem = std::string("stored configuration is not valid JSON: ") + e.what();
-  } catch (const Error& e) {
-    report.problem =
-        std::string("stored configuration cannot be read by this build: ") + e.what();
+    space = std::move(run.space);
+  } catch (const StoredRunError& e) {
+    // The report's heading names the store and run already.
+    report.problem = e.problem();
   }
   report.excluded = store.count_excluded(summary.id, metrics);
   for (const DeviceMeasurements& m : store.measurement_counts(summary.id)) {
@@ -133,7 +123,9 @@ RunReport gather_run(const Store& store, const RunSummary& summary, const Report
   std::set<std::string> final_metrics;
   for (const auto& values : evaluations) {
     for (const Evaluation& e : values) {
-      if (e.value && is_accuracy(e.key.metric)) final_metrics.insert(e.key.metric);
+      if (e.value && parse_metric(e.key.metric).kind == MetricKind::kAccuracy) {
+        final_metrics.insert(e.key.metric);
+      }
     }
   }
   for (const Objective& o : objectives) final_metrics.erase(o.metric);
@@ -185,7 +177,7 @@ RunReport gather_run(const Store& store, const RunSummary& summary, const Report
         const Column& column = report.columns[c];
         if (column.objective && (column.device.empty() || column.device == device)) use.push_back(c);
       }
-      report.device_fronts.push_back({device, non_dominated(report.front, report.columns, use)});
+      report.device_fronts.push_back({device, non_dominated_on(report.front, report.columns, use)});
     }
   }
 
@@ -245,17 +237,12 @@ std::vector<RunReport> gather(const std::vector<const Store*>& stores,
 
 // ------------------------------------------------------------ formatting
 
-bool is_accuracy(const std::string& metric) { return metric.find("acc") != std::string::npos; }
-
-bool is_latency(const std::string& metric) {
-  return metric.size() > 3 && metric.compare(metric.size() - 3, 3, "_ms") == 0;
-}
-
 std::string format_value(const std::string& metric, double value) {
   char text[64];
   // Accuracies come as percentages (tables) or fractions (supernet): four
   // decimals keep a fraction's 0.01 % steps.
-  const char* format = !is_accuracy(metric) ? "%.3f" : std::fabs(value) <= 1 ? "%.4f" : "%.2f";
+  const bool accuracy = parse_metric(metric).kind == MetricKind::kAccuracy;
+  const char* format = !accuracy ? "%.3f" : std::fabs(value) <= 1 ? "%.4f" : "%.2f";
   std::snprintf(text, sizeof text, format, value);
   return text;
 }
@@ -272,7 +259,8 @@ CellText cell_text(const std::string& metric, const Cell& cell) {
   out.value = format_value(metric, *e.value);
   out.source = to_string(e.key.source);
   // The spread belongs to the value only when the value is the median.
-  if (e.measurement && is_latency(metric) && e.measurement->median_ms == *e.value) {
+  if (e.measurement && parse_metric(metric).kind == MetricKind::kLatency &&
+      e.measurement->median_ms == *e.value) {
     out.spread = format_value(metric, e.measurement->std_ms);
     out.p90 = format_value(metric, e.measurement->p90_ms);
   }

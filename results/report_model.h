@@ -67,8 +67,6 @@ std::vector<RunReport> gather(const std::vector<const Store*>& stores,
 
 // ---- formatting shared by the renderers
 
-bool is_accuracy(const std::string& metric);
-bool is_latency(const std::string& metric);
 std::string format_value(const std::string& metric, double value);
 
 // A cell in parts, so that each format can join them its own way.

@@ -5,7 +5,9 @@
 #include <map>
 
 #include "results/report_model.h"
-#include "search/hypervolume.h"
+#include "core/hypervolume.h"
+#include "core/metric.h"
+#include "core/pareto.h"
 
 namespace nas {
 namespace {
@@ -22,8 +24,9 @@ std::optional<Plot> front_plot(const std::vector<RunReport>& runs) {
     std::optional<std::size_t> accuracy;
     std::vector<std::size_t> latencies;
     for (std::size_t c = 0; c < r.columns.size(); ++c) {
-      if (!accuracy && report::is_accuracy(r.columns[c].metric)) accuracy = c;
-      if (report::is_latency(r.columns[c].metric)) latencies.push_back(c);
+      const MetricKind kind = parse_metric(r.columns[c].metric).kind;
+      if (!accuracy && kind == MetricKind::kAccuracy) accuracy = c;
+      if (kind == MetricKind::kLatency) latencies.push_back(c);
     }
     if (!accuracy || latencies.empty()) continue;
     if (runs.size() > 1) latencies.resize(1);
@@ -59,7 +62,7 @@ std::vector<Point> queried_points(const Store& store, const RunReport& r) {
         if (e.key.metric == c.metric && e.value && e.key.source != Source::kPredicted) v = e.value;
       }
       if (!v) break;
-      p.push_back(c.goal == Goal::kMaximize ? -*v : *v);
+      p.push_back(to_minimised(c.goal, *v));
     }
     // An excluded candidate still spent a query: it adds a point to no front.
     if (p.size() != r.columns.size()) p.assign(r.columns.size(), HUGE_VAL);
@@ -120,7 +123,7 @@ std::optional<Plot> predicted_plot(const std::vector<const Store*>& stores,
       for (const std::string& id : store->queried_archs(r.summary.id)) {
         std::map<std::string, std::pair<std::optional<double>, std::optional<double>>> pairs;
         for (const Evaluation& e : store->evaluations(id)) {
-          if (!report::is_latency(e.key.metric) || !e.value) continue;
+          if (parse_metric(e.key.metric).kind != MetricKind::kLatency || !e.value) continue;
           if (!device.empty() && e.key.device != device) continue;
           auto& pair = pairs[e.key.device.empty() ? e.key.metric : e.key.device];
           if (e.key.source == Source::kPredicted) pair.first = e.value;

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/metric.h"
 #include "results/report_renderers.h"
 #include "results/run_summary_json.h"
 
@@ -74,7 +75,7 @@ std::string render_csv(const std::vector<RunReport>& runs) {
   for (const std::string& m : metrics) {
     header.push_back(m);
     header.push_back(m + "_source");
-    if (is_latency(m)) {
+    if (parse_metric(m).kind == MetricKind::kLatency) {
       header.push_back(m + "_std");
       header.push_back(m + "_p90");
     }
@@ -121,7 +122,7 @@ std::string render_csv(const std::vector<RunReport>& runs) {
         }
         cells.push_back(value);
         cells.push_back(source);
-        if (is_latency(m)) {
+        if (parse_metric(m).kind == MetricKind::kLatency) {
           cells.push_back(spread);
           cells.push_back(p90);
         }

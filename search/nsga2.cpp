@@ -4,7 +4,7 @@
 #include <numeric>
 
 #include "core/errors.h"
-#include "search/pareto.h"
+#include "core/pareto.h"
 #include "search/state_codec.h"
 
 namespace nas {

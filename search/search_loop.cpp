@@ -7,20 +7,12 @@
 #include <unordered_set>
 
 #include "core/errors.h"
+#include "core/pareto.h"
 
 namespace nas {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-
-bool dominates(const std::vector<double>& a, const std::vector<double>& b) {
-  bool strictly = false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (a[i] > b[i]) return false;
-    if (a[i] < b[i]) strictly = true;
-  }
-  return strictly;
-}
 
 }  // namespace
 
@@ -89,7 +81,7 @@ SearchLoop::Scored SearchLoop::score(const Arch& arch, const std::string& id) {
       s.excluded = true;
       s.outcome.objectives.push_back(kInf);
     } else {
-      s.outcome.objectives.push_back(objectives_[o].goal == Goal::kMaximize ? -*v : *v);
+      s.outcome.objectives.push_back(to_minimised(objectives_[o].goal, *v));
     }
   }
   double violation = 0;
@@ -183,12 +175,12 @@ LoopResult SearchLoop::run() {
   // if the front keeps another member, and measured otherwise. A measurement
   // that fails teaches the risk, so a run of such cells at the front's corner
   // is not measured one by one.
-  struct Point {
+  struct Member {
     std::string id;
     std::vector<Evaluation> values;
     std::vector<double> minimised;
   };
-  std::vector<Point> feasible;
+  std::vector<Member> feasible;
   std::int64_t excluded = 0;
   for (const auto& id : journal_.queried_archs()) {
     auto it = known.find(id);
@@ -201,31 +193,24 @@ LoopResult SearchLoop::run() {
     known.emplace(id, arch);
     feasible.push_back({id, std::move(s.values), std::move(s.outcome.objectives)});
   }
-  const auto predicted = [](const Point& p) {
+  const auto predicted = [](const Member& p) {
     return std::any_of(p.values.begin(), p.values.end(),
                        [](const Evaluation& e) { return e.key.source == Source::kPredicted; });
   };
-  const auto first_better = [&](const Point& a, const Point& b) {
+  const auto first_better = [&](const Member& a, const Member& b) {
     const double va = *a.values[0].value, vb = *b.values[0].value;
     if (va != vb) return objectives_[0].goal == Goal::kMaximize ? va > vb : va < vb;
     return a.id < b.id;
   };
-  std::vector<Point> front;
+  std::vector<Member> front;
   for (;;) {
-    // Non-dominated archive: O(points x front) rather than all pairs.
+    std::vector<Point> points;
+    points.reserve(feasible.size());
+    for (const Member& p : feasible) points.push_back(p.minimised);
     front.clear();
-    for (const Point& p : feasible) {
-      const bool dominated = std::any_of(front.begin(), front.end(), [&](const Point& q) {
-        return dominates(q.minimised, p.minimised);
-      });
-      if (dominated) continue;
-      front.erase(std::remove_if(front.begin(), front.end(),
-                                 [&](const Point& q) { return dominates(p.minimised, q.minimised); }),
-                  front.end());
-      front.push_back(p);
-    }
+    for (std::size_t i : non_dominated(points)) front.push_back(feasible[i]);
     std::sort(front.begin(), front.end(), first_better);
-    const auto risky = [&](const Point& p) {
+    const auto risky = [&](const Member& p) {
       for (std::size_t m = 0; m < metrics_.size(); ++m) {
         if (p.values[m].key.source == Source::kPredicted &&
             evaluator_.failure_risk(known.at(p.id), metrics_[m]) >= kPredictedToFail) {
@@ -235,18 +220,18 @@ LoopResult SearchLoop::run() {
       return false;
     };
     auto next = std::find_if(front.begin(), front.end(),
-                             [&](const Point& p) { return predicted(p) && !risky(p); });
+                             [&](const Member& p) { return predicted(p) && !risky(p); });
     if (next == front.end()) {
       next = std::find_if(front.begin(), front.end(), predicted);
       if (next == front.end()) break;
       std::vector<std::string> dropped;
-      for (const Point& p : front) {
+      for (const Member& p : front) {
         if (predicted(p)) dropped.push_back(p.id);  // every one left is risky
       }
       if (dropped.size() < front.size()) {
         for (const std::string& id : dropped) {
           feasible.erase(std::find_if(feasible.begin(), feasible.end(),
-                                      [&](const Point& p) { return p.id == id; }));
+                                      [&](const Member& p) { return p.id == id; }));
         }
         stats.unconfirmed += static_cast<std::int64_t>(dropped.size());
         continue;
@@ -262,7 +247,7 @@ LoopResult SearchLoop::run() {
     journal_.record(space_, arch, measured);
     // The member again, from its stored values now measured.
     auto at = std::find_if(feasible.begin(), feasible.end(),
-                           [&](const Point& p) { return p.id == next->id; });
+                           [&](const Member& p) { return p.id == next->id; });
     Scored s = score(arch, next->id);
     if (s.excluded) ++excluded;
     if (s.outcome.feasible()) {
@@ -273,7 +258,7 @@ LoopResult SearchLoop::run() {
     }
   }
   stats.excluded = excluded;
-  for (const Point& p : front) {
+  for (const Member& p : front) {
     FrontMember member;
     member.arch = known.at(p.id);
     member.arch_id = p.id;

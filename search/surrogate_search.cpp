@@ -6,9 +6,10 @@
 
 #include "core/errors.h"
 #include "search/operators.h"
-#include "search/hypervolume.h"
+#include "core/hypervolume.h"
+#include "core/metric.h"
 #include "search/nsga2.h"
-#include "search/pareto.h"
+#include "core/pareto.h"
 #include "search/state_codec.h"
 
 namespace nas {
@@ -53,7 +54,7 @@ std::unique_ptr<Predictor> SurrogateSearch::model_of(std::size_t k,
   if (factory_) return factory_();
   // Told values are in minimisation form: a maximised accuracy's are <= 0.
   const bool maximised_accuracy =
-      !options_.metrics.empty() && is_accuracy_metric(options_.metrics[k]) &&
+      !options_.metrics.empty() && parse_metric(options_.metrics[k]).maximised() &&
       std::all_of(told.begin(), told.end(), [](double v) { return v <= 0; });
   if (!maximised_accuracy) return make_search_predictor(space_);
   const bool percent = std::any_of(told.begin(), told.end(), [](double v) { return v < -1; });

@@ -106,8 +106,10 @@ TEST_CASE("a run in progress shows a provisional front; a finished one its store
   CHECK((*progress)["progress"]["evaluator_calls"] == 6);
   CHECK((*progress)["progress"]["hit_rate"] == 0.0);
   CHECK((*progress)["constraints"] == nlohmann::json::array({"raspi4_ms <= 30"}));
+  CHECK((*progress)["objectives"][0] ==
+        nlohmann::json{{"metric", "cifar10_test_acc"}, {"goal", "maximize"}, {"kind", "accuracy"}});
   CHECK((*progress)["objectives"][1] ==
-        nlohmann::json{{"metric", "raspi4_ms"}, {"goal", "minimize"}});
+        nlohmann::json{{"metric", "raspi4_ms"}, {"goal", "minimize"}, {"kind", "latency"}});
 
   // The stored front wins once written, in its own order.
   writer.write_front(run, {ids[1], ids[0]});

@@ -9,7 +9,7 @@
 #include "estimators/nb201_cost.h"
 #include "search/state_codec.h"
 #include "search/nsga2.h"
-#include "search/pareto.h"
+#include "core/pareto.h"
 #include "tests/search/strategy_test_util.h"
 
 using namespace nas;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/nb201_space.h"
+#include "core/pareto.h"
 #include "estimators/screened_evaluator.h"
 #include "estimators/structural_gate.h"
 #include "estimators/tabular_evaluator.h"
@@ -89,15 +90,12 @@ TEST_CASE("a screened run reports a front of measured values; predictions are st
     }
     if (has_accuracy && has_latency && v.latency >= 0.05) all.push_back(v);
   }
+  std::vector<Point> points;
+  for (const Valued& p : all) points.push_back({to_minimised(Goal::kMaximize, p.accuracy), p.latency});
   std::set<std::string> expected;
-  for (const Valued& p : all) {
-    const bool dominated = std::any_of(all.begin(), all.end(), [&](const Valued& q) {
-      return q.accuracy >= p.accuracy && q.latency <= p.latency &&
-             (q.accuracy > p.accuracy || q.latency < p.latency);
-    });
-    if (dominated) continue;
-    CHECK(p.measured);
-    expected.insert(p.id);
+  for (std::size_t i : non_dominated(points)) {
+    CHECK(all[i].measured);
+    expected.insert(all[i].id);
   }
   std::set<std::string> reported;
   for (const FrontMember& m : result.front) reported.insert(m.arch_id);

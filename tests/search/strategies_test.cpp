@@ -9,7 +9,7 @@
 
 #include "core/errors.h"
 #include "core/nb201_space.h"
-#include "search/pareto.h"
+#include "core/pareto.h"
 #include "search/state_codec.h"
 #include "tests/search/strategy_test_util.h"
 

@@ -6,7 +6,7 @@
 
 #include <vector>
 
-#include "search/pareto.h"
+#include "core/pareto.h"
 
 namespace nas {
 

@@ -3,7 +3,7 @@
 #include <limits>
 #include <vector>
 
-#include "search/pareto.h"
+#include "core/pareto.h"
 
 using nas::Point;
 
@@ -98,4 +98,32 @@ TEST_CASE("non_dominated and its feasible variant") {
         std::vector<std::size_t>{0, 1, 2});
   const std::vector<Point> three{{1, 2, 3}, {3, 2, 1}, {2, 2, 2}, {3, 3, 3}};
   CHECK(nas::non_dominated(three) == std::vector<std::size_t>{0, 1, 2});
+}
+
+TEST_CASE("to_minimised negates a maximised objective and keeps a minimised one") {
+  CHECK(nas::to_minimised(nas::Goal::kMaximize, 93.5) == -93.5);
+  CHECK(nas::to_minimised(nas::Goal::kMinimize, 12.0) == 12.0);
+  // A better accuracy is a smaller minimised value.
+  CHECK(nas::to_minimised(nas::Goal::kMaximize, 94) < nas::to_minimised(nas::Goal::kMaximize, 93));
+}
+
+TEST_CASE("a front kept point by point ends as the non-dominated set, without duplicates") {
+  const std::vector<Point> arrivals{{3, 3}, {3, 1}, {2, 2}, {2, 2}, {1, 3}, {1, 1}, {0, 5}};
+  std::vector<Point> front;
+  CHECK(nas::add_to_front(front, arrivals[0]));
+  CHECK(nas::add_to_front(front, arrivals[1]));  // drops (3,3)
+  CHECK(front == std::vector<Point>{{3, 1}});
+  CHECK(nas::add_to_front(front, arrivals[2]));
+  CHECK_FALSE(nas::add_to_front(front, arrivals[3]));  // equal to a member
+  CHECK(nas::add_to_front(front, arrivals[4]));
+  CHECK(nas::add_to_front(front, arrivals[5]));  // dominates all three
+  CHECK(front == std::vector<Point>{{1, 1}});
+  CHECK(nas::add_to_front(front, arrivals[6]));  // a trade-off
+  CHECK_FALSE(nas::add_to_front(front, {2, 2}));
+  CHECK(front == std::vector<Point>{{1, 1}, {0, 5}});
+
+  CHECK(nas::dominated_by_any(front, {1, 2}));
+  CHECK_FALSE(nas::dominated_by_any(front, {1, 1}));  // equal is not dominated
+  CHECK_FALSE(nas::dominated_by_any(front, {0.5, 1.5}));
+  CHECK_FALSE(nas::dominated_by_any({}, {9, 9}));
 }

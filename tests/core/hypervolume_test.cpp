@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "core/random.h"
-#include "search/hypervolume.h"
+#include "core/hypervolume.h"
 
 using nas::Point;
 

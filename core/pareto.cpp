@@ -1,10 +1,12 @@
-#include "search/pareto.h"
+#include "core/pareto.h"
 
 #include <algorithm>
 #include <limits>
 #include <numeric>
 
 namespace nas {
+
+double to_minimised(Goal goal, double value) { return goal == Goal::kMaximize ? -value : value; }
 
 bool dominates(const Point& a, const Point& b) {
   bool strictly = false;
@@ -129,6 +131,21 @@ std::vector<std::size_t> non_dominated_feasible(const std::vector<Point>& points
   }
   std::sort(kept.begin(), kept.end());
   return kept;
+}
+
+bool dominated_by_any(const std::vector<Point>& front, const Point& p) {
+  return std::any_of(front.begin(), front.end(), [&](const Point& f) { return dominates(f, p); });
+}
+
+bool add_to_front(std::vector<Point>& front, Point p) {
+  if (std::find(front.begin(), front.end(), p) != front.end() || dominated_by_any(front, p)) {
+    return false;
+  }
+  front.erase(std::remove_if(front.begin(), front.end(),
+                             [&](const Point& f) { return dominates(p, f); }),
+              front.end());
+  front.push_back(std::move(p));
+  return true;
 }
 
 }  // namespace nas

@@ -1,4 +1,5 @@
-// Pareto ranking under constrained domination (Deb et al. 2002, NSGA-II).
+// Pareto dominance and ranking under constrained domination (Deb et al.
+// 2002, NSGA-II): the one definition every front in nas is built with.
 //
 // Every point is a vector of objective values in minimisation form plus a
 // total constraint violation (0 = feasible, +inf = excluded). Point a
@@ -15,9 +16,15 @@
 #include <cstddef>
 #include <vector>
 
+#include "core/objectives.h"
+
 namespace nas {
 
 using Point = std::vector<double>;
+
+// `value` of an objective with `goal` in minimisation form: a maximised
+// value is negated, a minimised one kept.
+double to_minimised(Goal goal, double value);
 
 // Plain Pareto dominance, minimisation. REQUIRES: a.size() == b.size().
 bool dominates(const Point& a, const Point& b);
@@ -52,5 +59,13 @@ std::vector<std::size_t> non_dominated(const std::vector<Point>& points);
 // never part of the result.
 std::vector<std::size_t> non_dominated_feasible(const std::vector<Point>& points,
                                                 const std::vector<double>& violations);
+
+// Whether some member of `front` dominates `p`.
+bool dominated_by_any(const std::vector<Point>& front, const Point& p);
+
+// Keeps `front` (points none of which dominates another) up to date as
+// points arrive one by one: adds `p` unless a member dominates or equals it,
+// and drops the members `p` dominates. Returns whether `p` was added.
+bool add_to_front(std::vector<Point>& front, Point p);
 
 }  // namespace nas

@@ -1,4 +1,4 @@
-#include "search/hypervolume.h"
+#include "core/hypervolume.h"
 
 #include <algorithm>
 
