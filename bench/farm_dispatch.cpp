@@ -24,7 +24,7 @@
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
-#include "device_runners/broker.h"
+#include "device_runners/broker/broker.h"
 #include "device_runners/farm_client.h"
 
 extern char** environ;

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,10 @@ struct FarmClientOptions {
   // CURVE: the broker's public key and this client's key pair (.key_secret).
   std::string broker_public_key_file;
   std::string curve_secret_file;
+  // Optional: says why the broker can no longer answer (an embedded broker
+  // whose thread died), nullopt while it can. Asked at least every 100 ms
+  // while the client waits; an answer ends the wait with nas::Error.
+  std::function<std::optional<std::string>()> broker_failure;
 };
 
 struct FarmJob {
@@ -41,12 +47,14 @@ class FarmClient {
   // Submits the jobs (at most options.max_outstanding waiting at a time)
   // and waits for all results, returned in the jobs' order. A job still
   // unanswered after `max_wait_seconds` (no runner for its device, a broker
-  // that went away) comes back with status timeout and a message that says
-  // why; nothing throws for an ordinary failure.
+  // that went away) comes back with status kUnanswered and a message that
+  // says why; nothing throws for an ordinary failure. Throws nas::Error when
+  // options.broker_failure reports the broker dead.
   std::vector<JobResult> run(const std::vector<FarmJob>& jobs, double max_wait_seconds);
 
   // The broker's LIST: runners with their keys and states, queue sizes,
-  // counters. Throws nas::Error when the broker does not answer in time.
+  // counters. Throws nas::Error when the broker does not answer in time or
+  // options.broker_failure reports it dead.
   nlohmann::json list(double timeout_seconds = 3);
 
  private:

@@ -56,6 +56,7 @@ bool FarmEvaluator::runners_need_onnx() {
   try {
     listing = client_->list();
   } catch (const Error& e) {
+    if (client_options_.broker_failure && client_options_.broker_failure()) throw;  // no farm
     spdlog::debug("farm: no runner listing ({}); the job carries an ONNX file", e.what());
     return true;
   }
@@ -120,7 +121,7 @@ Evaluation FarmEvaluator::evaluate(const Arch& arch, const std::string& metric) 
   Evaluation e;
   e.key = key(metric);
   const JobResult& r = result_for(arch);
-  if (r.environment.value("unanswered", false)) {
+  if (r.status == wire::JobStatus::kUnanswered) {
     // Not an outcome of this architecture: storing it would poison the
     // cache. The run stops with the reason and --resume continues later.
     throw Error("farm: " + r.message);

@@ -66,11 +66,12 @@ constexpr std::array<std::pair<MessageType, const char*>, 8> kTypeNames = {{
     {MessageType::kBye, "BYE"},
 }};
 
-constexpr std::array<std::pair<JobStatus, const char*>, 4> kStatusNames = {{
+constexpr std::array<std::pair<JobStatus, const char*>, 5> kStatusNames = {{
     {JobStatus::kOk, "ok"},
     {JobStatus::kTimeout, "timeout"},
     {JobStatus::kError, "error"},
     {JobStatus::kUnsupported, "unsupported"},
+    {JobStatus::kUnanswered, "unanswered"},
 }};
 
 // Printable excerpt of untrusted bytes for error messages.
@@ -152,7 +153,8 @@ Message decode(const std::vector<std::string>& frames) {
     }
   }
   if (*type == MessageType::kResult) {
-    if (!job_status_from_string(message.body["status"].get<std::string>())) {
+    const auto status = job_status_from_string(message.body["status"].get<std::string>());
+    if (!status || *status == JobStatus::kUnanswered) {
       throw ProtocolError(where + "unknown status '" +
                           excerpt(message.body["status"].get<std::string>()) + "'");
     }
@@ -162,6 +164,59 @@ Message decode(const std::vector<std::string>& frames) {
     }
   }
   return message;
+}
+
+bool Hello::accepts(std::string_view kind) const {
+  const auto it = capabilities.find("accepts");
+  if (it == capabilities.end() || !it->is_array()) return false;
+  for (const auto& a : *it) {
+    if (a.is_string() && a.get_ref<const std::string&>() == kind) return true;
+  }
+  return false;
+}
+
+Message Hello::encode() const {
+  nlohmann::json body = {{"protocol", protocol},
+                         {"role", role == Role::kRunner ? "runner" : "client"}};
+  if (role == Role::kRunner) {
+    body["runner_id"] = runner_id;
+    body["device"] = device;
+    body["backend"] = backend;
+    body["meter"] = meter;
+    body["capabilities"] = capabilities;
+  }
+  return {MessageType::kHello, std::move(body)};
+}
+
+Hello Hello::decode(const Message& message) {
+  const nlohmann::json& b = message.body;
+  Hello h;
+  h.protocol = b.at("protocol").get<int>();
+  h.role = b.at("role") == "runner" ? Role::kRunner : Role::kClient;
+  if (h.role == Role::kRunner) {
+    h.runner_id = b.at("runner_id").get<std::string>();
+    h.device = b.at("device").get<std::string>();
+    h.backend = b.at("backend").get<std::string>();
+    const auto meter = b.find("meter");
+    if (meter != b.end() && meter->is_string()) h.meter = meter->get<std::string>();
+    const auto caps = b.find("capabilities");
+    if (caps != b.end() && caps->is_object()) h.capabilities = *caps;
+  }
+  return h;
+}
+
+Message Bye::encode() const { return {MessageType::kBye, {{"reason", reason}}}; }
+
+Bye Bye::decode(const Message& message) {
+  const auto it = message.body.find("reason");
+  return Bye{it != message.body.end() && it->is_string() ? it->get<std::string>()
+                                                          : std::string("no reason")};
+}
+
+Message Submit::encode() const { return {MessageType::kSubmit, {{"device", device}, {"job", job}}}; }
+
+Submit Submit::decode(const Message& message) {
+  return Submit{message.body.at("device").get<std::string>(), message.body.at("job")};
 }
 
 }  // namespace nas::wire

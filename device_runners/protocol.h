@@ -53,8 +53,11 @@ enum class MessageType {
 const char* to_string(MessageType type);
 std::optional<MessageType> message_type_from_string(std::string_view name);
 
-// Status of a RESULT. A timeout is an ordinary outcome, not an error.
-enum class JobStatus { kOk, kTimeout, kError, kUnsupported };
+// Status of a job's outcome. A timeout is an ordinary outcome, not an error.
+// kUnanswered never travels: a client gives it to a job the farm did not
+// answer at all (no runner for its device, a broker gone), so nothing was
+// measured and nothing about the architecture may be concluded from it.
+enum class JobStatus { kOk, kTimeout, kError, kUnsupported, kUnanswered };
 const char* to_string(JobStatus status);
 std::optional<JobStatus> job_status_from_string(std::string_view name);
 
@@ -67,6 +70,46 @@ struct Message {
 class ProtocolError : public Error {
  public:
   using Error::Error;
+};
+
+// The HELLO every peer sends first. A runner names itself, its device key and
+// backend; a client (a search, `nas devices`) gives only its role.
+struct Hello {
+  enum class Role { kRunner, kClient };
+  int protocol = kProtocolVersion;
+  Role role = Role::kClient;
+  // Runners only: all three non-empty.
+  std::string runner_id;
+  std::string device;   // device key, e.g. "jetson-nano"
+  std::string backend;  // e.g. "torch", "command"
+  std::string meter;    // "yes" or "none"
+  // What the backend accepts ({"accepts": ["arch"]} or ["onnx"]) and details.
+  nlohmann::json capabilities = nlohmann::json::object();
+
+  // True when capabilities' "accepts" lists `kind` ("arch", "onnx").
+  bool accepts(std::string_view kind) const;
+
+  Message encode() const;
+  // REQUIRES: `message` passed wire::decode() and is a HELLO.
+  static Hello decode(const Message& message);
+};
+
+// Either side leaving, or the broker refusing a peer; `reason` says why.
+struct Bye {
+  std::string reason;
+
+  Message encode() const;
+  static Bye decode(const Message& message);  // REQUIRES: a decoded BYE
+};
+
+// A client's job for any free runner with the device key. `job` is the JOB
+// body (JobSpec's JSON), checked by the broker before it queues it.
+struct Submit {
+  std::string device;
+  nlohmann::json job = nlohmann::json::object();
+
+  Message encode() const;
+  static Submit decode(const Message& message);  // REQUIRES: a decoded SUBMIT
 };
 
 // The frames of `message`: {type, compact JSON body}.

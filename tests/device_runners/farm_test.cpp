@@ -223,13 +223,13 @@ TEST_CASE("a job longer than three heartbeat intervals: the runner beats through
   CHECK(log.find("reconnecting") == std::string::npos);
 }
 
-TEST_CASE("a job for a device no runner has waits, then times out with the reason") {
+TEST_CASE("a job for a device no runner has waits, then comes back unanswered with the reason") {
   TempDir dir;
   BrokerProcess broker(dir);
   FarmClient client(client_options(broker.endpoint()));
   const auto results = client.run({{"jetson-nano", job("orphan")}}, 0.5);
   REQUIRE(results.size() == 1);
-  CHECK(results[0].status == wire::JobStatus::kTimeout);
+  CHECK(results[0].status == wire::JobStatus::kUnanswered);
   CHECK(results[0].message.find("is a runner for device 'jetson-nano' connected?") !=
         std::string::npos);
 }
