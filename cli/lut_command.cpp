@@ -153,7 +153,7 @@ int lut_build_command(const LutBuildCommand& command) {
   const Mbv3Layout layout = mbv3_layout(config.space.mbv3, config.supernet.data.dataset);
   const SearchSpace space = mbv3_space(layout);
   const FarmEvaluatorOptions farm = farm_latency_options(config, space, layout);
-  const FarmClientOptions client = farm_client_options(config, session.endpoint());
+  const FarmClientOptions client = farm_client_options(config, &session);
   const std::string protocol = farm.protocol.key();
 
   const auto store_dir = std::filesystem::path(config.store).parent_path();

@@ -1,5 +1,6 @@
 #include "cli/wiring.h"
 
+#include "cli/farm_session.h"
 #include "core/errors.h"
 #include "core/space_registry.h"
 #include "device_runners/farm_evaluator.h"
@@ -49,14 +50,14 @@ std::function<ExportedModel(const Arch&)> onnx_exporter(std::shared_ptr<Supernet
 
 std::unique_ptr<Evaluator> make_farm_latency(const RunConfig& config,
                                              const std::shared_ptr<Supernet>& supernet,
-                                             const std::string& endpoint) {
+                                             const FarmSession* farm) {
   FarmEvaluatorOptions options = farm_latency_options(config, supernet->space(), supernet->layout());
   options.export_onnx = onnx_exporter(supernet, config.evaluator.supernet.latency.batch);
-  return std::make_unique<FarmEvaluator>(supernet->space(), farm_client_options(config, endpoint),
+  return std::make_unique<FarmEvaluator>(supernet->space(), farm_client_options(config, farm),
                                          std::move(options));
 }
 
-void wire_supernet(const RunConfig& config, RunPieces& pieces, const std::string& farm_endpoint) {
+void wire_supernet(const RunConfig& config, RunPieces& pieces, const FarmSession* farm) {
   try {
     pieces.supernet = std::make_shared<Supernet>(config.space.mbv3, config.supernet, config.seed);
   } catch (const Error& e) {
@@ -68,7 +69,7 @@ void wire_supernet(const RunConfig& config, RunPieces& pieces, const std::string
   parts.push_back(std::make_unique<Mbv3AnalyticEvaluator>(pieces.supernet->space(),
                                                           pieces.supernet->layout()));
   if (config.farm.enabled) {
-    parts.push_back(make_farm_latency(config, pieces.supernet, farm_endpoint));
+    parts.push_back(make_farm_latency(config, pieces.supernet, farm));
   } else {
     parts.push_back(
         std::make_unique<CpuLatencyEvaluator>(pieces.supernet, config.evaluator.supernet.latency));
@@ -170,17 +171,19 @@ FarmEvaluatorOptions farm_latency_options(const RunConfig& config, const SearchS
   return options;
 }
 
-FarmClientOptions farm_client_options(const RunConfig& config, const std::string& endpoint) {
+FarmClientOptions farm_client_options(const RunConfig& config, const FarmSession* farm) {
+  const std::string endpoint = farm ? farm->endpoint() : std::string();
   FarmClientOptions client;
   client.connect = endpoint.empty() ? (config.farm.connect.empty() ? config.farm.bind
                                                                     : config.farm.connect)
                                     : endpoint;
   client.broker_public_key_file = config.farm.broker_key;
   client.curve_secret_file = config.farm.keys;
+  if (!endpoint.empty()) client.broker_failure = [farm] { return farm->broker_failure(); };
   return client;
 }
 
-RunPieces wire_run(const RunConfig& config, const std::string& farm_endpoint) {
+RunPieces wire_run(const RunConfig& config, const FarmSession* farm) {
   if (config.evaluator.type == "tabular" && config.space.type != "nb201") {
     throw ConfigError("/evaluator/type", "the tabular evaluator serves the nb201 space; the " +
                                              config.space.type + " space needs \"supernet\"");
@@ -191,7 +194,7 @@ RunPieces wire_run(const RunConfig& config, const std::string& farm_endpoint) {
   }
   RunPieces pieces{make_space(config.space), nullptr, nullptr, {}, nullptr, {}};
   if (config.evaluator.type == "supernet") {
-    wire_supernet(config, pieces, farm_endpoint);
+    wire_supernet(config, pieces, farm);
   } else {
     pieces.evaluator = make_evaluator(config.evaluator);
   }

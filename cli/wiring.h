@@ -20,6 +20,8 @@ class Supernet;
 
 namespace nas::cli {
 
+class FarmSession;
+
 struct RunPieces {
   SearchSpace space;
   // The space the screening predictors read (declared before the evaluator,
@@ -43,10 +45,11 @@ struct RunPieces {
 // Builds the space and evaluator of `config` and checks that every objective
 // and constraint names a metric the evaluator provides. Problems are
 // ConfigErrors naming the JSON path (`/objectives/1/metric: ...`).
-// `farm_endpoint` is the broker latency jobs go to when the config has a
-// "farm" section (the embedded broker's address, or the configured one when
-// empty: nothing is sent before the first measurement).
-RunPieces wire_run(const RunConfig& config, const std::string& farm_endpoint = "");
+// `farm` is the run's farm session when the config has a "farm" section: its
+// embedded broker is where latency jobs go, or the configured address when it
+// has none or `farm` is null (nothing is sent before the first measurement).
+// REQUIRES: `farm` outlives the pieces.
+RunPieces wire_run(const RunConfig& config, const FarmSession* farm = nullptr);
 
 // The measuring protocol of the config's latency options.
 MeasureProtocol latency_protocol(const LatencyOptions& latency);
@@ -56,9 +59,10 @@ MeasureProtocol latency_protocol(const LatencyOptions& latency);
 FarmEvaluatorOptions farm_latency_options(const RunConfig& config, const SearchSpace& space,
                                           const Mbv3Layout& layout);
 
-// How a search reaches the farm: `endpoint` (an embedded broker) or else the
-// config's connect or bind address, with its CURVE keys.
-FarmClientOptions farm_client_options(const RunConfig& config, const std::string& endpoint);
+// How a search reaches the farm: the session's embedded broker (whose death
+// the client then notices at once), or else the config's connect or bind
+// address, with its CURVE keys. REQUIRES: `farm`, if given, outlives the client.
+FarmClientOptions farm_client_options(const RunConfig& config, const FarmSession* farm);
 
 // The strategy the config names, built from whichever library holds it.
 std::unique_ptr<Strategy> wire_strategy(const RunConfig& config, const SearchSpace& space);
