@@ -157,8 +157,7 @@ int main(int argc, char** argv) {
     if (r.status == nas::wire::JobStatus::kOk) {
       ++ok;
       busy += r.latency->median_ms / 1000.0;
-      const auto idle = r.environment.find("runner_idle_ms");
-      if (idle != r.environment.end()) gaps_ms.push_back(idle->get<double>());
+      if (r.runner_idle_ms) gaps_ms.push_back(*r.runner_idle_ms);
     }
   }
   std::sort(gaps_ms.begin(), gaps_ms.end());

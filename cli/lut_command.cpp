@@ -56,7 +56,7 @@ LutEntryRecord entry_of(const Mbv3BlockConfig& block, const JobResult& r) {
   e.std_ms = r.latency->std_ms;
   e.min_ms = r.latency->min_ms;
   e.samples = static_cast<std::int64_t>(r.latency->samples_ms.size());
-  e.runner = r.environment.value("runner_id", std::string());
+  e.runner = r.runner_id;
   e.environment_json = r.environment.dump();
   return e;
 }

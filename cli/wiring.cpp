@@ -142,16 +142,6 @@ void wire_structural_gate(RunPieces& pieces) {
 
 }  // namespace
 
-MeasureProtocol latency_protocol(const LatencyOptions& latency) {
-  MeasureProtocol protocol;
-  protocol.batch_size = static_cast<int>(latency.batch);
-  protocol.threads = static_cast<int>(latency.threads);
-  protocol.warmup_runs = static_cast<int>(latency.warmup);
-  protocol.warmup_seconds = latency.warmup_ms / 1000.0;
-  protocol.repeats = static_cast<int>(latency.repeats);
-  return protocol;
-}
-
 // Latency through the farm: the same LatencyOptions, as a measuring protocol
 // a runner follows.
 FarmEvaluatorOptions farm_latency_options(const RunConfig& config, const SearchSpace& space,
@@ -165,7 +155,7 @@ FarmEvaluatorOptions farm_latency_options(const RunConfig& config, const SearchS
                            {"classes", layout.classes}};
   const int resolution = layout.resolutions.back();
   options.input_shape = {latency.batch, layout.in_channels, resolution, resolution};
-  options.protocol = latency_protocol(latency);
+  options.protocol = MeasureProtocol::from_options(latency);
   options.deadline_seconds = config.farm.deadline_seconds;
   options.wait_seconds = config.farm.wait_seconds;
   return options;

@@ -51,9 +51,6 @@ struct RunPieces {
 // REQUIRES: `farm` outlives the pieces.
 RunPieces wire_run(const RunConfig& config, const FarmSession* farm = nullptr);
 
-// The measuring protocol of the config's latency options.
-MeasureProtocol latency_protocol(const LatencyOptions& latency);
-
 // What the farm evaluator of `config` (its "farm" and latency sections)
 // measures the subnets of `space` (mbv3_space(layout)) with.
 FarmEvaluatorOptions farm_latency_options(const RunConfig& config, const SearchSpace& space,

@@ -73,6 +73,8 @@ nlohmann::json JobResult::to_json() const {
                       {"environment", environment}};
   if (latency) j["latency"] = latency->to_json();
   if (energy) j["energy"] = energy->to_json();
+  if (!runner_id.empty()) j["runner_id"] = runner_id;
+  if (runner_idle_ms) j["runner_idle_ms"] = *runner_idle_ms;
   return j;
 }
 
@@ -84,6 +86,8 @@ JobResult JobResult::from_json(const nlohmann::json& j) {
   r.status = *status;
   r.message = j.value("message", std::string());
   r.environment = j.value("environment", nlohmann::json::object());
+  if (j.contains("runner_id")) r.runner_id = take<std::string>(j, "runner_id", "result");
+  if (j.contains("runner_idle_ms")) r.runner_idle_ms = take<double>(j, "runner_idle_ms", "result");
   try {
     if (j.contains("latency")) r.latency = LatencyStats::from_json(j["latency"]);
     if (j.contains("energy")) r.energy = EnergyStats::from_json(j["energy"]);

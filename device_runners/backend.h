@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "device_runners/measurement.h"
+#include "core/measurement.h"
 #include "device_runners/protocol.h"
 
 namespace nas {
@@ -46,7 +46,12 @@ struct JobResult {
   std::string message;  // why, when not ok
   std::optional<LatencyStats> latency;
   std::optional<EnergyStats> energy;
-  nlohmann::json environment = nlohmann::json::object();  // threads, clocks, temperatures...
+  std::string runner_id;  // the runner that ran it; "" in a result the broker wrote
+  // How long the runner sat idle before this job (the farm's dispatch gap);
+  // absent for a runner's first job.
+  std::optional<double> runner_idle_ms;
+  // Free-form facts of the backend: threads, clocks, temperatures, tool output...
+  nlohmann::json environment = nlohmann::json::object();
 
   nlohmann::json to_json() const;
   static JobResult from_json(const nlohmann::json& j);

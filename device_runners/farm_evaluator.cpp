@@ -14,30 +14,17 @@ namespace {
 std::shared_ptr<const MeasurementRecord> record_of(const JobResult& r, const std::string& device,
                                                    const MeasureProtocol& protocol) {
   if (r.status != wire::JobStatus::kOk || !r.latency) return nullptr;
-  auto m = std::make_shared<MeasurementRecord>();
-  const LatencyStats& l = *r.latency;
-  m->device = device;
-  m->protocol = protocol.key();
+  auto m = std::make_shared<MeasurementRecord>(
+      MeasurementRecord::of(*r.latency, r.energy ? &*r.energy : nullptr, device, protocol));
   m->backend = r.environment.value("backend", std::string());
-  m->runner = r.environment.value("runner_id", std::string());
-  m->batch = l.batch_size;
+  m->runner = r.runner_id;
   const auto threads = r.environment.find("threads");
-  m->threads = threads != r.environment.end() && threads->is_number_integer()
-                   ? threads->get<int>()
-                   : protocol.threads;
-  m->median_ms = l.median_ms;
-  m->p90_ms = l.p90_ms;
-  m->mean_ms = l.mean_ms;
-  m->std_ms = l.std_ms;
-  m->min_ms = l.min_ms;
-  m->samples_ms = l.samples_ms;
-  if (r.energy) {
-    m->energy_mj = r.energy->joules_per_inference * 1e3;
-    m->idle_watts = r.energy->idle_watts;
-    m->active_watts = r.energy->active_watts;
-  }
+  if (threads != r.environment.end() && threads->is_number_integer()) m->threads = threads->get<int>();
   m->environment = r.environment;
-  if (r.energy) m->environment["energy"] = r.energy->to_json();  // gross figure, meter, samples
+  // Kept with the stored environment as before: the gross figure, meter and
+  // sample count, and the runner's idle time before the job.
+  if (r.energy) m->environment["energy"] = r.energy->to_json();
+  if (r.runner_idle_ms) m->environment["runner_idle_ms"] = *r.runner_idle_ms;
   return m;
 }
 
@@ -134,7 +121,7 @@ Evaluation FarmEvaluator::evaluate(const Arch& arch, const std::string& metric) 
   if (metric == metrics()[0]) {
     e.value = r.latency->median_ms;
   } else if (r.energy) {
-    e.value = r.energy->joules_per_inference * 1e3;  // mJ
+    e.value = r.energy->millijoules_per_inference();
   } else {
     e.note = "not measured: the runner has no power meter";
   }

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "device_runners/measurement.h"
+#include "core/measurement.h"
 
 namespace nas {
 

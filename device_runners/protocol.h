@@ -27,7 +27,10 @@ namespace nas::wire {
 // 2: a runner's RESULT for the job it ran carries "ready": true and stands
 // for the READY that version 1 sent after it (one message less on each job's
 // critical path).
-constexpr int kProtocolVersion = 2;
+// 3: a RESULT's runner id and the runner's idle time before the job are
+// fields of their own ("runner_id", "runner_idle_ms"), no longer entries of
+// its free-form "environment".
+constexpr int kProtocolVersion = 3;
 
 // Bodies larger than this are refused before parsing (a JOB carrying an
 // ONNX file is the largest honest message).

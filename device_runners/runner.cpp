@@ -148,8 +148,7 @@ struct Runner::Impl {
       // How long the device sat idle before this job: the farm's dispatch
       // gap under a full queue, the search's own pace otherwise.
       if (previous_end) {
-        r.environment["runner_idle_ms"] =
-            std::chrono::duration<double, std::milli>(begin - *previous_end).count();
+        r.runner_idle_ms = std::chrono::duration<double, std::milli>(begin - *previous_end).count();
       }
       previous_end = Clock::now();
       {
@@ -180,7 +179,7 @@ struct Runner::Impl {
     if (!r) return;
     busy = false;
     ++stats.jobs_done;
-    r->environment["runner_id"] = options.runner_id;
+    r->runner_id = options.runner_id;
     send_result(*r, true);
     last_sent = Clock::now();
   }

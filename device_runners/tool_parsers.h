@@ -17,7 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/errors.h"
-#include "device_runners/measurement.h"
+#include "core/measurement.h"
 
 namespace nas {
 

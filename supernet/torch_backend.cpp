@@ -7,6 +7,7 @@
 #include "core/json_reader.h"
 #include "core/mbv3_blocks.h"
 #include "core/mbv3_space.h"
+#include "core/time_runs.h"
 #include "device_runners/power_meter.h"
 #include "supernet/device.h"
 #include "supernet/subnet.h"

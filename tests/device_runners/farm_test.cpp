@@ -118,7 +118,7 @@ TEST_CASE("a runner killed in the middle of a job: every job is measured exactly
   for (std::size_t i = 0; i < results.size(); ++i) {
     CHECK(results[i].job_id == jobs[i].spec.job_id);
     CHECK_MESSAGE(results[i].status == wire::JobStatus::kOk, results[i].message);
-    const std::string runner = results[i].environment.value("runner_id", "");
+    const std::string runner = results[i].runner_id;
     CHECK((runner == "r1" || runner == "r3"));  // r2 died before finishing anything
     ++measured_by_survivors[results[i].job_id];
   }
@@ -128,7 +128,7 @@ TEST_CASE("a runner killed in the middle of a job: every job is measured exactly
   for (const auto& r : listing["runners"]) {
     const std::string id = r["runner_id"];
     const auto done = std::count_if(results.begin(), results.end(), [&](const JobResult& x) {
-      return x.environment.value("runner_id", "") == id;
+      return x.runner_id == id;
     });
     CHECK(r["jobs_done"] == done);
     CHECK(r["job"].is_null());
@@ -214,10 +214,10 @@ TEST_CASE("a job longer than three heartbeat intervals: the runner beats through
   CHECK(listing["runners"][0]["jobs_done"] == 2);
   // The runner reports how long it waited for its second job; its first
   // job has no job before it.
-  CHECK_FALSE(results[0].environment.contains("runner_idle_ms"));
-  REQUIRE(results[1].environment.contains("runner_idle_ms"));
-  CHECK(results[1].environment["runner_idle_ms"].get<double>() >= 0);
-  CHECK(results[1].environment["runner_idle_ms"].get<double>() < 1000);  // not a lost beat
+  CHECK_FALSE(results[0].runner_idle_ms.has_value());
+  REQUIRE(results[1].runner_idle_ms.has_value());
+  CHECK(*results[1].runner_idle_ms >= 0);
+  CHECK(*results[1].runner_idle_ms < 1000);  // not a lost beat
   // The runner never reconnected: one "connected" line in its log.
   const std::string log = runner->stderr_text();
   CHECK(log.find("reconnecting") == std::string::npos);

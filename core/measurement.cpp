@@ -1,12 +1,12 @@
-#include "device_runners/measurement.h"
+#include "core/measurement.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <numeric>
 
 #include "core/errors.h"
 #include "core/hash.h"
+#include "core/supernet_options.h"
 
 namespace nas {
 namespace {
@@ -126,30 +126,35 @@ EnergyStats EnergyStats::from_json(const nlohmann::json& j) {
   }
 }
 
-std::optional<LatencyStats> time_runs(const std::function<void()>& run_once,
-                                      const MeasureProtocol& protocol,
-                                      const std::function<bool()>& cancelled) {
-  using Clock = std::chrono::steady_clock;
-  const auto seconds_since = [](Clock::time_point t) {
-    return std::chrono::duration<double>(Clock::now() - t).count();
-  };
-  const auto warmup_start = Clock::now();
-  for (int i = 0; i < protocol.warmup_runs || seconds_since(warmup_start) < protocol.warmup_seconds;
-       ++i) {
-    if (cancelled()) return std::nullopt;
-    run_once();
+MeasureProtocol MeasureProtocol::from_options(const LatencyOptions& latency) {
+  MeasureProtocol protocol;
+  protocol.batch_size = static_cast<int>(latency.batch);
+  protocol.threads = static_cast<int>(latency.threads);
+  protocol.warmup_runs = static_cast<int>(latency.warmup);
+  protocol.warmup_seconds = latency.warmup_ms / 1000.0;
+  protocol.repeats = static_cast<int>(latency.repeats);
+  return protocol;
+}
+
+MeasurementRecord MeasurementRecord::of(const LatencyStats& latency, const EnergyStats* energy,
+                                        const std::string& device, const MeasureProtocol& protocol) {
+  MeasurementRecord m;
+  m.device = device;
+  m.protocol = protocol.key();
+  m.batch = latency.batch_size;
+  m.threads = protocol.threads;
+  m.median_ms = latency.median_ms;
+  m.p90_ms = latency.p90_ms;
+  m.mean_ms = latency.mean_ms;
+  m.std_ms = latency.std_ms;
+  m.min_ms = latency.min_ms;
+  m.samples_ms = latency.samples_ms;
+  if (energy) {
+    m.energy_mj = energy->millijoules_per_inference();
+    m.idle_watts = energy->idle_watts;
+    m.active_watts = energy->active_watts;
   }
-  std::vector<double> samples;
-  samples.reserve(static_cast<std::size_t>(protocol.repeats));
-  const auto timed_start = Clock::now();
-  while (static_cast<int>(samples.size()) < protocol.repeats ||
-         seconds_since(timed_start) < protocol.min_seconds) {
-    if (cancelled()) return std::nullopt;
-    const auto start = Clock::now();
-    run_once();
-    samples.push_back(seconds_since(start) * 1e3);
-  }
-  return summarize_latency(std::move(samples), protocol.batch_size);
+  return m;
 }
 
 }  // namespace nas
