@@ -25,7 +25,7 @@
 #include <zmq_addon.hpp>
 
 #include "device_runners/broker/broker.h"
-#include "device_runners/farm_client.h"
+#include "device_runners/client/farm_client.h"
 
 extern char** environ;
 

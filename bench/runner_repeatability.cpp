@@ -22,7 +22,7 @@
 #include "core/mbv3_space.h"
 #include "core/supernet_options.h"
 #include "device_runners/broker/broker.h"
-#include "device_runners/farm_client.h"
+#include "device_runners/client/farm_client.h"
 
 extern char** environ;
 

@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "cli/stop_signals.h"
-#include "device_runners/farm_client.h"
+#include "device_runners/client/farm_client.h"
 
 namespace nas::cli {
 namespace {

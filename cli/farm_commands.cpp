@@ -14,10 +14,10 @@
 #include "cli/stop_signals.h"
 #include "core/errors.h"
 #include "device_runners/broker/broker.h"
-#include "device_runners/curve.h"
-#include "device_runners/farm_client.h"
-#include "device_runners/power_meter.h"
-#include "device_runners/runner.h"
+#include "device_runners/wire/curve.h"
+#include "device_runners/client/farm_client.h"
+#include "device_runners/board/power_meter.h"
+#include "device_runners/board/runner.h"
 
 namespace nas::cli {
 

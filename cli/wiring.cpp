@@ -3,7 +3,7 @@
 #include "cli/farm_session.h"
 #include "core/errors.h"
 #include "core/space_registry.h"
-#include "device_runners/farm_evaluator.h"
+#include "device_runners/client/farm_evaluator.h"
 #include "estimators/analytic_evaluator.h"
 #include "estimators/composite_evaluator.h"
 #include "estimators/mbv3_cost.h"

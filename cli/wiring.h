@@ -8,7 +8,7 @@
 #include "core/config.h"
 #include "core/mbv3_space.h"
 #include "core/search_space.h"
-#include "device_runners/farm_evaluator.h"
+#include "device_runners/client/farm_evaluator.h"
 #include "estimators/evaluator.h"
 #include "estimators/screened_evaluator.h"
 #include "estimators/structural_gate.h"

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "device_runners/backend.h"
+#include "device_runners/wire/job.h"
 
 namespace nas {
 namespace {

@@ -28,7 +28,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "device_runners/protocol.h"
+#include "device_runners/wire/protocol.h"
 
 namespace nas {
 

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "device_runners/protocol.h"
+#include "device_runners/wire/protocol.h"
 
 namespace nas::wire {
 

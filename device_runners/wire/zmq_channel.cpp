@@ -9,8 +9,8 @@
 #include <zmq_addon.hpp>
 
 #include "core/errors.h"
-#include "device_runners/curve.h"
-#include "device_runners/zap_handler.h"
+#include "device_runners/wire/curve.h"
+#include "device_runners/wire/zap_handler.h"
 
 namespace nas::wire {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "device_runners/backend.h"
+#include "device_runners/wire/job.h"
 
 namespace nas {
 namespace {

@@ -13,8 +13,8 @@
 #include <thread>
 #include <zmq.hpp>
 
-#include "device_runners/curve.h"
-#include "device_runners/farm_client.h"
+#include "device_runners/wire/curve.h"
+#include "device_runners/client/farm_client.h"
 #include "tests/support/process.h"
 
 namespace nas::test {

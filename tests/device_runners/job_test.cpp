@@ -2,7 +2,7 @@
 // own, next to the backend's free-form environment.
 #include <doctest/doctest.h>
 
-#include "device_runners/backend.h"
+#include "device_runners/wire/job.h"
 
 namespace nas {
 namespace {

@@ -1,19 +1,18 @@
-// A runner's measuring backend: how one job's network is run on the board.
+// The bodies of JOB and RESULT: what a runner is asked to measure, and what
+// it answers.
 #pragma once
 
-#include <functional>
-#include <memory>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "core/measurement.h"
-#include "device_runners/protocol.h"
+#include "device_runners/wire/protocol.h"
 
 namespace nas {
-
-class PowerMeter;
 
 // What a job measures. A JOB without "kind" is a whole network.
 inline constexpr const char* kJobNetwork = "network";      // the subnet `arch` selects
@@ -55,31 +54,6 @@ struct JobResult {
 
   nlohmann::json to_json() const;
   static JobResult from_json(const nlohmann::json& j);
-};
-
-// Raised by a backend for a job it cannot run (an ONNX-only backend sent an
-// arch, an op the device lacks): the RESULT status is `unsupported`.
-class UnsupportedJob : public Error {
- public:
-  using Error::Error;
-};
-
-class Backend {
- public:
-  virtual ~Backend() = default;
-
-  virtual std::string name() const = 0;
-
-  // What this backend accepts, sent in HELLO: {"accepts": ["arch"]} or
-  // {"accepts": ["onnx"]}, plus backend details.
-  virtual nlohmann::json capabilities() const = 0;
-
-  // Measures `job`. `meter` may be null (no energy). `cancelled` turns true
-  // when the job's deadline passes or the runner is stopping; a backend polls
-  // it between runs and returns promptly. Throws UnsupportedJob or
-  // nas::Error; the runner turns those into RESULT statuses.
-  virtual JobResult measure(const JobSpec& job, PowerMeter* meter,
-                            const std::function<bool()>& cancelled) = 0;
 };
 
 }  // namespace nas

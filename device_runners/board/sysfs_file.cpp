@@ -1,4 +1,4 @@
-#include "device_runners/sysfs_file.h"
+#include "device_runners/board/sysfs_file.h"
 
 #include <sys/stat.h>
 

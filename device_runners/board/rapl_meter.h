@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "device_runners/power_meter.h"
+#include "device_runners/board/power_meter.h"
 
 namespace nas {
 

@@ -1,4 +1,4 @@
-#include "supernet/torch_backend.h"
+#include "device_runners/board/torch_backend.h"
 
 #include <torch/torch.h>
 
@@ -8,7 +8,7 @@
 #include "core/mbv3_blocks.h"
 #include "core/mbv3_space.h"
 #include "core/time_runs.h"
-#include "device_runners/power_meter.h"
+#include "device_runners/board/power_meter.h"
 #include "supernet/device.h"
 #include "supernet/subnet.h"
 #include "supernet/supernet_impl.h"

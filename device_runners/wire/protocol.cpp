@@ -1,4 +1,4 @@
-#include "device_runners/protocol.h"
+#include "device_runners/wire/protocol.h"
 
 #include <array>
 #include <utility>

@@ -1,4 +1,4 @@
-#include "device_runners/base64.h"
+#include "device_runners/wire/base64.h"
 
 #include <array>
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "device_runners/farm_evaluator.h"
+#include "device_runners/client/farm_evaluator.h"
 
 #include <spdlog/spdlog.h>
 #include <unistd.h>

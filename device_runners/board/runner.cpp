@@ -1,4 +1,4 @@
-#include "device_runners/runner.h"
+#include "device_runners/board/runner.h"
 
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -10,8 +10,8 @@
 #include <thread>
 
 #include "core/errors.h"
-#include "device_runners/backend.h"
-#include "device_runners/protocol.h"
+#include "device_runners/board/backend.h"
+#include "device_runners/wire/protocol.h"
 #include "device_runners/wire/zmq_channel.h"
 
 namespace nas {

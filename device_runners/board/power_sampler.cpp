@@ -1,8 +1,8 @@
-#include "device_runners/power_sampler.h"
+#include "device_runners/board/power_sampler.h"
 
 #include <algorithm>
 
-#include "device_runners/power_meter.h"
+#include "device_runners/board/power_meter.h"
 
 namespace nas {
 

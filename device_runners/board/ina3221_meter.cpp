@@ -1,4 +1,4 @@
-#include "device_runners/ina3221_meter.h"
+#include "device_runners/board/ina3221_meter.h"
 
 #include <dirent.h>
 
@@ -8,7 +8,7 @@
 #include <regex>
 
 #include "core/errors.h"
-#include "device_runners/sysfs_file.h"
+#include "device_runners/board/sysfs_file.h"
 
 namespace nas {
 namespace {

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "device_runners/farm_client.h"
+#include "device_runners/client/farm_client.h"
 #include "estimators/evaluator.h"
 
 namespace nas {

@@ -1,6 +1,6 @@
-#include "device_runners/backend.h"
+#include "device_runners/wire/job.h"
 
-#include "device_runners/base64.h"
+#include "device_runners/wire/base64.h"
 
 namespace nas {
 namespace {

@@ -1,13 +1,13 @@
-#include "device_runners/power_meter.h"
+#include "device_runners/board/power_meter.h"
 
 #include <chrono>
 #include <thread>
 
 #include "core/errors.h"
-#include "device_runners/ina3221_meter.h"
-#include "device_runners/power_sampler.h"
-#include "device_runners/rapl_meter.h"
-#include "device_runners/um25c_meter.h"
+#include "device_runners/board/ina3221_meter.h"
+#include "device_runners/board/power_sampler.h"
+#include "device_runners/board/rapl_meter.h"
+#include "device_runners/board/um25c_meter.h"
 
 namespace nas {
 

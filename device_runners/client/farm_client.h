@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "device_runners/backend.h"
+#include "device_runners/wire/job.h"
 
 namespace nas {
 

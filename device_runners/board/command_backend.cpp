@@ -1,4 +1,4 @@
-#include "device_runners/command_backend.h"
+#include "device_runners/board/command_backend.h"
 
 #include <stdlib.h>
 
@@ -14,10 +14,10 @@
 
 #include "core/errors.h"
 #include "core/json_reader.h"
-#include "device_runners/power_meter.h"
-#include "device_runners/power_sampler.h"
-#include "device_runners/subprocess.h"
-#include "device_runners/tool_parsers.h"
+#include "device_runners/board/power_meter.h"
+#include "device_runners/board/power_sampler.h"
+#include "device_runners/board/subprocess.h"
+#include "device_runners/board/tool_parsers.h"
 
 namespace nas {
 namespace {

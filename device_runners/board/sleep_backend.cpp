@@ -1,4 +1,4 @@
-#include "device_runners/sleep_backend.h"
+#include "device_runners/board/sleep_backend.h"
 
 #include <algorithm>
 #include <chrono>

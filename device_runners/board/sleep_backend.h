@@ -4,7 +4,7 @@
 // so that no one mistakes them for a device measurement.
 #pragma once
 
-#include "device_runners/backend.h"
+#include "device_runners/board/backend.h"
 
 namespace nas {
 

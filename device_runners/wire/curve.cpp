@@ -1,4 +1,4 @@
-#include "device_runners/curve.h"
+#include "device_runners/wire/curve.h"
 
 #include <sys/stat.h>
 #include <zmq.h>

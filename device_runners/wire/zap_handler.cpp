@@ -1,4 +1,4 @@
-#include "device_runners/zap_handler.h"
+#include "device_runners/wire/zap_handler.h"
 
 #include <spdlog/spdlog.h>
 #include <zmq_addon.hpp>

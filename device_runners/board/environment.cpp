@@ -1,4 +1,4 @@
-#include "device_runners/environment.h"
+#include "device_runners/board/environment.h"
 
 #include <dirent.h>
 
@@ -8,7 +8,7 @@
 #include <set>
 #include <thread>
 
-#include "device_runners/sysfs_file.h"
+#include "device_runners/board/sysfs_file.h"
 
 namespace nas {
 namespace {

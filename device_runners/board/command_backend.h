@@ -26,7 +26,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "device_runners/backend.h"
+#include "device_runners/board/backend.h"
 
 namespace nas {
 

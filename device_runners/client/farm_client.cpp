@@ -1,4 +1,4 @@
-#include "device_runners/farm_client.h"
+#include "device_runners/client/farm_client.h"
 
 #include <algorithm>
 #include <chrono>

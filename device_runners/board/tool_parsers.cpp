@@ -1,4 +1,4 @@
-#include "device_runners/tool_parsers.h"
+#include "device_runners/board/tool_parsers.h"
 
 #include <cerrno>
 #include <cmath>

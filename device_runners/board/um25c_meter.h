@@ -14,7 +14,7 @@
 #include <optional>
 #include <string>
 
-#include "device_runners/power_meter.h"
+#include "device_runners/board/power_meter.h"
 
 namespace nas {
 

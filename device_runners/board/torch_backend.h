@@ -5,7 +5,7 @@
 // per-block look-up tables (`nas lut build`).
 #pragma once
 
-#include "device_runners/backend.h"
+#include "device_runners/board/backend.h"
 
 namespace nas {
 

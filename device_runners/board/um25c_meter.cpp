@@ -1,4 +1,4 @@
-#include "device_runners/um25c_meter.h"
+#include "device_runners/board/um25c_meter.h"
 
 #include <termios.h>
 

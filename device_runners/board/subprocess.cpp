@@ -1,4 +1,4 @@
-#include "device_runners/subprocess.h"
+#include "device_runners/board/subprocess.h"
 
 #include <fcntl.h>
 #include <poll.h>

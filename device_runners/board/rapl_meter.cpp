@@ -1,4 +1,4 @@
-#include "device_runners/rapl_meter.h"
+#include "device_runners/board/rapl_meter.h"
 
 #include <dirent.h>
 
@@ -7,7 +7,7 @@
 #include <regex>
 
 #include "core/errors.h"
-#include "device_runners/sysfs_file.h"
+#include "device_runners/board/sysfs_file.h"
 
 namespace nas {
 namespace {
