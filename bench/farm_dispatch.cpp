@@ -24,8 +24,8 @@
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
-#include "device_runners/broker.h"
-#include "device_runners/farm_client.h"
+#include "device_runners/broker/broker.h"
+#include "device_runners/client/farm_client.h"
 
 extern char** environ;
 
@@ -157,8 +157,7 @@ int main(int argc, char** argv) {
     if (r.status == nas::wire::JobStatus::kOk) {
       ++ok;
       busy += r.latency->median_ms / 1000.0;
-      const auto idle = r.environment.find("runner_idle_ms");
-      if (idle != r.environment.end()) gaps_ms.push_back(idle->get<double>());
+      if (r.runner_idle_ms) gaps_ms.push_back(*r.runner_idle_ms);
     }
   }
   std::sort(gaps_ms.begin(), gaps_ms.end());

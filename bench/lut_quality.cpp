@@ -41,7 +41,7 @@
 #include "estimators/mbv3_cost.h"
 #include "estimators/prediction_quality.h"
 #include "estimators/robust_linear_predictor.h"
-#include "supernet/torch_backend.h"
+#include "device_runners/board/torch_backend.h"
 
 namespace {
 

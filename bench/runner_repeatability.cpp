@@ -21,8 +21,8 @@
 #include "core/config.h"
 #include "core/mbv3_space.h"
 #include "core/supernet_options.h"
-#include "device_runners/broker.h"
-#include "device_runners/farm_client.h"
+#include "device_runners/broker/broker.h"
+#include "device_runners/client/farm_client.h"
 
 extern char** environ;
 

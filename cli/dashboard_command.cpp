@@ -11,7 +11,7 @@
 
 #include "cli/stop_signals.h"
 #include "cli/subcommand.h"
-#include "device_runners/farm_client.h"
+#include "device_runners/client/farm_client.h"
 
 namespace nas::cli {
 namespace {

@@ -15,11 +15,11 @@
 #include "cli/stop_signals.h"
 #include "cli/subcommand.h"
 #include "core/errors.h"
-#include "device_runners/broker.h"
-#include "device_runners/curve.h"
-#include "device_runners/farm_client.h"
-#include "device_runners/power_meter.h"
-#include "device_runners/runner.h"
+#include "device_runners/broker/broker.h"
+#include "device_runners/wire/curve.h"
+#include "device_runners/client/farm_client.h"
+#include "device_runners/board/power_meter.h"
+#include "device_runners/board/runner.h"
 
 namespace nas::cli {
 
@@ -51,9 +51,9 @@ int runner_command(const RunnerCommand& command) {
 int broker_command(const BrokerCommand& command) {
   BrokerOptions options;
   options.bind = command.bind;
-  options.curve_secret_file = command.keys;
-  options.authorized_keys_dir = command.authorized_dir;
-  options.heartbeat_seconds = command.heartbeat_seconds;
+  options.curve.secret_file = command.keys;
+  options.curve.authorized_keys_dir = command.authorized_dir;
+  options.dispatch.heartbeat_seconds = command.heartbeat_seconds;
   if (!command.keys.empty() && command.authorized_dir.empty()) {
     throw UsageError("--keys needs --authorized: the folder of runner and client public keys");
   }

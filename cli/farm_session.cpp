@@ -7,21 +7,71 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "core/errors.h"
-#include "device_runners/broker.h"
+#include "device_runners/broker/broker.h"
 
 extern char** environ;
 
 namespace nas::cli {
 
+namespace {
+
+// Test hook: NAS_TEST_EMBEDDED_BROKER_FAILS_AFTER=<seconds> ends the embedded
+// broker's serving that long after it started, as if its transport failed,
+// so that tests can check what a run does with a dead broker.
+std::optional<double> injected_broker_failure() {
+  const char* value = std::getenv("NAS_TEST_EMBEDDED_BROKER_FAILS_AFTER");
+  if (!value || !*value) return std::nullopt;
+  return std::atof(value);
+}
+
+}  // namespace
+
 struct FarmSession::Impl {
   std::unique_ptr<Broker> broker;
-  std::atomic<bool> stop{false};
+  std::atomic<bool> stop{false};  // the session ends
+  std::atomic<bool> halt{false};  // serve() returns: on stop, or by the test hook
   std::thread serving;
   pid_t runner = -1;
+  mutable std::mutex failure_mutex;
+  std::optional<std::string> failure;  // guarded by failure_mutex
+
+  void serve() {
+    try {
+      std::thread fault;
+      if (const auto after = injected_broker_failure()) {
+        fault = std::thread([this, after] {
+          const auto until = std::chrono::steady_clock::now() +
+                             std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                 std::chrono::duration<double>(*after));
+          while (!stop && std::chrono::steady_clock::now() < until) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+          }
+          halt = true;
+        });
+      }
+      try {
+        broker->serve(halt);
+      } catch (...) {
+        if (fault.joinable()) fault.join();
+        throw;
+      }
+      if (fault.joinable()) fault.join();
+      if (!stop) throw Error("stopped by NAS_TEST_EMBEDDED_BROKER_FAILS_AFTER");
+    } catch (const std::exception& e) {
+      // No exception crosses the thread: the run learns of it through
+      // broker_failure() and ends with this message.
+      spdlog::error("farm: the embedded broker stopped: {}", e.what());
+      std::lock_guard<std::mutex> lock(failure_mutex);
+      failure = std::string("the embedded broker stopped: ") + e.what();
+    }
+  }
 };
 
 FarmSession::FarmSession(const FarmOptions& farm, int runner_threads)
@@ -30,13 +80,7 @@ FarmSession::FarmSession(const FarmOptions& farm, int runner_threads)
   BrokerOptions options;
   options.bind = farm.bind;
   impl_->broker = std::make_unique<Broker>(options);
-  impl_->serving = std::thread([this] {
-    try {
-      impl_->broker->serve(impl_->stop);
-    } catch (const std::exception& e) {
-      spdlog::error("broker: {}", e.what());
-    }
-  });
+  impl_->serving = std::thread([this] { impl_->serve(); });
   spdlog::info("farm: broker on {}", impl_->broker->endpoint());
   if (!farm.local_runner) return;
   // The same binary, as a runner for the device key the search measures.
@@ -64,11 +108,17 @@ FarmSession::~FarmSession() {
     waitpid(impl_->runner, &status, 0);
   }
   impl_->stop = true;
+  impl_->halt = true;
   if (impl_->serving.joinable()) impl_->serving.join();
 }
 
 std::string FarmSession::endpoint() const {
   return impl_->broker ? impl_->broker->endpoint() : std::string();
+}
+
+std::optional<std::string> FarmSession::broker_failure() const {
+  std::lock_guard<std::mutex> lock(impl_->failure_mutex);
+  return impl_->failure;
 }
 
 }  // namespace nas::cli

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/config.h"
@@ -22,6 +23,12 @@ class FarmSession {
 
   // The embedded broker's address; "" when there is none.
   std::string endpoint() const;
+
+  // Why the embedded broker no longer serves (its thread failed), nullopt
+  // while it serves or when there is none. Thread-safe; a run's FarmClient
+  // asks it while waiting (FarmClientOptions::broker_failure), so that a
+  // dead broker ends the run at once instead of after `wait_seconds`.
+  std::optional<std::string> broker_failure() const;
 
  private:
   struct Impl;

@@ -59,7 +59,7 @@ LutEntryRecord entry_of(const Mbv3BlockConfig& block, const JobResult& r) {
   e.std_ms = r.latency->std_ms;
   e.min_ms = r.latency->min_ms;
   e.samples = static_cast<std::int64_t>(r.latency->samples_ms.size());
-  e.runner = r.environment.value("runner_id", std::string());
+  e.runner = r.runner_id;
   e.environment_json = r.environment.dump();
   return e;
 }
@@ -156,7 +156,7 @@ int lut_build_command(const LutBuildCommand& command) {
   const Mbv3Layout layout = mbv3_layout(config.space.mbv3, config.supernet.data.dataset);
   const SearchSpace space = mbv3_space(layout);
   const FarmEvaluatorOptions farm = farm_latency_options(config, space, layout);
-  const FarmClientOptions client = farm_client_options(config, session.endpoint());
+  const FarmClientOptions client = farm_client_options(config, &session);
   const std::string protocol = farm.protocol.key();
 
   const auto store_dir = std::filesystem::path(config.store).parent_path();

@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "core/errors.h"
-#include "device_runners/subprocess.h"
+#include "device_runners/board/subprocess.h"
 
 namespace nas::cli {
 namespace {

@@ -121,7 +121,7 @@ int run_command(const RunCommand& command) {
   }
   // The farm comes first: wiring needs its address.
   FarmSession farm(config.farm, static_cast<int>(config.evaluator.supernet.latency.threads));
-  RunPieces pieces = wire_run(config, farm.endpoint());
+  RunPieces pieces = wire_run(config, &farm);
 
   const auto store_dir = std::filesystem::path(config.store).parent_path();
   if (!store_dir.empty()) std::filesystem::create_directories(store_dir);

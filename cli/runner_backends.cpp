@@ -1,10 +1,10 @@
 #include "cli/runner_backends.h"
 
 #include "core/errors.h"
-#include "device_runners/command_backend.h"
-#include "device_runners/sleep_backend.h"
+#include "device_runners/board/command_backend.h"
+#include "device_runners/board/sleep_backend.h"
 #ifdef NAS_WITH_TORCH
-#include "supernet/torch_backend.h"
+#include "device_runners/board/torch_backend.h"
 #endif
 
 namespace nas::cli {

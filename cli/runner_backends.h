@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "cli/farm_commands.h"
-#include "device_runners/backend.h"
+#include "device_runners/board/backend.h"
 
 namespace nas::cli {
 

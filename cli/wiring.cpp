@@ -1,8 +1,9 @@
 #include "cli/wiring.h"
 
+#include "cli/farm_session.h"
 #include "core/errors.h"
 #include "core/space_registry.h"
-#include "device_runners/farm_evaluator.h"
+#include "device_runners/client/farm_evaluator.h"
 #include "estimators/analytic_evaluator.h"
 #include "estimators/composite_evaluator.h"
 #include "estimators/mbv3_cost.h"
@@ -49,14 +50,14 @@ std::function<ExportedModel(const Arch&)> onnx_exporter(std::shared_ptr<Supernet
 
 std::unique_ptr<Evaluator> make_farm_latency(const RunConfig& config,
                                              const std::shared_ptr<Supernet>& supernet,
-                                             const std::string& endpoint) {
+                                             const FarmSession* farm) {
   FarmEvaluatorOptions options = farm_latency_options(config, supernet->space(), supernet->layout());
   options.export_onnx = onnx_exporter(supernet, config.evaluator.supernet.latency.batch);
-  return std::make_unique<FarmEvaluator>(supernet->space(), farm_client_options(config, endpoint),
+  return std::make_unique<FarmEvaluator>(supernet->space(), farm_client_options(config, farm),
                                          std::move(options));
 }
 
-void wire_supernet(const RunConfig& config, RunPieces& pieces, const std::string& farm_endpoint) {
+void wire_supernet(const RunConfig& config, RunPieces& pieces, const FarmSession* farm) {
   try {
     pieces.supernet = std::make_shared<Supernet>(config.space.mbv3, config.supernet, config.seed);
   } catch (const Error& e) {
@@ -68,7 +69,7 @@ void wire_supernet(const RunConfig& config, RunPieces& pieces, const std::string
   parts.push_back(std::make_unique<Mbv3AnalyticEvaluator>(pieces.supernet->space(),
                                                           pieces.supernet->layout()));
   if (config.farm.enabled) {
-    parts.push_back(make_farm_latency(config, pieces.supernet, farm_endpoint));
+    parts.push_back(make_farm_latency(config, pieces.supernet, farm));
   } else {
     parts.push_back(
         std::make_unique<CpuLatencyEvaluator>(pieces.supernet, config.evaluator.supernet.latency));
@@ -141,16 +142,6 @@ void wire_structural_gate(RunPieces& pieces) {
 
 }  // namespace
 
-MeasureProtocol latency_protocol(const LatencyOptions& latency) {
-  MeasureProtocol protocol;
-  protocol.batch_size = static_cast<int>(latency.batch);
-  protocol.threads = static_cast<int>(latency.threads);
-  protocol.warmup_runs = static_cast<int>(latency.warmup);
-  protocol.warmup_seconds = latency.warmup_ms / 1000.0;
-  protocol.repeats = static_cast<int>(latency.repeats);
-  return protocol;
-}
-
 // Latency through the farm: the same LatencyOptions, as a measuring protocol
 // a runner follows.
 FarmEvaluatorOptions farm_latency_options(const RunConfig& config, const SearchSpace& space,
@@ -164,23 +155,25 @@ FarmEvaluatorOptions farm_latency_options(const RunConfig& config, const SearchS
                            {"classes", layout.classes}};
   const int resolution = layout.resolutions.back();
   options.input_shape = {latency.batch, layout.in_channels, resolution, resolution};
-  options.protocol = latency_protocol(latency);
+  options.protocol = MeasureProtocol::from_options(latency);
   options.deadline_seconds = config.farm.deadline_seconds;
   options.wait_seconds = config.farm.wait_seconds;
   return options;
 }
 
-FarmClientOptions farm_client_options(const RunConfig& config, const std::string& endpoint) {
+FarmClientOptions farm_client_options(const RunConfig& config, const FarmSession* farm) {
+  const std::string endpoint = farm ? farm->endpoint() : std::string();
   FarmClientOptions client;
   client.connect = endpoint.empty() ? (config.farm.connect.empty() ? config.farm.bind
                                                                     : config.farm.connect)
                                     : endpoint;
   client.broker_public_key_file = config.farm.broker_key;
   client.curve_secret_file = config.farm.keys;
+  if (!endpoint.empty()) client.broker_failure = [farm] { return farm->broker_failure(); };
   return client;
 }
 
-RunPieces wire_run(const RunConfig& config, const std::string& farm_endpoint) {
+RunPieces wire_run(const RunConfig& config, const FarmSession* farm) {
   if (config.evaluator.type == "tabular" && config.space.type != "nb201") {
     throw ConfigError("/evaluator/type", "the tabular evaluator serves the nb201 space; the " +
                                              config.space.type + " space needs \"supernet\"");
@@ -191,7 +184,7 @@ RunPieces wire_run(const RunConfig& config, const std::string& farm_endpoint) {
   }
   RunPieces pieces{make_space(config.space), nullptr, nullptr, {}, nullptr, {}};
   if (config.evaluator.type == "supernet") {
-    wire_supernet(config, pieces, farm_endpoint);
+    wire_supernet(config, pieces, farm);
   } else {
     pieces.evaluator = make_evaluator(config.evaluator);
   }

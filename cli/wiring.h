@@ -8,7 +8,7 @@
 #include "core/config.h"
 #include "core/mbv3_space.h"
 #include "core/search_space.h"
-#include "device_runners/farm_evaluator.h"
+#include "device_runners/client/farm_evaluator.h"
 #include "estimators/evaluator.h"
 #include "estimators/screened_evaluator.h"
 #include "estimators/structural_gate.h"
@@ -19,6 +19,8 @@ class Supernet;
 }
 
 namespace nas::cli {
+
+class FarmSession;
 
 struct RunPieces {
   SearchSpace space;
@@ -43,22 +45,21 @@ struct RunPieces {
 // Builds the space and evaluator of `config` and checks that every objective
 // and constraint names a metric the evaluator provides. Problems are
 // ConfigErrors naming the JSON path (`/objectives/1/metric: ...`).
-// `farm_endpoint` is the broker latency jobs go to when the config has a
-// "farm" section (the embedded broker's address, or the configured one when
-// empty: nothing is sent before the first measurement).
-RunPieces wire_run(const RunConfig& config, const std::string& farm_endpoint = "");
-
-// The measuring protocol of the config's latency options.
-MeasureProtocol latency_protocol(const LatencyOptions& latency);
+// `farm` is the run's farm session when the config has a "farm" section: its
+// embedded broker is where latency jobs go, or the configured address when it
+// has none or `farm` is null (nothing is sent before the first measurement).
+// REQUIRES: `farm` outlives the pieces.
+RunPieces wire_run(const RunConfig& config, const FarmSession* farm = nullptr);
 
 // What the farm evaluator of `config` (its "farm" and latency sections)
 // measures the subnets of `space` (mbv3_space(layout)) with.
 FarmEvaluatorOptions farm_latency_options(const RunConfig& config, const SearchSpace& space,
                                           const Mbv3Layout& layout);
 
-// How a search reaches the farm: `endpoint` (an embedded broker) or else the
-// config's connect or bind address, with its CURVE keys.
-FarmClientOptions farm_client_options(const RunConfig& config, const std::string& endpoint);
+// How a search reaches the farm: the session's embedded broker (whose death
+// the client then notices at once), or else the config's connect or bind
+// address, with its CURVE keys. REQUIRES: `farm`, if given, outlives the client.
+FarmClientOptions farm_client_options(const RunConfig& config, const FarmSession* farm);
 
 // The strategy the config names, built from whichever library holds it.
 std::unique_ptr<Strategy> wire_strategy(const RunConfig& config, const SearchSpace& space);

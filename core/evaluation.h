@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "core/measurement_record.h"
+#include "core/measurement.h"
 
 namespace nas {
 

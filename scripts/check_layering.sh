@@ -4,7 +4,7 @@
 # Usage: scripts/check_layering.sh [ROOT]   (default: the repository root)
 #
 # The layers, bottom up: core; estimators; search; results; dashboard; the farm
-# (device_runners) and the supernet side by side; cli wires everything and is
+# (device_runners: wire, then broker, board and client) and the supernet side by side; cli wires everything and is
 # included by no one. A module may include its own headers and those of the
 # modules listed for it below; tests/ and bench/ may include any library
 # module but not cli/. Each line of output names the file, the line and the
@@ -13,30 +13,37 @@ set -euo pipefail
 root="${1:-$(cd "$(dirname "$0")/.." && pwd)}"
 cd "$root"
 
-# module -> the modules it may include besides itself.
+# module -> the modules it may include besides itself. The farm is four
+# modules, one per audience: wire/ is what both ends speak, broker/ and board/
+# (the runner and its backends) and client/ (the search's side) each build on
+# the wire and never on each other.
+farm="device_runners/wire device_runners/broker device_runners/board device_runners/client"
 declare -A allowed=(
   [core]=""
   [estimators]="core"
   [search]="core estimators"
   [results]="core"
   [dashboard]="core results"
-  [device_runners]="core estimators"
+  [device_runners/wire]="core"
+  [device_runners/broker]="core device_runners/wire"
+  [device_runners/board]="core estimators device_runners/wire"
+  [device_runners/client]="core estimators device_runners/wire"
   [supernet]="core estimators"
-  [cli]="core estimators search results dashboard device_runners supernet"
-  [tests]="core estimators search results dashboard device_runners supernet"
-  [bench]="core estimators search results dashboard device_runners supernet"
+  [cli]="core estimators search results dashboard supernet $farm"
+  [tests]="core estimators search results dashboard supernet $farm"
+  [bench]="core estimators search results dashboard supernet $farm"
 )
-modules=" ${!allowed[*]} "
+# A header straight under device_runners/ belongs to no farm module: every
+# include of one is refused.
+modules=" ${!allowed[*]} device_runners "
 
 # Files that cross a layer on purpose, as "file:included-module" pairs, each
 # with the reason.
 exceptions=(
-  # The torch backend is a farm backend built on the supernet: it depends on
-  # both, and nothing in the supernet depends on it.
-  "supernet/torch_backend.h:device_runners"
-  "supernet/torch_backend.cpp:device_runners"
-  # Until the measurement type moves to core/ (issue 17).
-  "supernet/supernet.h:device_runners"
+  # The torch backend is a board backend built on the supernet (a library of
+  # its own, nas_torch_backend); nothing in the supernet depends on it.
+  "device_runners/board/torch_backend.h:supernet"
+  "device_runners/board/torch_backend.cpp:supernet"
 )
 
 is_exception() {
@@ -47,12 +54,25 @@ is_exception() {
   return 1
 }
 
+# The module an included path belongs to: its first folder, or its first two
+# under device_runners/.
+module_of() {
+  local path="$1" first rest
+  first="${path%%/*}"
+  rest="${path#*/}"
+  if [[ "$first" == device_runners && "$rest" == */* ]]; then
+    echo "device_runners/${rest%%/*}"
+  else
+    echo "$first"
+  fi
+}
+
 violations=0
 for module in "${!allowed[@]}"; do
   [[ -d "$module" ]] || continue
   while IFS=: read -r file line text; do
     included="${text#*\"}"
-    included="${included%%/*}"
+    included="$(module_of "${included%%\"*}")"
     [[ "$modules" == *" $included "* ]] || continue  # a third-party or same-folder header
     [[ "$included" == "$module" ]] && continue
     [[ " ${allowed[$module]} " == *" $included "* ]] && continue

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "core/errors.h"
+#include "core/time_runs.h"
 #include "supernet/subnet.h"
 #include "supernet/supernet.h"
 #include "supernet/supernet_impl.h"
@@ -83,13 +84,8 @@ LatencyStats Supernet::measure_cpu_latency(const Arch& arch, const LatencyOption
     torch::InferenceMode inference;
     const torch::Tensor x =
         torch::randn({options.batch, s.layout.in_channels, spec.resolution, spec.resolution});
-    // The same timing loop the runners use.
-    MeasureProtocol protocol;
-    protocol.batch_size = static_cast<int>(options.batch);
-    protocol.threads = static_cast<int>(options.threads);
-    protocol.warmup_runs = static_cast<int>(options.warmup);
-    protocol.warmup_seconds = options.warmup_ms / 1000.0;
-    protocol.repeats = static_cast<int>(options.repeats);
+    // The same protocol and timing loop the runners use.
+    const MeasureProtocol protocol = MeasureProtocol::from_options(options);
     LatencyStats stats = *time_runs([&] { net->forward(x); }, protocol, [] { return false; });
     return stats;
   } catch (const c10::Error& e) {

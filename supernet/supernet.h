@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "device_runners/measurement.h"
+#include "core/measurement.h"
 #include "core/mbv3_space.h"
 #include "core/search_space.h"
 #include "core/supernet_options.h"

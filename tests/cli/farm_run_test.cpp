@@ -82,6 +82,27 @@ TEST_CASE("the RL controller searches the mbv3 space with farm-measured latency 
   CHECK(query_int(db, "SELECT max(queries) FROM steps") == 8);
 }
 
+TEST_CASE("a run whose embedded broker dies ends at once with an error that says so") {
+  if (!fashion_mnist_installed()) {
+    MESSAGE("skipped: Debian's dataset-fashion-mnist is not installed");
+    return;
+  }
+  TempDir dir;
+  const std::string config = write_farm_config(dir, 8);
+  nlohmann::json c = nlohmann::json::parse(read_file(config));
+  c["farm"]["wait_seconds"] = 3600;  // what a dead broker used to cost
+  write_file(config, c.dump(2));
+  const auto start = std::chrono::steady_clock::now();
+  // The test hook fails the broker's thread half a second after it started.
+  const auto r = run_process({"/usr/bin/env", "NAS_TEST_EMBEDDED_BROKER_FAILS_AFTER=0.5",
+                              nas_binary(), "run", config, "-q"});
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(r.exit_code != 0);
+  CHECK_MESSAGE(r.err.find("farm: the embedded broker stopped") != std::string::npos, r.err);
+  CHECK(seconds < 60);
+}
+
 TEST_CASE("the local runner ends with a run that is killed") {
   if (!fashion_mnist_installed()) {
     MESSAGE("skipped: Debian's dataset-fashion-mnist is not installed");

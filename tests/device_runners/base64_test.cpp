@@ -1,10 +1,10 @@
 // Base64, and a JOB that carries an ONNX file across the wire's JSON body.
-#include "device_runners/base64.h"
+#include "device_runners/wire/base64.h"
 
 #include <doctest/doctest.h>
 
-#include "device_runners/backend.h"
-#include "device_runners/protocol.h"
+#include "device_runners/wire/job.h"
+#include "device_runners/wire/protocol.h"
 
 namespace nas {
 namespace {

@@ -1,6 +1,6 @@
 // The command backend runs real processes: small shell scripts stand in for
 // the vendor tools (which cannot run here) and print their real output format.
-#include "device_runners/command_backend.h"
+#include "device_runners/board/command_backend.h"
 
 #include <doctest/doctest.h>
 #include <signal.h>
@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "core/errors.h"
-#include "device_runners/rapl_meter.h"
+#include "device_runners/board/rapl_meter.h"
 #include "tests/device_runners/test_tree.h"
 
 namespace nas {

@@ -1,4 +1,4 @@
-#include "device_runners/environment.h"
+#include "device_runners/board/environment.h"
 
 #include <doctest/doctest.h>
 

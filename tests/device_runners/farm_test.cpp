@@ -13,8 +13,8 @@
 #include <thread>
 #include <zmq.hpp>
 
-#include "device_runners/curve.h"
-#include "device_runners/farm_client.h"
+#include "device_runners/wire/curve.h"
+#include "device_runners/client/farm_client.h"
 #include "tests/support/process.h"
 
 namespace nas::test {
@@ -118,7 +118,7 @@ TEST_CASE("a runner killed in the middle of a job: every job is measured exactly
   for (std::size_t i = 0; i < results.size(); ++i) {
     CHECK(results[i].job_id == jobs[i].spec.job_id);
     CHECK_MESSAGE(results[i].status == wire::JobStatus::kOk, results[i].message);
-    const std::string runner = results[i].environment.value("runner_id", "");
+    const std::string runner = results[i].runner_id;
     CHECK((runner == "r1" || runner == "r3"));  // r2 died before finishing anything
     ++measured_by_survivors[results[i].job_id];
   }
@@ -128,7 +128,7 @@ TEST_CASE("a runner killed in the middle of a job: every job is measured exactly
   for (const auto& r : listing["runners"]) {
     const std::string id = r["runner_id"];
     const auto done = std::count_if(results.begin(), results.end(), [&](const JobResult& x) {
-      return x.environment.value("runner_id", "") == id;
+      return x.runner_id == id;
     });
     CHECK(r["jobs_done"] == done);
     CHECK(r["job"].is_null());
@@ -214,22 +214,22 @@ TEST_CASE("a job longer than three heartbeat intervals: the runner beats through
   CHECK(listing["runners"][0]["jobs_done"] == 2);
   // The runner reports how long it waited for its second job; its first
   // job has no job before it.
-  CHECK_FALSE(results[0].environment.contains("runner_idle_ms"));
-  REQUIRE(results[1].environment.contains("runner_idle_ms"));
-  CHECK(results[1].environment["runner_idle_ms"].get<double>() >= 0);
-  CHECK(results[1].environment["runner_idle_ms"].get<double>() < 1000);  // not a lost beat
+  CHECK_FALSE(results[0].runner_idle_ms.has_value());
+  REQUIRE(results[1].runner_idle_ms.has_value());
+  CHECK(*results[1].runner_idle_ms >= 0);
+  CHECK(*results[1].runner_idle_ms < 1000);  // not a lost beat
   // The runner never reconnected: one "connected" line in its log.
   const std::string log = runner->stderr_text();
   CHECK(log.find("reconnecting") == std::string::npos);
 }
 
-TEST_CASE("a job for a device no runner has waits, then times out with the reason") {
+TEST_CASE("a job for a device no runner has waits, then comes back unanswered with the reason") {
   TempDir dir;
   BrokerProcess broker(dir);
   FarmClient client(client_options(broker.endpoint()));
   const auto results = client.run({{"jetson-nano", job("orphan")}}, 0.5);
   REQUIRE(results.size() == 1);
-  CHECK(results[0].status == wire::JobStatus::kTimeout);
+  CHECK(results[0].status == wire::JobStatus::kUnanswered);
   CHECK(results[0].message.find("is a runner for device 'jetson-nano' connected?") !=
         std::string::npos);
 }

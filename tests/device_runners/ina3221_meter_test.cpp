@@ -1,4 +1,4 @@
-#include "device_runners/ina3221_meter.h"
+#include "device_runners/board/ina3221_meter.h"
 
 #include <doctest/doctest.h>
 

@@ -1,6 +1,6 @@
 // measure_energy() against meters whose sysfs files change while the loop
 // runs: a thread plays the hardware at known power.
-#include "device_runners/power_meter.h"
+#include "device_runners/board/power_meter.h"
 
 #include <doctest/doctest.h>
 
@@ -10,9 +10,9 @@
 #include <thread>
 
 #include "core/errors.h"
-#include "device_runners/ina3221_meter.h"
-#include "device_runners/power_sampler.h"
-#include "device_runners/rapl_meter.h"
+#include "device_runners/board/ina3221_meter.h"
+#include "device_runners/board/power_sampler.h"
+#include "device_runners/board/rapl_meter.h"
 #include "tests/device_runners/test_tree.h"
 
 namespace nas {

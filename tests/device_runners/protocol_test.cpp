@@ -1,4 +1,4 @@
-#include "device_runners/protocol.h"
+#include "device_runners/wire/protocol.h"
 
 #include <doctest/doctest.h>
 
@@ -53,6 +53,30 @@ TEST_CASE("malformed messages are refused with the reason") {
                        "RESULT: unknown status 'great'", ProtocolError);
   CHECK_THROWS_WITH_AS(decode({"JOB", std::string(kMaxBodyBytes + 1, ' ')}),
                        doctest::Contains("exceeds the limit"), ProtocolError);
+}
+
+TEST_CASE("a runner's HELLO round-trips as a struct") {
+  Hello h;
+  h.role = Hello::Role::kRunner;
+  h.runner_id = "pi-1";
+  h.device = "raspi4";
+  h.backend = "command";
+  h.meter = "none";
+  h.capabilities = {{"accepts", {"onnx"}}, {"tool", "benchmark_model"}};
+  const Hello back = Hello::decode(decode(encode(h.encode())));
+  CHECK(back.protocol == kProtocolVersion);
+  CHECK(back.role == Hello::Role::kRunner);
+  CHECK(back.runner_id == "pi-1");
+  CHECK(back.device == "raspi4");
+  CHECK(back.backend == "command");
+  CHECK(back.accepts("onnx"));
+  CHECK_FALSE(back.accepts("arch"));
+  CHECK(Hello::decode(decode(encode(Hello{}.encode()))).role == Hello::Role::kClient);
+}
+
+TEST_CASE("no runner can send the client's own verdict 'unanswered'") {
+  CHECK_THROWS_WITH_AS(decode({"RESULT", R"({"job_id":"j","status":"unanswered"})"}),
+                       "RESULT: unknown status 'unanswered'", ProtocolError);
 }
 
 TEST_CASE("random bytes never pass as a message and never crash the decoder") {

@@ -1,4 +1,4 @@
-#include "device_runners/rapl_meter.h"
+#include "device_runners/board/rapl_meter.h"
 
 #include <doctest/doctest.h>
 
@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "core/errors.h"
-#include "device_runners/power_meter.h"
+#include "device_runners/board/power_meter.h"
 #include "tests/device_runners/test_tree.h"
 
 namespace nas {

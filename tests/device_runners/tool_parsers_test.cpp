@@ -1,6 +1,6 @@
 // The parsers on output in each tool's real format (fixtures/: the layout of
 // the tools' own printing code, numbers of our own).
-#include "device_runners/tool_parsers.h"
+#include "device_runners/board/tool_parsers.h"
 
 #include <doctest/doctest.h>
 

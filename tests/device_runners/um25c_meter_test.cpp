@@ -1,6 +1,6 @@
 // The serial meter against a pseudo-terminal: a thread on the master side
 // answers as a UM25C would.
-#include "device_runners/um25c_meter.h"
+#include "device_runners/board/um25c_meter.h"
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "core/errors.h"
-#include "device_runners/power_meter.h"
+#include "device_runners/board/power_meter.h"
 
 namespace nas {
 namespace {

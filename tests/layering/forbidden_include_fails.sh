@@ -18,7 +18,9 @@ fresh_copy() {
 fresh_copy
 "$repo/scripts/check_layering.sh" "$work/tree" >/dev/null
 
-for case in "supernet/subnet.h:device_runners/broker.h" \
+for case in "supernet/subnet.h:device_runners/broker/broker.h" \
+            "device_runners/board/runner.h:device_runners/client/farm_client.h" \
+            "device_runners/wire/protocol.h:device_runners/broker/dispatcher.h" \
             "results/store.h:search/nsga2.h" \
             "core/config.h:cli/wiring.h" \
             "dashboard/run_view.h:cli/commands.h"; do

@@ -3,7 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "core/errors.h"
-#include "supernet/torch_backend.h"
+#include "device_runners/board/torch_backend.h"
 #include "tests/support/process.h"
 
 namespace nas {

@@ -1,0 +1,366 @@
+#include "device_runners/board/command_backend.h"
+
+#include <stdlib.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "core/errors.h"
+#include "core/json_reader.h"
+#include "device_runners/board/power_meter.h"
+#include "device_runners/board/power_sampler.h"
+#include "device_runners/board/subprocess.h"
+#include "device_runners/board/tool_parsers.h"
+
+namespace nas {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+const std::vector<std::string>& placeholder_names() {
+  static const std::vector<std::string> names = {
+      "onnx",     "workdir",     "output",      "batch",     "threads",     "warmup_runs",
+      "warmup_seconds", "warmup_ms", "repeats", "min_seconds", "min_ms", "input_shape",
+      "input_shape_csv"};
+  return names;
+}
+
+const std::regex& placeholder_pattern() {
+  static const std::regex pattern("\\{([A-Za-z_]+)\\}");
+  return pattern;
+}
+
+std::string expand(const std::string& text, const std::map<std::string, std::string>& values) {
+  std::string out;
+  auto begin = std::sregex_iterator(text.begin(), text.end(), placeholder_pattern());
+  std::size_t last = 0;
+  for (auto it = begin; it != std::sregex_iterator(); ++it) {
+    const auto& m = *it;
+    out += text.substr(last, static_cast<std::size_t>(m.position()) - last);
+    out += values.at(m[1].str());  // validated when the pipeline was read
+    last = static_cast<std::size_t>(m.position() + m.length());
+  }
+  return out + text.substr(last);
+}
+
+std::string number_text(double v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
+}
+
+std::string shape_text(const std::vector<std::int64_t>& shape, char sep) {
+  std::string out;
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    if (i) out += sep;
+    out += std::to_string(shape[i]);
+  }
+  return out;
+}
+
+// A job's folder, removed with everything in it unless kept.
+class WorkDir {
+ public:
+  WorkDir(const std::string& root, bool keep) : keep_(keep) {
+    std::string base = root;
+    if (base.empty()) {
+      const char* tmp = std::getenv("TMPDIR");
+      base = tmp && *tmp ? tmp : "/tmp";
+    }
+    std::string pattern = base + "/nas-job-XXXXXX";
+    if (!::mkdtemp(pattern.data())) {
+      throw Error("command backend: cannot create a job folder under " + base + ": " +
+                  std::strerror(errno));
+    }
+    path_ = pattern;
+  }
+  ~WorkDir() {
+    if (keep_) return;
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  WorkDir(const WorkDir&) = delete;
+  WorkDir& operator=(const WorkDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  bool keep_;
+};
+
+std::string describe_failure(std::size_t index, const std::vector<std::string>& argv,
+                             const ProcessResult& run) {
+  std::string what = "step " + std::to_string(index + 1) + " (" + argv[0] + ") ";
+  if (run.signal) {
+    what += "was killed by signal " + std::to_string(run.signal);
+  } else {
+    what += "exited with status " + std::to_string(run.exit_code);
+  }
+  return what + "; its last lines:\n" + run.tail(20);
+}
+
+// Sleeps `seconds` in short steps; false when cancelled meanwhile.
+bool wait_idle(double seconds, const std::function<bool()>& cancelled) {
+  const auto until =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  while (Clock::now() < until) {
+    if (cancelled()) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+}  // namespace
+
+std::vector<std::string> split_command(const std::string& text) {
+  std::vector<std::string> words;
+  std::string word;
+  bool in_word = false;
+  char quote = 0;
+  for (char c : text) {
+    if (quote) {
+      if (c == quote) quote = 0; else word += c;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      in_word = true;
+    } else if (c == ' ' || c == '\t' || c == '\n') {
+      if (in_word) words.push_back(word);
+      word.clear();
+      in_word = false;
+    } else {
+      word += c;
+      in_word = true;
+    }
+  }
+  if (quote) throw Error(std::string("unterminated ") + quote + " quote in '" + text + "'");
+  if (in_word) words.push_back(word);
+  return words;
+}
+
+CommandPipeline CommandPipeline::from_json(const nlohmann::json& j) {
+  JsonReader r(j, "");
+  CommandPipeline p;
+  const std::string steps_path = r.path_of("steps");
+  const nlohmann::json* steps = r.get("steps");
+  if (!steps) throw ConfigError(steps_path, "missing: the pipeline needs at least one step");
+  if (!steps->is_array() || steps->empty()) {
+    throw ConfigError(steps_path, "expected a non-empty array of commands, got " +
+                                      describe_json_value(*steps));
+  }
+  const auto& known = placeholder_names();
+  for (std::size_t i = 0; i < steps->size(); ++i) {
+    const std::string step_path = steps_path + "/" + std::to_string(i);
+    const nlohmann::json& step = (*steps)[i];
+    std::vector<std::string> argv;
+    if (step.is_string()) {
+      try {
+        argv = split_command(step.get<std::string>());
+      } catch (const Error& e) {
+        throw ConfigError(step_path, e.what());
+      }
+    } else if (step.is_array()) {
+      for (std::size_t k = 0; k < step.size(); ++k) {
+        if (!step[k].is_string()) {
+          throw ConfigError(step_path + "/" + std::to_string(k),
+                            "expected a string, got " + describe_json_value(step[k]));
+        }
+        argv.push_back(step[k].get<std::string>());
+      }
+    } else {
+      throw ConfigError(step_path, "expected an argv array or a command string, got " +
+                                       describe_json_value(step));
+    }
+    if (argv.empty() || argv[0].empty()) throw ConfigError(step_path, "empty command");
+    for (std::size_t k = 0; k < argv.size(); ++k) {
+      const std::string& arg = argv[k];
+      for (auto it = std::sregex_iterator(arg.begin(), arg.end(), placeholder_pattern());
+           it != std::sregex_iterator(); ++it) {
+        const std::string name = (*it)[1].str();
+        if (std::find(known.begin(), known.end(), name) == known.end()) {
+          std::string list;
+          for (const auto& n : known) list += (list.empty() ? "{" : ", {") + n + "}";
+          throw ConfigError(step.is_array() ? step_path + "/" + std::to_string(k) : step_path,
+                            "unknown placeholder {" + name + "} (known: " + list + ")");
+        }
+      }
+    }
+    p.steps.push_back(argv);
+  }
+  p.parser = r.choice("parser", tool_parser_names());
+  p.workdir_root = r.string("workdir_root", std::string());
+  p.keep_workdir = r.boolean("keep_workdir", false);
+  if (r.has("energy")) {
+    JsonReader e = r.object("energy");
+    p.sample_hz = e.number("sample_hz", 10, 1000, 20);
+    p.idle_seconds = e.number("idle_seconds", 0, 600, 1);
+    e.finish();
+  }
+  r.finish();
+  return p;
+}
+
+CommandPipeline CommandPipeline::load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(path, std::string("cannot read the pipeline file: ") + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  const nlohmann::json j = parse_json_text(text.str(), path);
+  try {
+    return from_json(j);
+  } catch (const ConfigError& e) {
+    const std::string what = e.what();
+    const std::string problem = what.substr(std::min(what.size(), e.path().size() + 2));
+    throw ConfigError(path + ":" + (e.path().empty() ? "/" : e.path()), problem);
+  }
+}
+
+CommandBackend::CommandBackend(CommandPipeline pipeline) : pipeline_(std::move(pipeline)) {
+  if (pipeline_.steps.empty()) throw Error("command backend: the pipeline has no step");
+  const auto& names = tool_parser_names();
+  if (std::find(names.begin(), names.end(), pipeline_.parser) == names.end()) {
+    throw UsageError("command backend: unknown output parser '" + pipeline_.parser + "'");
+  }
+}
+
+nlohmann::json CommandBackend::capabilities() const {
+  nlohmann::json tools = nlohmann::json::array();
+  for (const auto& step : pipeline_.steps) tools.push_back(step[0]);
+  return {{"accepts", nlohmann::json::array({"onnx"})}, {"parser", pipeline_.parser}, {"tools", tools}};
+}
+
+JobResult CommandBackend::measure(const JobSpec& job, PowerMeter* meter,
+                                  const std::function<bool()>& cancelled) {
+  if (job.onnx.empty()) {
+    throw UnsupportedJob("the command backend measures ONNX files; job " + job.job_id +
+                         " carries none (only an arch)");
+  }
+  JobResult result;
+  result.job_id = job.job_id;
+  WorkDir dir(pipeline_.workdir_root, pipeline_.keep_workdir);
+  const std::string onnx = dir.path() + "/model.onnx";
+  {
+    std::ofstream out(onnx, std::ios::binary);
+    out.write(job.onnx.data(), static_cast<std::streamsize>(job.onnx.size()));
+    if (!out) throw Error("command backend: cannot write " + onnx);
+  }
+  const MeasureProtocol& p = job.protocol;
+  const std::map<std::string, std::string> values = {
+      {"onnx", onnx},
+      {"workdir", dir.path()},
+      {"output", dir.path() + "/output"},
+      {"batch", std::to_string(p.batch_size)},
+      {"threads", std::to_string(p.threads)},
+      {"warmup_runs", std::to_string(p.warmup_runs)},
+      {"warmup_seconds", number_text(p.warmup_seconds)},
+      {"warmup_ms", number_text(p.warmup_seconds * 1000)},
+      {"repeats", std::to_string(p.repeats)},
+      {"min_seconds", number_text(p.min_seconds)},
+      {"min_ms", number_text(p.min_seconds * 1000)},
+      {"input_shape", shape_text(job.input_shape, 'x')},
+      {"input_shape_csv", shape_text(job.input_shape, ',')}};
+
+  const bool sample_energy = meter != nullptr && p.energy;
+  nlohmann::json steps_log = nlohmann::json::array();
+  ProcessResult last;
+  std::optional<double> idle_watts;
+  std::vector<PowerSample> samples;
+  for (std::size_t i = 0; i < pipeline_.steps.size(); ++i) {
+    std::vector<std::string> argv;
+    for (const auto& arg : pipeline_.steps[i]) argv.push_back(expand(arg, values));
+    const bool measuring = i + 1 == pipeline_.steps.size();
+    if (measuring && sample_energy) {
+      if (pipeline_.idle_seconds > 0) {
+        PowerSampler idle(*meter, pipeline_.sample_hz);
+        const bool done = wait_idle(pipeline_.idle_seconds, cancelled);
+        auto readings = idle.stop();
+        if (!done) {
+          result.status = wire::JobStatus::kTimeout;
+          result.message = "cancelled while measuring idle power (deadline passed or runner stopping)";
+          return result;
+        }
+        idle_watts = mean_watts(readings);
+      } else {
+        idle_watts = 0.0;
+      }
+      PowerSampler sampler(*meter, pipeline_.sample_hz);
+      last = run_process(argv, dir.path(), cancelled);
+      samples = sampler.stop();
+    } else {
+      last = run_process(argv, dir.path(), cancelled);
+    }
+    steps_log.push_back(
+        {{"argv", argv},
+         {"seconds", std::chrono::duration<double>(last.ended - last.started).count()}});
+    result.environment["steps"] = steps_log;
+    if (last.cancelled) {
+      result.status = wire::JobStatus::kTimeout;
+      result.message = "cancelled during step " + std::to_string(i + 1) + " (" + argv[0] +
+                       "): the deadline passed or the runner is stopping";
+      return result;
+    }
+    if (!last.ok()) {
+      result.status = wire::JobStatus::kError;
+      result.message = describe_failure(i, argv, last);
+      return result;
+    }
+  }
+
+  ToolReport report;
+  try {
+    report = parse_tool_output(pipeline_.parser, last.output);
+  } catch (const ToolOutputError& e) {
+    result.status = wire::JobStatus::kError;
+    result.message = std::string(e.what()) + "; its last lines:\n" + last.tail(20);
+    return result;
+  }
+  report.latency.batch_size = p.batch_size;
+  result.latency = report.latency;
+  result.environment["tool"] = report.to_json();
+
+  if (sample_energy) {
+    const bool have_window = report.timed_seconds && *report.timed_seconds > 0 &&
+                             report.iterations && *report.iterations > 0;
+    std::optional<double> active;
+    Clock::time_point begin;
+    if (have_window) {
+      begin = std::max(last.started,
+                       last.ended - std::chrono::duration_cast<Clock::duration>(
+                                        std::chrono::duration<double>(*report.timed_seconds)));
+      active = mean_watts(samples, begin, last.ended);
+    }
+    if (!have_window) {
+      result.environment["energy_note"] =
+          "energy absent: the tool reported no timed duration or iteration count";
+    } else if (!active || !idle_watts) {
+      result.environment["energy_note"] = "energy absent: the meter gave no reading while the "
+                                          "tool's timed loop ran";
+    } else {
+      EnergyStats e;
+      e.meter = meter->name();
+      e.idle_watts = *idle_watts;
+      e.active_watts = *active;
+      e.seconds = *report.timed_seconds;
+      e.runs = *report.iterations;
+      e.samples = std::count_if(samples.begin(), samples.end(), [&](const PowerSample& s) {
+        return s.time >= begin && s.time <= last.ended;
+      });
+      const double joules = e.active_watts * e.seconds;
+      e.gross_joules_per_inference = joules / static_cast<double>(e.runs);
+      e.joules_per_inference = (joules - e.idle_watts * e.seconds) / static_cast<double>(e.runs);
+      result.energy = e;
+      result.environment["energy_window"] =
+          "the last timed_seconds of the measuring step, as the tool reports its timed loop";
+    }
+  }
+  result.status = wire::JobStatus::kOk;
+  return result;
+}
+
+}  // namespace nas

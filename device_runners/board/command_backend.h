@@ -1,0 +1,78 @@
+// The `command` backend: measures the ONNX file a job carries with the
+// board vendor's own tools (trtexec, benchmark_app, edgetpu_compiler and
+// benchmark_model...), run as a configured pipeline of commands, and parses
+// the last command's output.
+//
+// Pipeline file (the runner's --pipeline FILE), e.g.
+//   {"steps": [["trtexec", "--onnx={onnx}", "--saveEngine={workdir}/m.plan"],
+//              ["trtexec", "--loadEngine={workdir}/m.plan", "--iterations={repeats}"]],
+//    "parser": "trtexec"}
+// A step is an argv array, or one string split at spaces (single or double
+// quotes keep spaces). Placeholders, replaced inside any argument:
+//   {onnx}           the job's network, written as {workdir}/model.onnx
+//   {workdir}        a fresh folder for this job (removed afterwards)
+//   {output}         {workdir}/output, for a step's product
+//   {batch}          protocol batch size
+//   {threads}        protocol threads (0 = the tool's default)
+//   {warmup_runs} {warmup_seconds} {warmup_ms} {repeats} {min_seconds} {min_ms}
+//   {input_shape}    the job's input shape as 1x3x224x224
+//   {input_shape_csv} ... as 1,3,224,224
+// Optional keys: "workdir_root" (where job folders go; default $TMPDIR or
+// /tmp), "keep_workdir" (false), "energy": {"sample_hz": 20, "idle_seconds": 1}.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "device_runners/board/backend.h"
+
+namespace nas {
+
+struct CommandPipeline {
+  std::vector<std::vector<std::string>> steps;  // argv templates
+  std::string parser;                           // see tool_parser_names()
+  std::string workdir_root;                     // "" = $TMPDIR or /tmp
+  bool keep_workdir = false;
+  double sample_hz = 20;      // meter reads per second while the last step runs
+  double idle_seconds = 1.0;  // idle power measured before the last step
+
+  // Throws ConfigError naming the JSON path (`/steps/1/0: ...`) of a
+  // missing, mistyped or unknown key, an unknown placeholder or parser.
+  static CommandPipeline from_json(const nlohmann::json& j);
+  // Reads and validates a pipeline file; errors name the file.
+  static CommandPipeline load(const std::string& path);
+};
+
+// Splits a command template at spaces; '...' and "..." keep spaces.
+// Throws Error for an unterminated quote.
+std::vector<std::string> split_command(const std::string& text);
+
+class CommandBackend : public Backend {
+ public:
+  explicit CommandBackend(CommandPipeline pipeline);
+
+  std::string name() const override { return "command"; }
+  // {"accepts": ["onnx"], "parser": ..., "tools": [argv[0] of each step]}
+  nlohmann::json capabilities() const override;
+
+  // Runs the pipeline on job.onnx. Latency comes from the tool's report
+  // (see ToolReport: fields the tool does not print are listed in
+  // environment.tool.missing, never made up). With a meter and
+  // protocol.energy, the meter is sampled while the last step runs; energy
+  // covers the tool's timed loop, taken as the last timed_seconds before the
+  // step ended, divided by the tool's iteration count.
+  // A step that fails gives status error with the tool's last lines; a
+  // cancelled job gives status timeout. Throws UnsupportedJob for a job
+  // without an ONNX file.
+  JobResult measure(const JobSpec& job, PowerMeter* meter,
+                    const std::function<bool()>& cancelled) override;
+
+  const CommandPipeline& pipeline() const { return pipeline_; }
+
+ private:
+  CommandPipeline pipeline_;
+};
+
+}  // namespace nas

@@ -1,0 +1,80 @@
+#include "device_runners/broker/broker.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "core/errors.h"
+
+namespace nas {
+namespace {
+
+// Printable form of a peer's id for logs.
+std::string peer_label(const std::string& id) {
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : id) {
+    out += hex[c >> 4];
+    out += hex[c & 15];
+  }
+  return out;
+}
+
+std::unique_ptr<wire::ZmqChannel> bind_channel(const BrokerOptions& options) {
+  try {
+    return wire::ZmqChannel::bind(options.bind, options.curve);
+  } catch (const Error& e) {
+    throw Error(std::string("broker: ") + e.what());
+  }
+}
+
+}  // namespace
+
+Broker::Broker(BrokerOptions options)
+    : options_(std::move(options)),
+      channel_(bind_channel(options_)),
+      dispatcher_(options_.dispatch, [this](const std::string& peer, const wire::Message& m) {
+        return channel_->send({peer, m});
+      }) {}
+
+Broker::~Broker() = default;
+
+std::string Broker::endpoint() const { return channel_->endpoint(); }
+
+void Broker::serve(const std::atomic<bool>& stop) {
+  using Clock = Dispatcher::Clock;
+  const auto tick = std::chrono::milliseconds(
+      std::max(10, std::min(100, static_cast<int>(options_.dispatch.heartbeat_seconds * 250))));
+  auto next_tick = Clock::now();
+  while (!stop.load()) {
+    try {
+      // Drain what is there before the timers run.
+      auto wait = tick;
+      for (int i = 0; i < 1000; ++i) {
+        std::optional<wire::Envelope> in;
+        try {
+          in = channel_->receive(wait);
+        } catch (const wire::RejectedMessage& e) {
+          dispatcher_.count_rejected();
+          spdlog::warn("broker: rejected a message from {}: {}", peer_label(e.peer()), e.what());
+          continue;
+        }
+        if (!in) break;
+        dispatcher_.handle(in->peer, in->message, Clock::now());
+        wait = std::chrono::milliseconds(0);
+      }
+    } catch (const Error& e) {
+      throw Error(std::string("broker: ") + e.what());
+    }
+    if (Clock::now() >= next_tick) {
+      dispatcher_.tick(Clock::now());
+      next_tick = Clock::now() + tick;
+    }
+  }
+  dispatcher_.say_goodbye();
+}
+
+BrokerStats Broker::stats() const { return dispatcher_.stats(); }
+
+}  // namespace nas

@@ -1,0 +1,333 @@
+#include "device_runners/broker/dispatcher.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "device_runners/wire/job.h"
+
+namespace nas {
+namespace {
+
+Dispatcher::Clock::duration seconds(double s) {
+  return std::chrono::duration_cast<Dispatcher::Clock::duration>(std::chrono::duration<double>(s));
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(DispatchOptions options, Send send)
+    : options_(options), send_(std::move(send)) {}
+
+bool Dispatcher::send(const std::string& peer, const wire::Message& message, Clock::time_point now) {
+  if (!send_(peer, message)) return false;
+  auto it = peers_.find(peer);
+  if (it != peers_.end()) it->second.last_sent = now;
+  return true;
+}
+
+void Dispatcher::count(std::int64_t BrokerStats::*field) {
+  std::lock_guard<std::mutex> lock(stats_mutex_);
+  ++(stats_.*field);
+}
+
+void Dispatcher::count_rejected() { count(&BrokerStats::rejected_messages); }
+
+BrokerStats Dispatcher::stats() const {
+  std::lock_guard<std::mutex> lock(stats_mutex_);
+  return stats_;
+}
+
+void Dispatcher::answer(const Job& job, wire::JobStatus status, const std::string& message,
+                        Clock::time_point now) {
+  JobResult r;
+  r.job_id = job.job_id;
+  r.status = status;
+  r.message = message;
+  send(job.client, {wire::MessageType::kResult, r.to_json()}, now);
+  count(&BrokerStats::results_returned);
+  if (status == wire::JobStatus::kTimeout) count(&BrokerStats::timeouts);
+}
+
+// A runner was lost while running `key`: the job goes back to the front of
+// the queue (it waited longest), or, past the retry cap, to its client as an
+// error.
+void Dispatcher::requeue_or_fail(const std::string& key, const std::string& why,
+                                 Clock::time_point now) {
+  auto it = jobs_.find(key);
+  if (it == jobs_.end()) return;
+  Job& job = it->second;
+  job.runner.clear();
+  if (++job.attempts > options_.max_retries) {
+    answer(job, wire::JobStatus::kError,
+           why + "; gave up after " + std::to_string(job.attempts) + " lost runners", now);
+    jobs_.erase(it);
+    return;
+  }
+  queue_.push_front(key);
+  count(&BrokerStats::jobs_requeued);
+}
+
+void Dispatcher::remove_peer(const std::string& id, const std::string& why, Clock::time_point now) {
+  auto it = peers_.find(id);
+  if (it == peers_.end()) return;
+  Peer peer = it->second;
+  peers_.erase(it);
+  if (peer.is_runner) {
+    spdlog::warn("broker: runner {} ({}) {}", peer.hello.runner_id, peer.hello.device, why);
+    count(&BrokerStats::runners_lost);
+    if (!peer.job.empty()) requeue_or_fail(peer.job, "runner " + peer.hello.runner_id + " " + why, now);
+    return;
+  }
+  // A client that left: its jobs are no longer wanted.
+  for (auto j = jobs_.begin(); j != jobs_.end();) {
+    if (j->second.client != id) {
+      ++j;
+      continue;
+    }
+    if (!j->second.runner.empty()) {
+      auto r = peers_.find(j->second.runner);
+      if (r != peers_.end()) r->second.job.clear();  // its result will be dropped
+    }
+    queue_.erase(std::remove(queue_.begin(), queue_.end(), j->first), queue_.end());
+    j = jobs_.erase(j);
+  }
+}
+
+void Dispatcher::dispatch(Clock::time_point now) {
+  // The free runners first: under a saturating queue there are few, and the
+  // scan of the queue stops as soon as none is left.
+  std::vector<Peer*> idle;
+  for (auto& [id, peer] : peers_) {
+    if (peer.is_runner && peer.ready && peer.job.empty()) idle.push_back(&peer);
+  }
+  for (auto q = queue_.begin(); q != queue_.end() && !idle.empty();) {
+    Job& job = jobs_.at(*q);
+    auto fit = std::find_if(idle.begin(), idle.end(), [&](const Peer* p) {
+      return p->hello.device == job.device && ((job.has_arch && p->hello.accepts("arch")) ||
+                                               (job.has_onnx && p->hello.accepts("onnx")));
+    });
+    if (fit == idle.end()) {
+      ++q;
+      continue;
+    }
+    Peer* chosen = *fit;
+    idle.erase(fit);
+    // An ONNX file is no use to a runner that builds archs: it stays here.
+    wire::Message message{wire::MessageType::kJob, job.body};
+    if (job.has_onnx && !chosen->hello.accepts("onnx")) message.body.erase("onnx");
+    if (!send(chosen->id, message, now)) {
+      remove_peer(chosen->id, "is unreachable", now);  // may requeue: start over
+      dispatch(now);
+      return;
+    }
+    chosen->ready = false;
+    chosen->job = job.key;
+    job.runner = chosen->id;
+    job.deadline = now + seconds(job.deadline_seconds + options_.deadline_grace_seconds);
+    count(&BrokerStats::jobs_dispatched);
+    q = queue_.erase(q);
+  }
+}
+
+nlohmann::json Dispatcher::listing(Clock::time_point now) const {
+  nlohmann::json runners = nlohmann::json::array();
+  for (const auto& [id, peer] : peers_) {
+    if (!peer.is_runner) continue;
+    const auto job = jobs_.find(peer.job);
+    runners.push_back(
+        {{"runner_id", peer.hello.runner_id},
+         {"device", peer.hello.device},
+         {"backend", peer.hello.backend},
+         {"state", !peer.job.empty() ? "busy" : (peer.ready ? "idle" : "starting")},
+         {"job", job == jobs_.end() ? nlohmann::json(nullptr) : nlohmann::json(job->second.job_id)},
+         {"jobs_done", peer.jobs_done},
+         {"seconds_since_heard", std::chrono::duration<double>(now - peer.last_seen).count()},
+         {"capabilities", peer.hello.capabilities}});
+  }
+  const BrokerStats s = stats();
+  return {{"runners", runners},
+          {"queued", queued()},
+          {"running", running()},
+          {"stats",
+           {{"jobs_submitted", s.jobs_submitted},
+            {"jobs_dispatched", s.jobs_dispatched},
+            {"results_returned", s.results_returned},
+            {"jobs_requeued", s.jobs_requeued},
+            {"timeouts", s.timeouts},
+            {"rejected_messages", s.rejected_messages},
+            {"runners_lost", s.runners_lost}}}};
+}
+
+void Dispatcher::on_hello(const std::string& id, const wire::Message& message,
+                          Clock::time_point now) {
+  wire::Hello hello = wire::Hello::decode(message);
+  if (hello.protocol != wire::kProtocolVersion) {
+    send(id,
+         wire::Bye{"protocol version " + std::to_string(hello.protocol) +
+                   " is not supported; this broker speaks " +
+                   std::to_string(wire::kProtocolVersion)}
+             .encode(),
+         now);
+    return;
+  }
+  remove_peer(id, "said HELLO again", now);  // a restarted peer reusing its id
+  Peer peer;
+  peer.id = id;
+  peer.last_seen = peer.last_sent = now;
+  peer.is_runner = hello.role == wire::Hello::Role::kRunner;
+  if (peer.is_runner) {
+    spdlog::info("broker: runner {} joined: device {}, backend {}", hello.runner_id, hello.device,
+                 hello.backend);
+  }
+  peer.hello = std::move(hello);
+  peers_[id] = std::move(peer);
+}
+
+void Dispatcher::on_submit(Peer& client, const wire::Message& message, Clock::time_point now) {
+  const wire::Submit submit = wire::Submit::decode(message);
+  const nlohmann::json& spec = submit.job;
+  const std::string job_id = spec.value("job_id", std::string());
+  try {
+    JobSpec::from_json(spec);  // refuse a malformed job now, not on a board
+  } catch (const wire::ProtocolError& e) {
+    JobResult r;
+    r.job_id = job_id;
+    r.status = wire::JobStatus::kError;
+    r.message = std::string("broker refused the job: ") + e.what();
+    send(client.id, {wire::MessageType::kResult, r.to_json()}, now);
+    return;
+  }
+  Job job;
+  job.client = client.id;
+  job.job_id = job_id;
+  job.key = client.id + "/" + job_id;
+  if (jobs_.count(job.key)) {
+    JobResult r;
+    r.job_id = job_id;
+    r.message = "job id " + job_id + " is already pending";
+    send(client.id, {wire::MessageType::kResult, r.to_json()}, now);
+    return;
+  }
+  job.device = submit.device;
+  job.body = spec;
+  job.has_arch = spec.contains("arch") && !spec["arch"].is_null();
+  job.has_onnx = spec.contains("onnx");
+  job.deadline_seconds = spec["deadline_seconds"].get<double>();
+  queue_.push_back(job.key);
+  jobs_.emplace(job.key, std::move(job));
+  count(&BrokerStats::jobs_submitted);
+  dispatch(now);
+}
+
+// A runner that says it is ready gets its next job before the result goes on
+// to the client: the runners' idle time is the farm's lost throughput.
+void Dispatcher::on_result(Peer& runner, const wire::Message& message, Clock::time_point now) {
+  const std::string key = runner.job;
+  runner.job.clear();
+  auto it = jobs_.find(key);
+  const bool ours = !key.empty() && it != jobs_.end() &&
+                    it->second.job_id == message.body["job_id"].get<std::string>();
+  if (ours) {
+    ++runner.jobs_done;
+  } else {
+    spdlog::debug("broker: dropped a stale result from runner {}", runner.hello.runner_id);
+  }
+  std::string client;
+  if (ours) {
+    client = it->second.client;
+    jobs_.erase(it);
+  }
+  if (message.body.value("ready", false)) {
+    runner.ready = true;
+    dispatch(now);  // may drop peers: `runner` is not used after this
+  }
+  if (!ours) return;
+  send(client, message, now);  // passed on as the runner sent it
+  count(&BrokerStats::results_returned);
+  if (message.body["status"] == "timeout") count(&BrokerStats::timeouts);
+}
+
+void Dispatcher::handle(const std::string& id, const wire::Message& message,
+                        Clock::time_point now) {
+  using T = wire::MessageType;
+  if (message.type == T::kHello) {
+    on_hello(id, message, now);
+    return;
+  }
+  auto it = peers_.find(id);
+  if (it == peers_.end()) {
+    // Unknown peer (say, after a broker restart): ask it to introduce itself.
+    send(id, wire::Bye{"unknown peer: send HELLO first"}.encode(), now);
+    return;
+  }
+  Peer& peer = it->second;
+  peer.last_seen = now;
+  switch (message.type) {
+    case T::kHeartbeat: break;
+    case T::kReady:
+      if (peer.is_runner) {
+        peer.ready = true;
+        dispatch(now);
+      }
+      break;
+    case T::kResult:
+      if (peer.is_runner) on_result(peer, message, now);
+      break;
+    case T::kSubmit:
+      if (!peer.is_runner) on_submit(peer, message, now);
+      break;
+    case T::kList:
+      send(id, {T::kList, listing(now)}, now);
+      break;
+    case T::kBye:
+      remove_peer(id, "said BYE", now);
+      dispatch(now);
+      break;
+    case T::kHello:
+    case T::kJob:
+      count(&BrokerStats::rejected_messages);
+      spdlog::warn("broker: {} sent {}, which only the broker sends",
+                   peer.is_runner ? "runner " + peer.hello.runner_id : std::string("a client"),
+                   wire::to_string(message.type));
+      break;
+  }
+}
+
+void Dispatcher::tick(Clock::time_point now) {
+  const auto interval = seconds(options_.heartbeat_seconds);
+  std::vector<std::string> dead, unreachable;
+  for (auto& [id, peer] : peers_) {
+    if (now - peer.last_seen > options_.liveness * interval) {
+      dead.push_back(id);
+    } else if (now - peer.last_sent >= interval &&
+               !send(id, {wire::MessageType::kHeartbeat, nlohmann::json::object()}, now)) {
+      unreachable.push_back(id);
+    }
+  }
+  for (const auto& id : dead) {
+    remove_peer(id, "went silent for " + std::to_string(options_.liveness) + " heartbeats", now);
+  }
+  for (const auto& id : unreachable) remove_peer(id, "is unreachable", now);
+  // Jobs whose runner hangs past the deadline.
+  for (auto it = jobs_.begin(); it != jobs_.end();) {
+    Job& job = it->second;
+    if (job.runner.empty() || now < job.deadline) {
+      ++it;
+      continue;
+    }
+    answer(job, wire::JobStatus::kTimeout,
+           "no result within the deadline of " + std::to_string(job.deadline_seconds) + " s", now);
+    auto r = peers_.find(job.runner);
+    if (r != peers_.end()) r->second.job.clear();  // it stays busy until it says READY
+    it = jobs_.erase(it);
+  }
+  if (!dead.empty() || !unreachable.empty()) dispatch(now);
+}
+
+void Dispatcher::say_goodbye() {
+  const auto now = Clock::now();
+  for (const auto& [id, peer] : peers_) send(id, wire::Bye{"broker stopping"}.encode(), now);
+}
+
+}  // namespace nas

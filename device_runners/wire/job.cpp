@@ -1,0 +1,103 @@
+#include "device_runners/wire/job.h"
+
+#include "device_runners/wire/base64.h"
+
+namespace nas {
+namespace {
+
+template <typename T>
+T take(const nlohmann::json& j, const char* name, const char* what) {
+  auto it = j.find(name);
+  if (it == j.end()) throw wire::ProtocolError(std::string(what) + ": missing field '" + name + "'");
+  try {
+    return it->get<T>();
+  } catch (const nlohmann::json::exception&) {
+    throw wire::ProtocolError(std::string(what) + ": field '" + name + "' has the wrong type");
+  }
+}
+
+}  // namespace
+
+nlohmann::json JobSpec::to_json() const {
+  nlohmann::json j = {{"job_id", job_id},
+                      {"kind", kind},
+                      {"space", space},
+                      {"arch", arch},
+                      {"space_options", space_options},
+                      {"input_shape", input_shape},
+                      {"protocol", protocol.to_json()},
+                      {"deadline_seconds", deadline_seconds}};
+  if (!onnx.empty()) j["onnx"] = base64_encode(onnx);
+  return j;
+}
+
+JobSpec JobSpec::from_json(const nlohmann::json& j) {
+  if (!j.is_object()) throw wire::ProtocolError("job: expected a JSON object");
+  JobSpec s;
+  s.job_id = take<std::string>(j, "job_id", "job");
+  s.kind = j.value("kind", std::string(kJobNetwork));
+  if (s.kind != kJobNetwork && s.kind != kJobMbv3Block) {
+    throw wire::ProtocolError("job: unknown kind '" + s.kind + "'");
+  }
+  s.space = j.value("space", std::string());
+  s.arch = j.value("arch", nlohmann::json());
+  s.space_options = j.value("space_options", nlohmann::json::object());
+  s.input_shape = take<std::vector<std::int64_t>>(j, "input_shape", "job");
+  for (std::int64_t d : s.input_shape) {
+    if (d <= 0 || d > (1 << 20)) throw wire::ProtocolError("job: input_shape has a bad dimension");
+  }
+  try {
+    s.protocol = MeasureProtocol::from_json(take<nlohmann::json>(j, "protocol", "job"));
+  } catch (const wire::ProtocolError&) {
+    throw;
+  } catch (const Error& e) {
+    throw wire::ProtocolError(std::string("job: ") + e.what());
+  }
+  s.deadline_seconds = take<double>(j, "deadline_seconds", "job");
+  if (!(s.deadline_seconds > 0)) throw wire::ProtocolError("job: deadline_seconds must be > 0");
+  if (auto it = j.find("onnx"); it != j.end()) {
+    std::optional<std::string> bytes;
+    if (it->is_string()) bytes = base64_decode(it->get_ref<const std::string&>());
+    if (!bytes || bytes->empty()) {
+      throw wire::ProtocolError("job: field 'onnx' must be a non-empty base64 string");
+    }
+    s.onnx = std::move(*bytes);
+  }
+  return s;
+}
+
+nlohmann::json JobResult::to_json() const {
+  nlohmann::json j = {{"job_id", job_id},
+                      {"status", wire::to_string(status)},
+                      {"message", message},
+                      {"environment", environment}};
+  if (latency) j["latency"] = latency->to_json();
+  if (energy) j["energy"] = energy->to_json();
+  if (!runner_id.empty()) j["runner_id"] = runner_id;
+  if (runner_idle_ms) j["runner_idle_ms"] = *runner_idle_ms;
+  return j;
+}
+
+JobResult JobResult::from_json(const nlohmann::json& j) {
+  JobResult r;
+  r.job_id = take<std::string>(j, "job_id", "result");
+  const auto status = wire::job_status_from_string(take<std::string>(j, "status", "result"));
+  if (!status) throw wire::ProtocolError("result: unknown status");
+  r.status = *status;
+  r.message = j.value("message", std::string());
+  r.environment = j.value("environment", nlohmann::json::object());
+  if (j.contains("runner_id")) r.runner_id = take<std::string>(j, "runner_id", "result");
+  if (j.contains("runner_idle_ms")) r.runner_idle_ms = take<double>(j, "runner_idle_ms", "result");
+  try {
+    if (j.contains("latency")) r.latency = LatencyStats::from_json(j["latency"]);
+    if (j.contains("energy")) r.energy = EnergyStats::from_json(j["energy"]);
+  } catch (const Error& e) {
+    throw wire::ProtocolError(std::string("result: ") + e.what());
+  }
+  if (r.status == wire::JobStatus::kOk && !r.latency) {
+    throw wire::ProtocolError("result: status ok without latency");
+  }
+  return r;
+}
+
+}  // namespace nas

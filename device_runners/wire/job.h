@@ -1,0 +1,59 @@
+// The bodies of JOB and RESULT: what a runner is asked to measure, and what
+// it answers.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/measurement.h"
+#include "device_runners/wire/protocol.h"
+
+namespace nas {
+
+// What a job measures. A JOB without "kind" is a whole network.
+inline constexpr const char* kJobNetwork = "network";      // the subnet `arch` selects
+inline constexpr const char* kJobMbv3Block = "mbv3_block";  // one block; `arch` is an
+                                                            // Mbv3BlockConfig (core/mbv3_blocks.h)
+
+// One measurement job, as the broker sends it (the body of a JOB message).
+struct JobSpec {
+  std::string job_id;
+  std::string kind = kJobNetwork;  // kJobNetwork | kJobMbv3Block
+  std::string space;          // search space name, e.g. "mbv3"
+  nlohmann::json arch;        // canonical JSON of the architecture
+  nlohmann::json space_options = nlohmann::json::object();  // what builds the network
+  std::vector<std::int64_t> input_shape;  // e.g. {1, 1, 28, 28}
+  // The network as an ONNX file, for `command` backends; empty when the job
+  // carries the arch only. On the wire: field "onnx", base64 of the bytes.
+  std::string onnx;
+  MeasureProtocol protocol;
+  double deadline_seconds = 600;  // from dispatch; past it the job is a timeout
+
+  nlohmann::json to_json() const;
+  // Throws wire::ProtocolError naming the field.
+  static JobSpec from_json(const nlohmann::json& j);
+};
+
+// A job's outcome, the body of a RESULT message.
+struct JobResult {
+  std::string job_id;
+  wire::JobStatus status = wire::JobStatus::kError;
+  std::string message;  // why, when not ok
+  std::optional<LatencyStats> latency;
+  std::optional<EnergyStats> energy;
+  std::string runner_id;  // the runner that ran it; "" in a result the broker wrote
+  // How long the runner sat idle before this job (the farm's dispatch gap);
+  // absent for a runner's first job.
+  std::optional<double> runner_idle_ms;
+  // Free-form facts of the backend: threads, clocks, temperatures, tool output...
+  nlohmann::json environment = nlohmann::json::object();
+
+  nlohmann::json to_json() const;
+  static JobResult from_json(const nlohmann::json& j);
+};
+
+}  // namespace nas

@@ -1,0 +1,217 @@
+// The broker's queue driven directly: no sockets, no processes, and time
+// passed in, so each claim about liveness, retries and deadlines is checked
+// at the exact instant it is about.
+#include "device_runners/broker/dispatcher.h"
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "device_runners/wire/job.h"
+
+namespace nas {
+namespace {
+
+using namespace std::chrono_literals;
+using wire::Message;
+using wire::MessageType;
+
+// A dispatcher whose sends land in `sent`, in order.
+struct Farm {
+  struct Sent {
+    std::string peer;
+    Message message;
+  };
+  std::vector<Sent> sent;
+  Dispatcher::Clock::time_point t0 = Dispatcher::Clock::now();
+  Dispatcher dispatcher;
+
+  explicit Farm(DispatchOptions options = {})
+      : dispatcher(options, [this](const std::string& peer, const Message& m) {
+          sent.push_back({peer, m});
+          return true;
+        }) {}
+
+  // Every message passes the wire's gate, as it would off a socket.
+  void from(const std::string& peer, const Message& m, std::chrono::milliseconds at) {
+    dispatcher.handle(peer, wire::decode(wire::encode(m)), t0 + at);
+  }
+  void runner_joins(const std::string& id, std::chrono::milliseconds at) {
+    wire::Hello hello;
+    hello.role = wire::Hello::Role::kRunner;
+    hello.runner_id = id;
+    hello.device = "pi";
+    hello.backend = "sleep";
+    hello.capabilities = {{"accepts", {"arch"}}};
+    from(id, hello.encode(), at);
+    from(id, {MessageType::kReady, nlohmann::json::object()}, at);
+  }
+  void client_joins(const std::string& id, std::chrono::milliseconds at) {
+    from(id, wire::Hello{}.encode(), at);
+  }
+  void submit(const std::string& client, const std::string& job_id, std::chrono::milliseconds at,
+              double deadline_seconds = 30) {
+    JobSpec spec;
+    spec.job_id = job_id;
+    spec.space = "nb201";
+    spec.arch = {{"edge_1_0", "nor_conv_3x3"}};
+    spec.input_shape = {1, 3, 32, 32};
+    spec.deadline_seconds = deadline_seconds;
+    from(client, wire::Submit{"pi", spec.to_json()}.encode(), at);
+  }
+  void result(const std::string& runner, const std::string& job_id, std::chrono::milliseconds at) {
+    JobResult r;
+    r.job_id = job_id;
+    r.status = wire::JobStatus::kOk;
+    r.latency = summarize_latency({1.0, 2.0}, 1);
+    nlohmann::json body = r.to_json();
+    body["ready"] = true;
+    from(runner, {MessageType::kResult, body}, at);
+  }
+  void heartbeat(const std::string& peer, std::chrono::milliseconds at) {
+    from(peer, {MessageType::kHeartbeat, nlohmann::json::object()}, at);
+  }
+  void tick(std::chrono::milliseconds at) { dispatcher.tick(t0 + at); }
+
+  // The job ids sent to `peer` as JOBs, in order.
+  std::vector<std::string> jobs_sent_to(const std::string& peer) const {
+    std::vector<std::string> ids;
+    for (const auto& s : sent) {
+      if (s.peer == peer && s.message.type == MessageType::kJob) ids.push_back(s.message.body["job_id"]);
+    }
+    return ids;
+  }
+  // The RESULTs sent to `peer`, as job id and status.
+  std::vector<std::pair<std::string, std::string>> results_sent_to(const std::string& peer) const {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& s : sent) {
+      if (s.peer == peer && s.message.type == MessageType::kResult) {
+        out.emplace_back(s.message.body["job_id"], s.message.body["status"]);
+      }
+    }
+    return out;
+  }
+  std::string message_of_result(const std::string& peer, const std::string& job_id) const {
+    for (const auto& s : sent) {
+      if (s.peer == peer && s.message.type == MessageType::kResult &&
+          s.message.body["job_id"] == job_id) {
+        return s.message.body.value("message", std::string());
+      }
+    }
+    return "";
+  }
+};
+
+TEST_CASE("a runner that dies in the middle of a job: the job goes back to the front of the queue") {
+  Farm farm;  // heartbeat 1 s, liveness 3
+  farm.runner_joins("r1", 0ms);
+  farm.client_joins("c", 0ms);
+  farm.submit("c", "j1", 0ms);
+  farm.submit("c", "j2", 0ms);
+  CHECK(farm.jobs_sent_to("r1") == std::vector<std::string>{"j1"});
+  CHECK(farm.dispatcher.queued() == 1);
+
+  // r1 falls silent; the client keeps beating.
+  farm.heartbeat("c", 2500ms);
+  farm.tick(2900ms);
+  CHECK(farm.dispatcher.stats().runners_lost == 0);  // not yet three intervals
+  farm.tick(3100ms);
+  CHECK(farm.dispatcher.stats().runners_lost == 1);
+  CHECK(farm.dispatcher.stats().jobs_requeued == 1);
+  CHECK(farm.dispatcher.queued() == 2);
+  CHECK(farm.results_sent_to("c").empty());  // the client is told nothing yet
+
+  // The next runner gets the job that waited longest: j1 before j2.
+  farm.runner_joins("r2", 3200ms);
+  CHECK(farm.jobs_sent_to("r2") == std::vector<std::string>{"j1"});
+  farm.result("r2", "j1", 3300ms);
+  CHECK(farm.jobs_sent_to("r2") == std::vector<std::string>{"j1", "j2"});
+  farm.result("r2", "j2", 3400ms);
+  using R = std::vector<std::pair<std::string, std::string>>;
+  CHECK(farm.results_sent_to("c") == R{{"j1", "ok"}, {"j2", "ok"}});
+  CHECK(farm.dispatcher.queued() == 0);
+  CHECK(farm.dispatcher.running() == 0);
+}
+
+TEST_CASE("a job whose runners keep dying comes back as an error after the retry cap") {
+  DispatchOptions options;
+  options.max_retries = 2;
+  Farm farm(options);
+  farm.client_joins("c", 0ms);
+  farm.submit("c", "j1", 0ms);
+  auto at = 0ms;
+  for (const char* runner : {"r1", "r2", "r3"}) {
+    farm.runner_joins(runner, at += 10ms);
+    CHECK(farm.jobs_sent_to(runner) == std::vector<std::string>{"j1"});
+    CHECK(farm.results_sent_to("c").empty());
+    farm.from(runner, wire::Bye{"crashed"}.encode(), at += 10ms);
+  }
+  // Two requeues were allowed; the third loss ends the job.
+  CHECK(farm.dispatcher.stats().jobs_requeued == 2);
+  using R = std::vector<std::pair<std::string, std::string>>;
+  CHECK(farm.results_sent_to("c") == R{{"j1", "error"}});
+  CHECK(farm.message_of_result("c", "j1").find("gave up after 3 lost runners") != std::string::npos);
+  CHECK(farm.dispatcher.queued() == 0);
+  CHECK(farm.dispatcher.running() == 0);
+  farm.runner_joins("r4", at += 10ms);
+  CHECK(farm.jobs_sent_to("r4").empty());
+}
+
+TEST_CASE("a job past its deadline is answered timeout, and its runner's late result is dropped") {
+  DispatchOptions options;
+  options.heartbeat_seconds = 10;  // no one is lost to silence here
+  options.deadline_grace_seconds = 2;
+  Farm farm(options);
+  farm.runner_joins("r1", 0ms);
+  farm.client_joins("c", 0ms);
+  farm.submit("c", "slow", 0ms, /*deadline_seconds=*/1);
+  farm.tick(2900ms);
+  CHECK(farm.results_sent_to("c").empty());  // deadline plus grace is 3 s
+  farm.tick(3100ms);
+  using R = std::vector<std::pair<std::string, std::string>>;
+  CHECK(farm.results_sent_to("c") == R{{"slow", "timeout"}});
+  CHECK(farm.dispatcher.stats().timeouts == 1);
+
+  // The runner still hangs: a new job waits until it says it is free.
+  farm.submit("c", "next", 3200ms);
+  CHECK(farm.jobs_sent_to("r1") == std::vector<std::string>{"slow"});
+  farm.result("r1", "slow", 4000ms);  // late: not passed on again
+  CHECK(farm.results_sent_to("c") == R{{"slow", "timeout"}});
+  CHECK(farm.jobs_sent_to("r1") == std::vector<std::string>{"slow", "next"});
+}
+
+TEST_CASE("a client that leaves takes its queued jobs with it") {
+  Farm farm;
+  farm.runner_joins("r1", 0ms);
+  farm.client_joins("gone", 0ms);
+  farm.client_joins("stays", 0ms);
+  farm.submit("gone", "a", 0ms);
+  farm.submit("gone", "b", 0ms);
+  farm.submit("gone", "c", 0ms);
+  CHECK(farm.jobs_sent_to("r1") == std::vector<std::string>{"a"});
+  CHECK(farm.dispatcher.queued() == 2);
+  farm.from("gone", wire::Bye{"client done"}.encode(), 100ms);
+  CHECK(farm.dispatcher.queued() == 0);
+  CHECK(farm.dispatcher.running() == 0);
+
+  // The job it left running finishes, and its result goes nowhere; the
+  // runner takes the other client's job next, not b or c.
+  farm.submit("stays", "x", 200ms);
+  farm.result("r1", "a", 300ms);
+  CHECK(farm.results_sent_to("gone").empty());
+  CHECK(farm.jobs_sent_to("r1") == std::vector<std::string>{"a", "x"});
+}
+
+TEST_CASE("a peer that speaks before HELLO is asked to introduce itself") {
+  Farm farm;
+  farm.heartbeat("stranger", 0ms);
+  REQUIRE(farm.sent.size() == 1);
+  CHECK(farm.sent[0].peer == "stranger");
+  CHECK(farm.sent[0].message.type == MessageType::kBye);
+  CHECK(wire::Bye::decode(farm.sent[0].message).reason == "unknown peer: send HELLO first");
+}
+
+}  // namespace
+}  // namespace nas
