@@ -20,7 +20,8 @@ using Cell = std::optional<Evaluation>;
 struct FrontRow {
   std::int64_t position = 0;  // on the stored front, 1 = best
   std::string arch_id;
-  std::string label;
+  std::string label;       // arch_label: compact, for tables read by people
+  std::string full_label;  // arch_full_label: every decision, for CSV and JSON
   std::optional<double> macs, params;  // analytic
   std::vector<Cell> cells;             // one per RunReport::columns entry
   // Latency and energy of the arch on every device (RunReport::device_metrics).
@@ -77,6 +78,9 @@ struct CellText {
   std::string spread;  // "0.210" (std of a measured latency), "" if none
   std::string p90;     // "12.700", "" if none
   std::string source;  // "tabular", a note for n/a, or ""
+  // Set when a measured latency's std is as large as its median: the value
+  // is too noisy to read as a figure ("noisy: std >= median").
+  std::string flag;
 };
 CellText cell_text(const std::string& metric, const Cell& cell);
 // Joined plainly: "12.345 ± 0.210, p90 12.700 (measured)"; `pm` is the ± sign.
