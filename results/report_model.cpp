@@ -90,6 +90,7 @@ RunReport gather_run(const Store& store, const RunSummary& summary, const Report
   for (const DeviceSpend& d : store.measurement_spend(summary.id)) {
     if (options.device.empty() || d.device == options.device) report.spend.push_back(d);
   }
+  report.training_epochs = epoch_ends(store.training(summary.id));
   if (!report.problem.empty()) return report;
 
   std::vector<std::vector<Evaluation>> evaluations;

@@ -59,6 +59,9 @@ struct RunReport {
   std::vector<DeviceMeasurements> measurements;
   std::vector<DeviceSpend> spend;  // device values measured: search, confirmations, waste
   std::set<std::string> front_metrics;  // every metric the stored front members have
+  // The supernet training's closing report of every epoch, in epoch order
+  // (the last one written per epoch, should a resumed session repeat one).
+  std::vector<TrainProgress> training_epochs;
 };
 
 // Gathers every run of every store (or `options.run_id`), applying the
@@ -99,6 +102,12 @@ std::vector<std::pair<std::string, std::string>> summary_fields(const RunReport&
 // One line per run for the side-by-side table: header, then rows.
 std::vector<std::string> comparison_header(const std::vector<RunReport>& runs);
 std::vector<std::vector<std::string>> comparison_rows(const std::vector<RunReport>& runs);
+
+// The per-epoch training table (report_training.cpp): header, then rows.
+std::vector<std::string> training_header();
+std::vector<std::vector<std::string>> training_rows(const RunReport& r);
+// The epochs' closing reports among a run's training reports.
+std::vector<TrainProgress> epoch_ends(const std::vector<TrainProgress>& reports);
 
 // The objectives' metrics over all runs, first seen first.
 std::vector<std::string> all_metrics(const std::vector<RunReport>& runs);

@@ -109,6 +109,12 @@ TEST_CASE("a command-backend runner measures the ONNX files the search exports; 
     ++files;
   }
   CHECK(files == 4);
+  // The supernet's training went into the store as it ran, and the report shows it per epoch.
+  CHECK(query_int(db, "SELECT count(*) FROM training WHERE epoch_end = 1 AND epoch = 1 AND "
+                      "val_acc_largest BETWEEN 0 AND 1 AND images_per_second > 0") == 1);
+  const auto report = run_process({nas_binary(), "report", db});
+  REQUIRE_MESSAGE(report.exit_code == 0, report.err);
+  CHECK(report.out.find("### Supernet training") != std::string::npos);
 
   const std::string arch = query_column(
       db, "SELECT arch_id FROM evaluations WHERE metric = 'ort-cpu_ms' ORDER BY id LIMIT 1")[0];
