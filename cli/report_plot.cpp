@@ -88,6 +88,22 @@ double tick_step(double low, double high) {
   return 10 * magnitude;
 }
 
+// Labelled ticks at 1, 2 and 5 times each power of ten in [low, high]: a
+// log axis over a decade or two otherwise gets one label or none.
+std::string log_tics(double low, double high) {
+  std::string out;
+  for (double decade = std::pow(10.0, std::floor(std::log10(low))); decade <= high; decade *= 10) {
+    for (double m : {1.0, 2.0, 5.0}) {
+      const double t = m * decade;
+      if (t < low || t > high) continue;
+      std::ostringstream tick;
+      tick << t;
+      out += (out.empty() ? "" : ", ") + tick.str();
+    }
+  }
+  return "(" + out + ")";
+}
+
 std::string title_of(const std::string& title) {
   return title.empty() ? "notitle" : "title " + quoted(plain(title));
 }
@@ -100,14 +116,22 @@ std::string panel_body(const Plot& plot, const PlotPanel& panel, const std::stri
       << "set xlabel " << quoted(plain(panel.x_label)) << "\n"
       << "set ylabel " << quoted(plain(panel.y_label)) << "\n";
   if (panel.log_x) {
-    out << "set logscale x 10\nset xtics autofreq\nset mxtics 10\n";
+    double low = HUGE_VAL, high = 0;
+    for (const PlotSeries& s : panel.series) {
+      for (const auto& [x, y] : s.points) low = std::min(low, x), high = std::max(high, x);
+    }
+    out << "set logscale x 10\nset xtics " << log_tics(low / 1.1, high * 1.1) << "\nset mxtics 10\n";
+    // Tight, not out to whole decades, which would leave most of the width empty.
+    if (plot.name != "predicted_vs_measured") {
+      out << "set xrange [" << low / 1.1 << ":" << high * 1.1 << "]\n";
+    }
   } else {
     double low = HUGE_VAL, high = -HUGE_VAL;
     for (const PlotSeries& s : panel.series) {
       for (const auto& [x, y] : s.points) low = std::min(low, x), high = std::max(high, x);
     }
     const double step = tick_step(low, high);
-    out << "unset logscale x\n";
+    out << "unset logscale x\nset autoscale x\n";
     if (step > 0) out << "set xtics " << step << "\nset mxtics 2\n";
   }
   // The key where the data leaves room: below the chart for fronts (clouds
@@ -115,7 +139,24 @@ std::string panel_body(const Plot& plot, const PlotPanel& panel, const std::stri
   if (plot.name == "front") out << "set key below horizontal maxcols 3 samplen 1.5\n";
   else if (plot.name == "hypervolume") out << "set key inside bottom right opaque\n";
   else out << "set key inside top left opaque\n";
-  if (plot.name == "predicted_vs_measured") out << "set size ratio -1\n";
+  if (plot.name == "predicted_vs_measured") {
+    // Both axes alike, so that y = x is the diagonal and a point's distance
+    // from it reads the same everywhere.
+    double low = HUGE_VAL, high = -HUGE_VAL;
+    for (const PlotSeries& s : panel.series) {
+      for (const auto& [x, y] : s.points) {
+        low = std::min({low, x, y});
+        high = std::max({high, x, y});
+      }
+    }
+    const bool log = panel.log_x;
+    const double lo = log ? low / 1.15 : low - 0.05 * (high - low);
+    const double hi = log ? high * 1.15 : high + 0.05 * (high - low);
+    out << "set size square\n" << (log ? "set logscale y 10\nset mytics 10\n" : "unset logscale y\n")
+        << "set xrange [" << lo << ":" << hi << "]\nset yrange [" << lo << ":" << hi << "]\n";
+    if (log) out << "set xtics " << log_tics(lo, hi) << "\nset ytics " << log_tics(lo, hi) << "\n";
+    else out << "set ytics autofreq\n";
+  }
   out << "plot ";
   bool first = true;
   auto add = [&](const std::string& text) {
@@ -145,7 +186,7 @@ std::string panel_body(const Plot& plot, const PlotPanel& panel, const std::stri
             title_of(s.title));
         break;
       case SeriesStyle::kPoints:
-        add(source + " using 1:2 with points pt 7 ps 0.7 lc rgb '" + dark(s.colour) + "' " +
+        add(source + " using 1:2 with points pt 7 ps 1.0 lc rgb '" + dark(s.colour) + "' " +
             title_of(s.title));
         break;
     }

@@ -322,24 +322,32 @@ std::optional<Plot> predicted_plot(const std::vector<const Store*>& stores,
   panel.x_label = "predicted latency (ms)";
   panel.y_label = "measured latency (ms)";
   std::map<std::string, PlotSeries> by_device;
+  bool tabular = false;  // a table stood in for the board somewhere
   for (const RunReport& r : runs) {
     const Store& store = store_of(stores, r);
     for (const std::string& id : store.queried_archs(r.summary.id)) {
-      std::map<std::string, std::pair<std::optional<double>, std::optional<double>>> pairs;
+      struct Pair {
+        std::optional<double> predicted, measured, table;
+      };
+      std::map<std::string, Pair> pairs;
       for (const Evaluation& e : store.evaluations(id)) {
         if (!report::is_latency(e.key.metric) || !e.value) continue;
         if (!device.empty() && e.key.device != device) continue;
-        auto& pair = pairs[e.key.device.empty() ? e.key.metric : e.key.device];
-        if (e.key.source == Source::kPredicted) pair.first = e.value;
-        if (e.key.source == Source::kMeasured) pair.second = e.value;
+        Pair& pair = pairs[e.key.device.empty() ? e.key.metric : e.key.device];
+        if (e.key.source == Source::kPredicted) pair.predicted = e.value;
+        if (e.key.source == Source::kMeasured) pair.measured = e.value;
+        if (e.key.source == Source::kTabular) pair.table = e.value;
       }
       for (const auto& [name, pair] : pairs) {
-        if (!pair.first || !pair.second) continue;
+        const std::optional<double> truth = pair.measured ? pair.measured : pair.table;
+        if (!pair.predicted || !truth) continue;
+        tabular = tabular || !pair.measured;
         by_device[name].title = name;
-        by_device[name].points.emplace_back(*pair.first, *pair.second);
+        by_device[name].points.emplace_back(*pair.predicted, *truth);
       }
     }
   }
+  if (tabular) panel.y_label = "measured or table latency (ms)";
   int colour = 0;
   for (auto& [name, series] : by_device) {
     series.colour = colour++;

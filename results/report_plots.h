@@ -63,7 +63,9 @@ struct PlotOptions {
 //    the group's runs with a min-max band, up to the shortest run's queries,
 //    and a note table of the final hypervolume mean ± std per group.
 //  - "predicted_vs_measured": per device, the predicted against the measured
-//    latency of every architecture of the reported runs that has both.
+//    latency of every architecture of the reported runs that has both (a
+//    table's value where a table stood in for the board, as in screened
+//    runs over NB201; the axis label then says so).
 // Throws as render_report does, and nas::UsageError for an unknown group_by.
 std::vector<Plot> report_plots(const std::vector<const Store*>& stores,
                                const ReportOptions& options, const PlotOptions& plot_options = {});

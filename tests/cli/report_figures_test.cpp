@@ -1,4 +1,5 @@
-// Every figure kind of `nas report --plot`, drawn by gnuplot from real runs,
+// Every figure kind of `nas report --plot` (front, hypervolume per run and per
+// group, predicted against measured latency), drawn by gnuplot from real runs,
 // checked by structure: the SVG names its series and axes, the PNG has the
 // single-column size (1050 x 788 per panel).
 #include <doctest/doctest.h>
@@ -83,6 +84,29 @@ TEST_CASE("each figure kind renders: front with cloud, panels per device, hyperv
     CHECK(has(svg, "pixel3 latency (ms)"));
     CHECK(has(read_file(dir / "p2" / "front.gp"), "set multiplot layout 1,2"));
     CHECK(png_size(read_file(dir / "p2" / "front.png")) == std::make_pair(2100, 788));
+  }
+
+  SUBCASE("a screened run: predicted against measured latency, with y = x") {
+    nlohmann::json c = nlohmann::json::parse(
+        read_file(std::string(NAS_SOURCE_DIR) + "/configs/nb201-raspi4.json"));
+    c["name"] = "screened";
+    c["search"]["budget"] = 200;
+    c["screening"] = {{{"metric", "raspi4_ms"}, {"budget", 40}, {"warmup", 15}}};
+    write_file(dir / "screened.json", c.dump(2));
+    const std::string db = (dir / "screened.db").string();
+    const auto run = run_process({nas_binary(), "run", (dir / "screened.json").string(), "--store",
+                                  db, "-q"});
+    REQUIRE_MESSAGE(run.exit_code == 0, run.err);
+    const auto r = run_process({nas_binary(), "report", db, "--plot", (dir / "p4").string(), "-o",
+                                (dir / "r.md").string()});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    const std::string svg = read_file(dir / "p4" / "predicted_vs_measured.svg");
+    CHECK(has(svg, "predicted latency (ms)"));
+    CHECK(has(svg, "measured or table latency (ms)"));
+    CHECK(has(svg, ">raspi4<"));
+    CHECK(has(svg, "y = x"));
+    CHECK(png_size(read_file(dir / "p4" / "predicted_vs_measured.png")) ==
+          std::make_pair(1050, 788));
   }
 
   SUBCASE("--group-by strategy: mean and band per group, the final table, one reference point") {
