@@ -246,7 +246,7 @@ std::optional<Plot> hypervolume_plot(const std::vector<const Store*>& stores,
   }
   if (!std::isfinite(worst[0])) return std::nullopt;
   Point reference(worst.size());
-  std::string ref_text, space_text;
+  std::string ref_text;
   for (std::size_t i = 0; i < worst.size(); ++i) {
     const double range = worst[i] - best[i];
     reference[i] = worst[i] + (range > 0 ? 0.1 * range : 1.0);

@@ -30,7 +30,7 @@ std::vector<TrainProgress> epoch_ends(const std::vector<TrainProgress>& reports)
 }
 
 std::vector<std::string> training_header() {
-  return {"epoch", "loss", "loss largest", "loss smallest", "learning rate", "images/s",
+  return {"epoch", "sandwich loss", "loss largest", "loss smallest", "learning rate", "images/s",
           "val acc largest (%)", "val acc smallest (%)"};
 }
 
