@@ -30,6 +30,7 @@ struct ReportCommand {
   std::string device;                    // only this device's values ("" = all)
   std::vector<std::string> where;        // conditions such as "raspi4_ms<=15"
   std::string plot_dir;                  // write plots (SVG, PNG) there when set
+  std::string group_by;                  // hypervolume per group of runs ("" = per run)
 };
 int report_command(const ReportCommand& command);
 

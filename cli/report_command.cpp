@@ -30,11 +30,21 @@ int report_command(const ReportCommand& command) {
   for (const Store& s : stores) store_ptrs.push_back(&s);
 
   const std::string text = render_report(store_ptrs, options);
+  if (!command.group_by.empty() && command.plot_dir.empty()) {
+    throw UsageError("--group-by draws a figure: give --plot DIR too");
+  }
   if (!command.plot_dir.empty()) {
-    const std::vector<Plot> plots = report_plots(store_ptrs, options);
+    PlotOptions plot_options;
+    plot_options.group_by = command.group_by;
+    const std::vector<Plot> plots = report_plots(store_ptrs, options, plot_options);
     if (plots.empty()) spdlog::warn("--plot: the stores have nothing to plot");
     for (const std::string& path : write_plots(plots, command.plot_dir)) {
       spdlog::info("wrote {}", path);
+    }
+    // The reference point and the per-group table go to stderr, beside the
+    // paths written, so that stdout stays the report in its format.
+    for (const Plot& plot : plots) {
+      for (const std::string& note : plot.notes) std::fprintf(stderr, "%s\n", note.c_str());
     }
   }
   if (command.output_path.empty()) {
@@ -63,6 +73,10 @@ Subcommand add_report_command(CLI::App& nas) {
                   "(OP: <= < >= > ==; repeatable)")
       ->allow_extra_args(false);
   app->add_option("--plot", command->plot_dir, "Write plots (SVG and PNG, via gnuplot) here");
+  app->add_option("--group-by", command->group_by,
+                  "Hypervolume figure per group of runs (mean, min-max band) and a table of "
+                  "the final hypervolume: strategy, name, seed, store or status")
+      ->check(CLI::IsMember({"strategy", "name", "seed", "store", "status"}));
   return {app, [command, run_id, run] {
             if (*run) command->run_id = *run_id;
             return report_command(*command);

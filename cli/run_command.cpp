@@ -25,15 +25,24 @@ namespace nas::cli {
 namespace {
 
 // Trains the run's supernet, or loads its checkpoint, with a progress line
-// (images, images/s, ETA). Returns the seconds spent.
-double prepare_supernet(Supernet& supernet, const TrainingOptions& training, bool quiet) {
+// (images, images/s, ETA) and its progress kept in the store for the
+// dashboard and reports: every epoch's end, and a step at most every two
+// seconds. Returns the seconds spent.
+double prepare_supernet(Supernet& supernet, const TrainingOptions& training, bool quiet,
+                        Store& store, std::int64_t run_id, std::int64_t session_id) {
   spdlog::info("supernet {} on {} ({} training images), checkpoint {}", supernet.checkpoint_id(),
                supernet.device(), supernet.train_images(), supernet.checkpoint_path());
   const std::int64_t total =
       training.epochs * (supernet.train_images() / training.batch_size) * training.batch_size;
   Progress progress("images", total, !quiet && !supernet.trained());
+  auto last_written = std::chrono::steady_clock::time_point{};
   const TrainSummary summary = supernet.train([&](const TrainProgress& p) {
     progress.update(p.images_done, p.images_resumed);
+    const auto now = std::chrono::steady_clock::now();
+    if (p.epoch_end || now - last_written >= std::chrono::seconds(2)) {
+      store.record_training(run_id, session_id, p);
+      last_written = now;
+    }
   });
   progress.finish();
   if (summary.epochs_trained_now == 0) {
@@ -137,7 +146,9 @@ int run_command(const RunCommand& command) {
                                     config.farm, farm.endpoint());
   }
   const double training_seconds =
-      pieces.supernet ? prepare_supernet(*pieces.supernet, config.supernet.training, command.quiet) : 0.0;
+      pieces.supernet ? prepare_supernet(*pieces.supernet, config.supernet.training, command.quiet,
+                                         store, run_id, session_id)
+                      : 0.0;
   // The search's cost in reports: training done by this session (0 when a
   // trained checkpoint was loaded).
   if (pieces.supernet) store.record_supernet(run_id, training_seconds, pieces.supernet->device());

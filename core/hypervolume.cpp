@@ -1,6 +1,7 @@
 #include "core/hypervolume.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/errors.h"
 
@@ -77,6 +78,57 @@ double hypervolume_2d(const std::vector<Point>& points, const Point& reference) 
 double hypervolume(const std::vector<Point>& points, const Point& reference) {
   if (reference.empty()) throw Error("hypervolume: the reference point is empty");
   return slice(inside(points, reference, reference.size()), reference, reference.size());
+}
+
+namespace {
+
+bool usable(const Point& p) {
+  return !p.empty() && std::all_of(p.begin(), p.end(), [](double v) { return std::isfinite(v); });
+}
+
+}  // namespace
+
+std::vector<std::size_t> query_grid(std::size_t n, std::size_t at_most) {
+  std::vector<std::size_t> ks;
+  const std::size_t stride = std::max<std::size_t>(1, n / std::max<std::size_t>(1, at_most));
+  for (std::size_t k = stride; k <= n; k += stride) ks.push_back(k);
+  if (!ks.empty() && ks.back() != n) ks.push_back(n);
+  return ks;
+}
+
+std::vector<double> hypervolume_curve(const std::vector<Point>& points, const Point& reference,
+                                      const std::vector<std::size_t>& ks) {
+  std::vector<double> out;
+  std::vector<Point> seen;
+  std::size_t next = 0;
+  for (std::size_t k : ks) {
+    for (; next < k && next < points.size(); ++next) {
+      if (usable(points[next])) seen.push_back(points[next]);
+    }
+    out.push_back(hypervolume(seen, reference));
+  }
+  return out;
+}
+
+std::optional<Point> reference_beyond_worst(const std::vector<std::vector<Point>>& sets) {
+  Point worst, best;
+  for (const auto& set : sets) {
+    for (const Point& p : set) {
+      if (!usable(p)) continue;
+      if (worst.empty()) worst = best = p;
+      for (std::size_t i = 0; i < p.size() && i < worst.size(); ++i) {
+        worst[i] = std::max(worst[i], p[i]);
+        best[i] = std::min(best[i], p[i]);
+      }
+    }
+  }
+  if (worst.empty()) return std::nullopt;
+  Point reference(worst.size());
+  for (std::size_t i = 0; i < worst.size(); ++i) {
+    const double range = worst[i] - best[i];
+    reference[i] = worst[i] + (range > 0 ? 0.1 * range : 1.0);
+  }
+  return reference;
 }
 
 }  // namespace nas

@@ -1,6 +1,7 @@
 #include "core/space_registry.h"
 
 #include "core/errors.h"
+#include "core/mbv3_notation.h"
 #include "core/mbv3_space.h"
 #include "core/nb201_space.h"
 
@@ -14,6 +15,11 @@ SearchSpace make_space(const SpaceOptions& options) {
 }
 
 std::string arch_label(const SearchSpace& space, const Arch& arch) {
+  if (is_mbv3_space(space)) return mbv3_notation(space, arch);
+  return arch_full_label(space, arch);
+}
+
+std::string arch_full_label(const SearchSpace& space, const Arch& arch) {
   if (space.name() == "nb201") return nb201_to_string(space, arch);
   std::string out;
   for (std::size_t i = 0; i < space.num_decisions(); ++i) {

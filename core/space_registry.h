@@ -12,7 +12,12 @@ namespace nas {
 SearchSpace make_space(const SpaceOptions& options);
 
 // A short human-readable form of `arch` for tables: the cell string for
-// nb201, "decision=choice ..." over the active decisions otherwise.
+// nb201, the compact notation of core/mbv3_notation.h for mbv3, the full form
+// (arch_full_label) otherwise.
 std::string arch_label(const SearchSpace& space, const Arch& arch);
+
+// Every active decision spelled out, "decision=choice ..." (the cell string
+// for nb201): what CSV and JSON keep, so that scripts need no parser.
+std::string arch_full_label(const SearchSpace& space, const Arch& arch);
 
 }  // namespace nas

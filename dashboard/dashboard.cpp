@@ -7,6 +7,7 @@
 #include "dashboard/http_server.h"
 #include "dashboard/page.h"
 #include "dashboard/run_view.h"
+#include "dashboard/search_view.h"
 #include "results/store.h"
 
 namespace nas {
@@ -76,13 +77,23 @@ struct Dashboard::Impl {
     if (path == "/" || path == "/index.html") return {200, "text/html; charset=utf-8", dashboard_page()};
     if (path == "/api/runs" || path == "/api/runs/") return json_response(200, runs_json(store));
     if (path == "/api/runners") return runners();
+    if (starts_with(path, "/api/archs/")) {
+      const std::string id = path.substr(std::string("/api/archs/").size());
+      const std::optional<nlohmann::json> body = arch_values_json(store, id);
+      if (!body) return error_response(404, "no architecture with id " + id + " in store " + store.path());
+      return json_response(200, *body);
+    }
     if (starts_with(path, "/api/runs/")) {
       const RunPath run = split_run_path(path);
-      if (run.rest == "" || run.rest == "/front") {
+      if (run.rest == "" || run.rest == "/front" || run.rest == "/candidates" ||
+          run.rest == "/training") {
         const std::optional<std::int64_t> id = parse_id(run.id);
         if (!id) return error_response(400, "run id '" + run.id + "' is not a number");
         const std::optional<nlohmann::json> body =
-            run.rest.empty() ? run_json(store, *id) : front_json(store, *id);
+            run.rest.empty()              ? run_json(store, *id)
+            : run.rest == "/front"        ? front_json(store, *id)
+            : run.rest == "/candidates"   ? candidates_json(store, *id)
+                                          : training_json(store, *id);
         if (!body) {
           return error_response(404, "no run with id " + run.id + " in store " + store.path());
         }

@@ -9,6 +9,10 @@
 //   GET /api/runs/ID          one run's summary and progress
 //   GET /api/runs/ID/front    its front, every objective's value and source
 //                             (provisional while the run goes on; run_view.h)
+//   GET /api/runs/ID/candidates  every candidate queried so far and the
+//                             hypervolume by queries (search_view.h)
+//   GET /api/runs/ID/training the supernet training's progress, with an ETA
+//   GET /api/archs/ARCH       one architecture's stored values
 //   GET /api/runners          the farm's runners and their states
 //
 // An unknown path is 404, a run id that is not a number 400, an unknown run

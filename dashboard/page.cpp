@@ -45,7 +45,17 @@ const std::string& dashboard_page() {
   svg .grid { stroke: #f0f2f5; stroke-width: 1; }
   svg text { font-size: 11px; fill: var(--muted); }
   svg .point { fill: var(--accent); fill-opacity: .85; stroke: #fff; stroke-width: 1; }
-  svg .link { fill: none; stroke: var(--accent); stroke-opacity: .35; stroke-width: 1.5; }
+  svg .link { fill: none; stroke: var(--accent); stroke-opacity: .8; stroke-width: 1.5; }
+  svg .cloud { fill: #9db8e8; fill-opacity: .55; }
+  svg polyline.curve, svg line.curve { fill: none; stroke-width: 2; }
+  svg .c0 { stroke: var(--accent); fill: var(--accent); }
+  svg .c1 { stroke: #d55e00; fill: #d55e00; }
+  svg .legend { font-size: 11px; }
+  .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 12px; margin-top: 12px; }
+  .charts h3 { font-size: 13px; margin: 0 0 4px; color: var(--muted); font-weight: 600; }
+  a.arch { color: var(--accent); text-decoration: none; }
+  #arch-json { overflow-wrap: anywhere; }
+  tr.selected td { background: #eef4ff; }
   .note { color: var(--muted); font-size: 12px; margin: 6px 0 0; }
   .error { color: #b42318; }
   select { font: inherit; }
@@ -82,6 +92,30 @@ const std::string& dashboard_page() {
       </div>
     </div>
     <p class="note" id="front-note"></p>
+    <div class="charts">
+      <div><h3>Hypervolume by queries <span class="note" id="hv-note"></span></h3>
+        <svg id="hv-plot" width="520" height="260" viewBox="0 0 520 260" role="img" aria-label="hypervolume by queries"></svg></div>
+      <div id="arch-details"><h3 id="arch-title">Architecture: pick a row of the front</h3>
+        <table id="arch-values"><thead><tr><th>metric</th><th class="num">value</th><th>source</th><th>device</th><th>fidelity</th></tr></thead><tbody></tbody></table>
+        <p class="note mono" id="arch-json"></p></div>
+    </div>
+  </section>
+  <section id="training">
+    <h2 id="training-title">Supernet training</h2>
+    <div class="stats">
+      <div class="stat"><div class="label">Epoch</div><div class="value" id="train-epoch">–</div>
+        <div class="bar"><div id="train-bar"></div></div></div>
+      <div class="stat"><div class="label">Images/s</div><div class="value" id="train-rate">–</div></div>
+      <div class="stat"><div class="label">Learning rate</div><div class="value" id="train-lr">–</div></div>
+      <div class="stat"><div class="label">ETA</div><div class="value" id="train-eta">–</div></div>
+    </div>
+    <div class="charts">
+      <div><h3>Training loss by epoch</h3>
+        <svg id="loss-plot" width="520" height="240" viewBox="0 0 520 240" role="img" aria-label="training loss"></svg></div>
+      <div><h3>Validation accuracy after each epoch</h3>
+        <svg id="val-plot" width="520" height="240" viewBox="0 0 520 240" role="img" aria-label="validation accuracy"></svg></div>
+    </div>
+    <p class="note" id="training-note"></p>
   </section>
   <section id="runners">
     <h2>Runners <span class="note" id="farm"></span></h2>
@@ -98,6 +132,7 @@ const std::string& dashboard_page() {
 const POLL_MS = 2000;
 const SVG_NS = "http://www.w3.org/2000/svg";
 let selectedRun = new URLSearchParams(location.search).get("run");
+let selectedArch = null;
 
 function $(id) { return document.getElementById(id); }
 function el(tag, attrs, text) {
@@ -169,7 +204,13 @@ function showFrontTable(front) {
   $("front-table").tHead.replaceChildren(head);
   const rows = front.front.map(m => {
     const tr = el("tr", {"data-arch-id": m.arch_id});
-    tr.append(el("td", {class: "num"}, m.position), el("td", {class: "mono"}, m.arch_id));
+    if (m.arch_id === selectedArch) tr.classList.add("selected");
+    // Each row links to its architecture's values (every metric, every source).
+    const link = el("a", {class: "arch", href: "#arch-details", "data-arch-link": m.arch_id}, m.arch_id);
+    link.addEventListener("click", () => { selectedArch = m.arch_id; showArch(m.arch_id); });
+    const idCell = el("td", {class: "mono"});
+    idCell.append(link);
+    tr.append(el("td", {class: "num"}, m.position), idCell);
     for (const o of objectives) {
       const v = m.values[o.metric];
       const td = el("td", {class: "num", "data-metric": o.metric},
@@ -193,26 +234,9 @@ function ticks(lo, hi, count) {
   return out;
 }
 
-function showFrontPlot(front) {
-  const plot = $("front-plot");
-  const W = 520, H = 340, L = 58, R = 14, T = 14, B = 44;
-  plot.replaceChildren();
-  const objectives = front.objectives;
-  if (objectives.length < 2) {
-    plot.append(svg("text", {x: W / 2, y: H / 2, "text-anchor": "middle"}, "one objective: nothing to plot"));
-    return;
-  }
-  const [oy, ox] = objectives;  // objective 1 up, objective 2 across
-  const pts = front.front
-      .map(m => ({x: m.values[ox.metric].value, y: m.values[oy.metric].value, m}))
-      .filter(p => p.x !== null && p.y !== null);
-  if (!pts.length) {
-    plot.append(svg("text", {x: W / 2, y: H / 2, "text-anchor": "middle"}, "no front points yet"));
-    return;
-  }
-  const pad = (lo, hi) => { const d = (hi - lo) || Math.abs(hi) || 1; return [lo - 0.08 * d, hi + 0.08 * d]; };
-  const [x0, x1] = pad(Math.min(...pts.map(p => p.x)), Math.max(...pts.map(p => p.x)));
-  const [y0, y1] = pad(Math.min(...pts.map(p => p.y)), Math.max(...pts.map(p => p.y)));
+// A chart frame: axes, grid, round ticks and labels over [x0, x1] x [y0, y1].
+function frame(plot, W, H, box, x0, x1, y0, y1, xLabel, yLabel) {
+  const {L, R, T, B} = box;
   const sx = x => L + (x - x0) / (x1 - x0) * (W - L - R);
   const sy = y => H - B - (y - y0) / (y1 - y0) * (H - T - B);
   for (const t of ticks(x0, x1, 6)) {
@@ -225,29 +249,142 @@ function showFrontPlot(front) {
   }
   plot.append(svg("line", {class: "axis", x1: L, x2: W - R, y1: H - B, y2: H - B}));
   plot.append(svg("line", {class: "axis", x1: L, x2: L, y1: T, y2: H - B}));
-  plot.append(svg("text", {x: (L + W - R) / 2, y: H - 8, "text-anchor": "middle"},
-                  ox.metric + " (" + (ox.goal === "maximize" ? "max" : "min") + ")"));
+  plot.append(svg("text", {x: (L + W - R) / 2, y: H - 8, "text-anchor": "middle"}, xLabel));
   plot.append(svg("text", {x: 14, y: (T + H - B) / 2, "text-anchor": "middle",
-                           transform: "rotate(-90 14 " + (T + H - B) / 2 + ")"},
-                  oy.metric + " (" + (oy.goal === "maximize" ? "max" : "min") + ")"));
-  const sorted = pts.slice().sort((a, b) => a.x - b.x);
-  plot.append(svg("polyline", {class: "link",
-                               points: sorted.map(p => sx(p.x) + "," + sy(p.y)).join(" ")}));
+                           transform: "rotate(-90 14 " + (T + H - B) / 2 + ")"}, yLabel));
+  return {sx, sy};
+}
+const pad = (lo, hi) => { const d = (hi - lo) || Math.abs(hi) || 1; return [lo - 0.06 * d, hi + 0.06 * d]; };
+
+function message(plot, W, H, text) {
+  plot.append(svg("text", {x: W / 2, y: H / 2, "text-anchor": "middle"}, text));
+}
+
+// Curves (and dots) on one chart: series = [{name, cls, points: [[x, y]], dots}].
+function lineChart(plot, W, H, series, xLabel, yLabel, empty) {
+  plot.replaceChildren();
+  const all = series.flatMap(s => s.points).filter(p => p[1] !== null && isFinite(p[1]));
+  if (!all.length) { message(plot, W, H, empty); return; }
+  const [x0, x1] = pad(Math.min(...all.map(p => p[0])), Math.max(...all.map(p => p[0])));
+  const [y0, y1] = pad(Math.min(...all.map(p => p[1])), Math.max(...all.map(p => p[1])));
+  const {sx, sy} = frame(plot, W, H, {L: 58, R: 14, T: 14, B: 40}, x0, x1, y0, y1, xLabel, yLabel);
+  series.forEach((s, i) => {
+    const pts = s.points.filter(p => p[1] !== null && isFinite(p[1]));
+    if (!pts.length) return;
+    plot.append(svg("polyline", {class: "curve " + s.cls, "fill": "none", "data-series": s.name,
+                                 points: pts.map(p => sx(p[0]) + "," + sy(p[1])).join(" ")}));
+    if (s.dots) for (const p of pts) plot.append(svg("circle", {class: s.cls, cx: sx(p[0]), cy: sy(p[1]), r: 3.5}));
+    const lx = W - 14 - 150, ly = 24 + 14 * i;
+    plot.append(svg("line", {class: "curve " + s.cls, x1: lx, x2: lx + 18, y1: ly - 4, y2: ly - 4}));
+    plot.append(svg("text", {class: "legend", x: lx + 24, y: ly}, s.name));
+  });
+}
+
+// The front over the light cloud of every feasible candidate queried so
+// far, with the front's staircase (the boundary of what it dominates).
+function showFrontPlot(front, candidates) {
+  const plot = $("front-plot");
+  const W = 520, H = 340;
+  plot.replaceChildren();
+  const objectives = front.objectives;
+  if (objectives.length < 2) { message(plot, W, H, "one objective: nothing to plot"); return; }
+  const [oy, ox] = objectives;  // objective 1 up, objective 2 across
+  const pts = front.front
+      .map(m => ({x: m.values[ox.metric].value, y: m.values[oy.metric].value, m}))
+      .filter(p => p.x !== null && p.y !== null);
+  const cloud = (candidates ? candidates.candidates : [])
+      .filter(c => c.feasible && c.values[ox.metric] !== null && c.values[oy.metric] !== null)
+      .map(c => ({x: c.values[ox.metric], y: c.values[oy.metric], id: c.arch_id}));
+  const everything = pts.concat(cloud);
+  if (!everything.length) { message(plot, W, H, "no candidates yet"); return; }
+  const [x0, x1] = pad(Math.min(...everything.map(p => p.x)), Math.max(...everything.map(p => p.x)));
+  const [y0, y1] = pad(Math.min(...everything.map(p => p.y)), Math.max(...everything.map(p => p.y)));
+  const {sx, sy} = frame(plot, W, H, {L: 58, R: 14, T: 14, B: 44}, x0, x1, y0, y1,
+      ox.metric + " (" + (ox.goal === "maximize" ? "max" : "min") + ")",
+      oy.metric + " (" + (oy.goal === "maximize" ? "max" : "min") + ")");
+  for (const c of cloud) {
+    plot.append(svg("circle", {class: "cloud", cx: sx(c.x), cy: sy(c.y), r: 2.5, "data-arch-id": c.id}));
+  }
+  // Best x first; from each member across to the next one's x, then to its y.
+  const better = ox.goal === "maximize" ? (a, b) => b.x - a.x : (a, b) => a.x - b.x;
+  const sorted = pts.slice().sort(better);
+  if (sorted.length) {
+    let d = "M" + sx(sorted[0].x) + "," + sy(sorted[0].y);
+    for (const p of sorted.slice(1)) d += " H" + sx(p.x) + " V" + sy(p.y);
+    plot.append(svg("path", {class: "link", d}));
+  }
   for (const p of pts) {
     const c = svg("circle", {class: "point", cx: sx(p.x), cy: sy(p.y), r: 5, "data-arch-id": p.m.arch_id});
     c.append(svg("title", {}, p.m.label + "\n" + oy.metric + " " + fmt(oy, p.y) + ", " +
                                ox.metric + " " + fmt(ox, p.x)));
     plot.append(c);
   }
+  // The key's marks carry no class of the data's marks, which tests count.
+  plot.append(svg("circle", {fill: "#9db8e8", cx: W - 150, cy: 20, r: 3}));
+  plot.append(svg("text", {class: "legend", x: W - 142, y: 24}, "every candidate (" + cloud.length + ")"));
+  plot.append(svg("circle", {fill: "#2f6fdf", cx: W - 150, cy: 36, r: 4}));
+  plot.append(svg("text", {class: "legend", x: W - 142, y: 40}, "front"));
 }
 
-function showFront(front) {
+function showHypervolume(candidates) {
+  const hv = candidates.hypervolume;
+  $("hv-note").textContent = hv.reference ? "(reference point " +
+      hv.reference.map(v => +v.toPrecision(5)).join(", ") + ")" : "";
+  lineChart($("hv-plot"), 520, 260, [{name: "hypervolume", cls: "c0", points: hv.points}],
+            "queries", "hypervolume", "no feasible candidate yet");
+}
+
+async function showArch(id) {
+  const a = await getJson("/api/archs/" + encodeURIComponent(id));
+  $("arch-title").textContent = "Architecture " + a.arch_id + " (" + a.space + ")";
+  $("arch-values").tBodies[0].replaceChildren(...a.values.map(v => {
+    const tr = el("tr", {"data-metric": v.metric});
+    tr.append(el("td", {}, v.metric), el("td", {class: "num"}, fmt(v.metric, v.value)),
+              el("td", {}, v.source + (v.note ? " (" + v.note + ")" : "")), el("td", {}, v.device),
+              el("td", {class: "mono"}, v.fidelity));
+    return tr;
+  }));
+  $("arch-json").textContent = JSON.stringify(a.architecture);
+  for (const tr of $("front-table").tBodies[0].rows) {
+    tr.classList.toggle("selected", tr.getAttribute("data-arch-id") === id);
+  }
+}
+
+function showTraining(t) {
+  const section = $("training");
+  const latest = t.latest;
+  section.hidden = !latest;
+  if (!latest) return;
+  section.setAttribute("data-training", t.training ? "running" : "done");
+  $("training-title").textContent = "Supernet training" + (t.training ? " (running)" : " (done)");
+  $("train-epoch").textContent = latest.epoch + " / " + latest.epochs;
+  $("train-bar").style.width = Math.min(100, 100 * latest.images_done / latest.images_total) + "%";
+  $("train-rate").textContent = latest.images_per_second.toFixed(0);
+  $("train-lr").textContent = latest.learning_rate.toPrecision(3);
+  $("train-eta").textContent = t.eta_seconds === null ? (t.training ? "–" : "done") : duration(t.eta_seconds);
+  // x in epochs: images done over the images of one epoch.
+  const perEpoch = latest.images_total / latest.epochs;
+  const at = r => r.images_done / perEpoch;
+  const reports = t.reports.concat(t.epochs).sort((a, b) => a.images_done - b.images_done);
+  lineChart($("loss-plot"), 520, 240, [
+      {name: "largest subnet", cls: "c0", points: reports.map(r => [at(r), r.loss_largest])},
+      {name: "smallest subnet", cls: "c1", points: reports.map(r => [at(r), r.loss_smallest])}],
+      "epoch", "loss", "no step yet");
+  lineChart($("val-plot"), 520, 240, [
+      {name: "largest subnet", cls: "c0", dots: true, points: t.epochs.map(e => [e.epoch, 100 * e.val_acc_largest])},
+      {name: "smallest subnet", cls: "c1", dots: true, points: t.epochs.map(e => [e.epoch, 100 * e.val_acc_smallest])}],
+      "epoch", "validation accuracy (%)", "after the first epoch");
+  $("training-note").textContent = t.epochs.length ? "" : "validation accuracy comes after each epoch";
+}
+
+function showFront(front, candidates) {
   const n = front.front.length;
   $("front-title").textContent = "Pareto front: " + n + (n === 1 ? " architecture" : " architectures") +
       (front.provisional ? " (provisional, the run goes on)" : "");
   $("front-note").textContent = front.note || "";
   showFrontTable(front);
-  showFrontPlot(front);
+  showFrontPlot(front, candidates);
+  showHypervolume(candidates);
 }
 
 function showRunners(r) {
@@ -270,10 +407,14 @@ async function refresh() {
   try {
     showRuns(await getJson("/api/runs"));
     if (selectedRun) {
-      const [run, front] = await Promise.all([getJson("/api/runs/" + selectedRun),
-                                              getJson("/api/runs/" + selectedRun + "/front")]);
+      const base = "/api/runs/" + selectedRun;
+      const [run, front, candidates, training] = await Promise.all([
+          getJson(base), getJson(base + "/front"), getJson(base + "/candidates"),
+          getJson(base + "/training")]);
       showProgress(run);
-      showFront(front);
+      showFront(front, candidates);
+      showTraining(training);
+      if (selectedArch) await showArch(selectedArch);
     } else {
       $("run-note").textContent = "no runs in this store yet";
     }
@@ -289,6 +430,7 @@ async function refresh() {
 
 $("run-select").addEventListener("change", e => {
   selectedRun = e.target.value;
+  selectedArch = null;
   history.replaceState(null, "", "?run=" + selectedRun);
   refresh();
 });

@@ -144,6 +144,12 @@ std::string render_markdown(const std::vector<std::string>& store_paths,
         out << '\n';
       }
     }
+    if (!r.training_epochs.empty()) {
+      out << "### Supernet training\n\n";
+      const std::vector<std::string> header = training_header();
+      md_table(out, header, std::vector<bool>(header.size(), true), training_rows(r));
+      out << '\n';
+    }
     std::vector<std::vector<std::string>> rows;
     for (const auto& [field, value] : summary_fields(r)) rows.push_back({field, md_escape(value)});
     md_table(out, {"summary", "value"}, {false, false}, rows);

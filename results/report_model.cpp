@@ -80,6 +80,7 @@ RunReport gather_run(const Store& store, const RunSummary& summary, const Report
   for (const DeviceSpend& d : store.measurement_spend(summary.id)) {
     if (options.device.empty() || d.device == options.device) report.spend.push_back(d);
   }
+  report.training_epochs = epoch_ends(store.training(summary.id));
   if (!report.problem.empty()) return report;
 
   std::vector<std::vector<Evaluation>> evaluations;
@@ -89,11 +90,15 @@ RunReport gather_run(const Store& store, const RunSummary& summary, const Report
     row.position = ++position;
     row.arch_id = arch_id;
     const std::optional<StoredArch> arch = store.arch(arch_id);
+    row.label = row.full_label = "?";
     try {
-      row.label = arch ? arch_label(*space, space->from_json(nlohmann::json::parse(arch->canonical_json)))
-                       : "?";
+      if (arch) {
+        const Arch decoded = space->from_json(nlohmann::json::parse(arch->canonical_json));
+        row.label = arch_label(*space, decoded);
+        row.full_label = arch_full_label(*space, decoded);
+      }
     } catch (const std::exception&) {
-      row.label = "?";  // an architecture of another space version; the id still identifies it
+      // An architecture of another space version: the id still identifies it.
     }
     evaluations.push_back(store.evaluations(arch_id));
     const auto& values = evaluations.back();
@@ -263,6 +268,7 @@ CellText cell_text(const std::string& metric, const Cell& cell) {
       e.measurement->median_ms == *e.value) {
     out.spread = format_value(metric, e.measurement->std_ms);
     out.p90 = format_value(metric, e.measurement->p90_ms);
+    if (e.measurement->std_ms >= e.measurement->median_ms) out.flag = "noisy: std >= median";
   }
   return out;
 }
@@ -271,6 +277,7 @@ std::string join_cell(const CellText& t, const std::string& pm) {
   std::string out = t.value;
   if (!t.spread.empty()) out += " " + pm + " " + t.spread;
   if (!t.p90.empty()) out += ", p90 " + t.p90;
+  if (!t.flag.empty()) out += " [" + t.flag + "]";
   if (!t.source.empty()) out += " (" + t.source + ")";
   return out;
 }

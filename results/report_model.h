@@ -20,7 +20,8 @@ using Cell = std::optional<Evaluation>;
 struct FrontRow {
   std::int64_t position = 0;  // on the stored front, 1 = best
   std::string arch_id;
-  std::string label;
+  std::string label;       // arch_label: compact, for tables read by people
+  std::string full_label;  // arch_full_label: every decision, for CSV and JSON
   std::optional<double> macs, params;  // analytic
   std::vector<Cell> cells;             // one per RunReport::columns entry
   // Latency and energy of the arch on every device (RunReport::device_metrics).
@@ -58,6 +59,9 @@ struct RunReport {
   std::vector<DeviceMeasurements> measurements;
   std::vector<DeviceSpend> spend;  // device values measured: search, confirmations, waste
   std::set<std::string> front_metrics;  // every metric the stored front members have
+  // The supernet training's closing report of every epoch, in epoch order
+  // (the last one written per epoch, should a resumed session repeat one).
+  std::vector<TrainProgress> training_epochs;
 };
 
 // Gathers every run of every store (or `options.run_id`), applying the
@@ -75,6 +79,9 @@ struct CellText {
   std::string spread;  // "0.210" (std of a measured latency), "" if none
   std::string p90;     // "12.700", "" if none
   std::string source;  // "tabular", a note for n/a, or ""
+  // Set when a measured latency's std is as large as its median: the value
+  // is too noisy to read as a figure ("noisy: std >= median").
+  std::string flag;
 };
 CellText cell_text(const std::string& metric, const Cell& cell);
 // Joined plainly: "12.345 ± 0.210, p90 12.700 (measured)"; `pm` is the ± sign.
@@ -93,6 +100,12 @@ std::vector<std::pair<std::string, std::string>> summary_fields(const RunReport&
 // One line per run for the side-by-side table: header, then rows.
 std::vector<std::string> comparison_header(const std::vector<RunReport>& runs);
 std::vector<std::vector<std::string>> comparison_rows(const std::vector<RunReport>& runs);
+
+// The per-epoch training table (report_training.cpp): header, then rows.
+std::vector<std::string> training_header();
+std::vector<std::vector<std::string>> training_rows(const RunReport& r);
+// The epochs' closing reports among a run's training reports.
+std::vector<TrainProgress> epoch_ends(const std::vector<TrainProgress>& reports);
 
 // The objectives' metrics over all runs, first seen first.
 std::vector<std::string> all_metrics(const std::vector<RunReport>& runs);

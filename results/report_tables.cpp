@@ -105,7 +105,7 @@ std::string render_csv(const std::vector<RunReport>& runs) {
       std::vector<std::string> cells = {r.store, std::to_string(s.id), s.name};
       cells.push_back(row ? std::to_string(row->position) : "");
       cells.push_back(row ? row->arch_id : "");
-      cells.push_back(row ? row->label : "");
+      cells.push_back(row ? row->full_label : "");
       cells.push_back(row && row->macs ? csv_number(*row->macs) : "");
       cells.push_back(row && row->params ? csv_number(*row->params) : "");
       for (const std::string& m : metrics) {
@@ -177,7 +177,8 @@ std::string render_json(const std::vector<RunReport>& runs) {
     run["front"] = nlohmann::json::array();
     for (const FrontRow& row : r.front) {
       nlohmann::json member = {{"position", row.position}, {"arch_id", row.arch_id},
-                               {"arch", row.label}, {"values", nlohmann::json::object()}};
+                               {"arch", row.full_label}, {"label", row.label},
+                               {"values", nlohmann::json::object()}};
       if (row.macs) member["macs"] = *row.macs;
       if (row.params) member["params"] = *row.params;
       for (std::size_t c = 0; c < r.columns.size(); ++c) {

@@ -140,6 +140,34 @@ ALTER TABLE runs ADD COLUMN supernet_device TEXT;
 )sql"},
       // v3: per-device block look-up tables (results/lut_schema.cpp).
       {3, lut_tables_sql()},
+      // v4: the supernet training's progress, written while it runs.
+      {4, R"sql(
+-- One row per report the training made (throttled by the writer), oldest
+-- first; epoch_end rows close an epoch and carry its validation accuracies
+-- (fractions). images_per_second is the session's training throughput.
+CREATE TABLE training (
+  id                INTEGER PRIMARY KEY,
+  run_id            INTEGER NOT NULL REFERENCES runs (id),
+  session_id        INTEGER REFERENCES sessions (id),
+  epoch             INTEGER NOT NULL,
+  epochs            INTEGER NOT NULL,
+  step              INTEGER NOT NULL,
+  steps             INTEGER NOT NULL,
+  images_done       INTEGER NOT NULL,
+  images_total      INTEGER NOT NULL,
+  images_resumed    INTEGER NOT NULL,
+  loss              REAL NOT NULL,
+  loss_largest      REAL NOT NULL,
+  loss_smallest     REAL NOT NULL,
+  learning_rate     REAL NOT NULL,
+  images_per_second REAL NOT NULL,
+  epoch_end         INTEGER NOT NULL CHECK (epoch_end IN (0, 1)),
+  val_acc_largest   REAL,
+  val_acc_smallest  REAL,
+  recorded_at       REAL NOT NULL
+);
+CREATE INDEX training_by_run ON training (run_id, id);
+)sql"},
   };
   return kMigrations;
 }

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "core/evaluation.h"
+#include "core/training_progress.h"
 
 namespace nas {
 
@@ -155,6 +156,12 @@ class Store {
   // (a resumed run trains on where it stopped). Throws for an unknown run.
   void record_supernet(std::int64_t run_id, double seconds, const std::string& device);
 
+  // Appends one report of the supernet's training (results/store_training.cpp)
+  // and moves the session's updated_at to now, so that the run's wall time
+  // counts the training while it runs. Throws for an unknown run or session.
+  void record_training(std::int64_t run_id, std::int64_t session_id,
+                       const TrainProgress& progress);
+
   // Replaces the run's front with `arch_ids` in order (best first). Every id
   // must be a stored architecture.
   void write_front(std::int64_t run_id, const std::vector<std::string>& arch_ids);
@@ -186,6 +193,9 @@ class Store {
   std::vector<DeviceSpend> measurement_spend(std::int64_t run_id) const;
   // The canonical JSON of a stored architecture.
   std::optional<std::string> arch_json(const std::string& arch_id) const;
+  // The run's training reports, oldest first; empty for a run without a
+  // supernet and for a store from before schema version 4.
+  std::vector<TrainProgress> training(std::int64_t run_id) const;
   // Architectures the run queried (history, new queries) that have an
   // evaluation without a value among `metrics` (any metric when empty).
   std::int64_t count_excluded(std::int64_t run_id,

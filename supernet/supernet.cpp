@@ -201,8 +201,9 @@ double Supernet::Impl::train_epoch(std::int64_t epoch,
   const Arch largest = largest_arch(*space);
   const Arch smallest = smallest_arch(*space);
   net->train();
-  double loss_sum = 0;
+  double loss_sum = 0, largest_sum = 0, smallest_sum = 0;
   for (std::int64_t step = 0; step < steps; ++step) {
+    const auto step_start = std::chrono::steady_clock::now();
     const double lr = learning_rate(epoch * steps + step, steps);
     for (auto& group : optimizer->param_groups()) {
       static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
@@ -229,18 +230,34 @@ double Supernet::Impl::train_epoch(std::int64_t epoch,
         loss = soft_cross_entropy(logits, teacher);
       }
       loss.backward();
-      step_loss += loss.item<double>();
+      const double value = loss.item<double>();
+      step_loss += value;
+      if (a == 0) largest_sum += value;
+      if (a == 1) smallest_sum += value;
     }
     optimizer->step();
     loss_sum += step_loss;
+    // loss.item() waited for the device, so this is the step's real time.
+    call_step_seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - step_start).count();
+    call_images += t.batch_size;
     if (progress) {
+      const auto done = static_cast<double>(step + 1);
       TrainProgress p;
       p.epoch = epoch + 1;
       p.epochs = t.epochs;
+      p.step = step + 1;
+      p.steps = steps;
       p.images_done = images_before + (step + 1) * t.batch_size;
       p.images_total = t.epochs * steps * t.batch_size;
       p.images_resumed = images_resumed;
-      p.loss = loss_sum / static_cast<double>(step + 1);
+      p.loss = loss_sum / done;
+      p.loss_largest = largest_sum / done;
+      p.loss_smallest = smallest_sum / done;
+      p.learning_rate = lr;
+      p.images_per_second =
+          call_step_seconds > 0 ? static_cast<double>(call_images) / call_step_seconds : 0;
+      last_progress = p;
       progress(p);
     }
   }
@@ -286,6 +303,8 @@ TrainSummary Supernet::train(const std::function<void(const TrainProgress&)>& pr
   const std::int64_t per_epoch = (train_images() / t.batch_size) * t.batch_size;
   const std::int64_t resumed = s.epochs_done * per_epoch;
   const auto start = std::chrono::steady_clock::now();
+  s.call_images = 0;
+  s.call_step_seconds = 0;
   try {
     while (s.epochs_done < t.epochs && (max_epochs <= 0 || summary.epochs_trained_now < max_epochs)) {
       const double loss = s.train_epoch(s.epochs_done, progress, s.epochs_done * per_epoch, resumed);
@@ -293,6 +312,18 @@ TrainSummary Supernet::train(const std::function<void(const TrainProgress&)>& pr
       ++s.epochs_done;
       ++summary.epochs_trained_now;
       s.save_checkpoint();
+      if (progress && s.last_progress) {
+        // A quick look at the validation split: enough images to follow the
+        // curve, not the full scoring the search does.
+        SupernetEvaluatorOptions quick;
+        quick.bn_batches = 10;
+        quick.val_images = 2000;
+        TrainProgress end = *s.last_progress;
+        end.epoch_end = true;
+        end.val_acc_largest = accuracy(largest_arch(*s.space), Split::kValidation, quick);
+        end.val_acc_smallest = accuracy(smallest_arch(*s.space), Split::kValidation, quick);
+        progress(end);
+      }
     }
   } catch (const c10::Error& e) {
     throw Error("supernet training: " + first_line(e.what()));

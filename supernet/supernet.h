@@ -21,18 +21,10 @@
 #include "core/mbv3_space.h"
 #include "core/search_space.h"
 #include "core/supernet_options.h"
+#include "core/training_progress.h"
 #include "supernet/onnx_export.h"
 
 namespace nas {
-
-struct TrainProgress {
-  std::int64_t epoch = 0;          // 1-based epoch in progress
-  std::int64_t epochs = 0;
-  std::int64_t images_done = 0;    // over the whole training, earlier sessions included
-  std::int64_t images_total = 0;
-  std::int64_t images_resumed = 0;  // of images_done, done by an earlier session
-  double loss = 0;                 // running mean of this epoch's sandwich loss
-};
 
 struct TrainSummary {
   std::int64_t epochs_done = 0;          // after this call
@@ -66,7 +58,10 @@ class Supernet {
 
   // Loads the checkpoint if there is one, then trains the remaining epochs,
   // writing the checkpoint after each (atomically: a kill never leaves half a
-  // file). `max_epochs` > 0 stops after that many epochs in this call (tests
+  // file). With a `progress` callback: called after every step, and after
+  // each epoch once more with epoch_end set and the validation accuracy of
+  // the largest and smallest subnets (BN recalibrated, as accuracy() does,
+  // on at most 2000 validation images; skipped without a callback). `max_epochs` > 0 stops after that many epochs in this call (tests
   // use it to stand for a kill). Throws nas::Error for a corrupt or foreign
   // checkpoint ("checkpoint <path>: ...").
   TrainSummary train(const std::function<void(const TrainProgress&)>& progress = {},

@@ -87,6 +87,11 @@ struct Supernet::Impl {
   std::int64_t epochs_done = 0;
   std::vector<double> epoch_losses;
   bool checkpoint_loaded = false;
+  // This train() call's images and the seconds its training steps took: the
+  // throughput TrainProgress reports (validation and checkpoints excluded).
+  std::int64_t call_images = 0;
+  double call_step_seconds = 0;
+  std::optional<TrainProgress> last_progress;  // the latest step's report
 };
 
 }  // namespace nas

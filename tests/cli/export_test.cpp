@@ -10,6 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "core/config.h"
+#include "core/mbv3_notation.h"
+#include "core/space_registry.h"
 #include "sqlite_peek.h"
 #include "tests/cli/tiny_mbv3_config.h"
 #include "tests/support/onnx_tools.h"
@@ -106,6 +109,12 @@ TEST_CASE("a command-backend runner measures the ONNX files the search exports; 
     ++files;
   }
   CHECK(files == 4);
+  // The supernet's training went into the store as it ran, and the report shows it per epoch.
+  CHECK(query_int(db, "SELECT count(*) FROM training WHERE epoch_end = 1 AND epoch = 1 AND "
+                      "val_acc_largest BETWEEN 0 AND 1 AND images_per_second > 0") == 1);
+  const auto report = run_process({nas_binary(), "report", db});
+  REQUIRE_MESSAGE(report.exit_code == 0, report.err);
+  CHECK(report.out.find("### Supernet training") != std::string::npos);
 
   const std::string arch = query_column(
       db, "SELECT arch_id FROM evaluations WHERE metric = 'ort-cpu_ms' ORDER BY id LIMIT 1")[0];
@@ -122,6 +131,24 @@ TEST_CASE("a command-backend runner measures the ONNX files the search exports; 
       run_onnxruntime_tool(NAS_SOURCE_DIR, kModules, {"bench", file, shape, "1", "3"});
   CHECK_MESSAGE(timed.exit_code == 0, timed.err);
   CHECK(timed.out.find("=== Performance summary ===") != std::string::npos);
+
+  SUBCASE("--arch takes the report's compact notation where an id is expected") {
+    const SearchSpace space = make_space(
+        parse_config(nlohmann::json::parse(query_column(db, "SELECT config_json FROM runs")[0]), "t")
+            .space);
+    const std::string json =
+        query_column(db, "SELECT canonical_json FROM archs WHERE id = '" + arch + "'")[0];
+    const std::string notation =
+        mbv3_notation(space, space.from_json(nlohmann::json::parse(json)));
+    const std::string by_name = (dir / "by_notation.onnx").string();
+    const auto r = run_process({nas_binary(), "export", db, "--arch", notation, "-o", by_name});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(r.out.rfind("wrote " + by_name + ": arch " + arch + " of run 1", 0) == 0);
+    const auto bad = run_process({nas_binary(), "export", db, "--arch", "r28 | d9 k7 e6", "-o",
+                                  by_name});
+    CHECK(bad.exit_code == 1);
+    CHECK(bad.err.find("architecture 'r28 | d9 k7 e6'") != std::string::npos);
+  }
 
   SUBCASE("errors: one line each, naming what is wrong") {
     auto r = run_process({nas_binary(), "export", db, "--arch", "nope", "-o", file});

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <limits>
 #include <vector>
 
@@ -60,4 +62,34 @@ TEST_CASE("the general algorithm agrees with the 2-d sweep and inclusion-exclusi
     }
     CHECK(nas::hypervolume({a, b}, {1, 1, 1}) == doctest::Approx(va + vb - vab));
   }
+}
+
+TEST_CASE("a hypervolume curve counts queries that added no point and never falls") {
+  const std::vector<Point> points{{2, 2}, {}, {1, 3}, {HUGE_VAL, 0}, {3, 1}};
+  const std::vector<double> curve = nas::hypervolume_curve(points, {4, 4}, {1, 2, 3, 4, 5});
+  REQUIRE(curve.size() == 5);
+  CHECK(curve[0] == doctest::Approx(4));      // (2,2) alone
+  CHECK(curve[1] == doctest::Approx(4));      // an empty point adds nothing
+  CHECK(curve[2] == doctest::Approx(4 + 1));  // (1,3) adds the strip x in [1,2], y in [3,4]
+  CHECK(curve[3] == doctest::Approx(5));      // a +inf value adds nothing
+  CHECK(curve[4] == doctest::Approx(6));      // (3,1) adds x in [3,4], y in [1,2]
+}
+
+TEST_CASE("the query grid spreads about 200 counts and always ends at n") {
+  CHECK(nas::query_grid(0).empty());
+  CHECK(nas::query_grid(3) == std::vector<std::size_t>{1, 2, 3});
+  const std::vector<std::size_t> ks = nas::query_grid(1001);
+  CHECK(ks.front() == 5);
+  CHECK(ks.back() == 1001);
+  CHECK(ks.size() == 201);
+  CHECK(std::is_sorted(ks.begin(), ks.end()));
+}
+
+TEST_CASE("one reference point lies 10 % beyond the worst usable value of every set") {
+  const auto reference = nas::reference_beyond_worst({{{1, 10}, {3, 10}}, {{}, {2, HUGE_VAL}, {5, 0}}});
+  REQUIRE(reference);
+  CHECK((*reference)[0] == doctest::Approx(5 + 0.4));   // range 1..5
+  CHECK((*reference)[1] == doctest::Approx(10 + 1.0));  // range 0..10
+  CHECK(nas::reference_beyond_worst({{{7, 7}}}) == Point{8, 8});  // no range: 1 beyond
+  CHECK_FALSE(nas::reference_beyond_worst({{{}, {HUGE_VAL, 1}}}));
 }

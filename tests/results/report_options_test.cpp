@@ -47,7 +47,7 @@ struct TwoDevices {
   SearchSpace space = nb201_space();
   Arch a = test::nb201_arch(11), b = test::nb201_arch(12), c = test::nb201_arch(13);
 
-  explicit TwoDevices(const std::string& name = "two_devices") {
+  explicit TwoDevices(const std::string& name = "two_devices", double raspi4_std_ms = 0.25) {
     Store store = Store::open(path, StoreMode::kReadWrite);
     nlohmann::json config = nlohmann::json::parse(kThreeObjectives);
     config["name"] = name;
@@ -65,7 +65,7 @@ struct TwoDevices {
     m->median_ms = 49;
     m->p90_ms = 49.4;
     m->mean_ms = 49.1;
-    m->std_ms = 0.25;
+    m->std_ms = raspi4_std_ms;
     m->min_ms = 48.7;
     Evaluation e;
     e.key = {"raspi4_ms", Source::kMeasured, "raspi4", "p1"};
@@ -116,6 +116,19 @@ TEST_CASE("objectives on two devices: a front per device and the front across de
   const auto rows = render(store, ReportFormat::kCsv);
   CHECK(rows.find("raspi4_ms_std") != std::string::npos);
   CHECK(rows.find(",0.25,49.4,") != std::string::npos);
+}
+
+TEST_CASE("a measured latency whose std is as large as its median is flagged as noisy") {
+  TwoDevices f("two_devices", 55.0);
+  Store store = Store::open(f.path, StoreMode::kReadOnly);
+  const std::string md = render(store, ReportFormat::kMarkdown);
+  CHECK(md.find("49.000 ± 55.000, p90 49.400 [noisy: std >= median] (measured)") !=
+        std::string::npos);
+  const std::string tex = render(store, ReportFormat::kLatex);
+  CHECK(tex.find("[noisy: std >= median]") != std::string::npos);
+  TwoDevices clean;
+  Store clean_store = Store::open(clean.path, StoreMode::kReadOnly);
+  CHECK(render(clean_store, ReportFormat::kMarkdown).find("noisy") == std::string::npos);
 }
 
 TEST_CASE("--device keeps one device's columns") {

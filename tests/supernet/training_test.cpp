@@ -2,8 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include "core/errors.h"
 #include "tests/supernet/test_data.h"
@@ -44,6 +46,7 @@ TEST_CASE("training resumes from its checkpoint on the same loss curve, and is r
   Supernet straight(tiny_space(), tiny_training(dir.path(), dir.path() / "a"), 4);
   std::int64_t last_seen = 0;
   const TrainSummary full = straight.train([&](const TrainProgress& p) {
+    if (p.epoch_end) return;  // an epoch's closing report repeats its last step's count
     CHECK(p.images_done > last_seen);
     last_seen = p.images_done;
   });
@@ -99,6 +102,55 @@ TEST_CASE("training resumes from its checkpoint on the same loss curve, and is r
   CHECK(stats.samples_ms.size() == 5);
   CHECK(stats.median_ms > 0);
   CHECK(stats.min_ms <= stats.median_ms);
+}
+
+TEST_CASE("training reports steps with losses, learning rate and this session's throughput, and each epoch's validation accuracy") {
+  test::TempDir dir("reports");
+  test::write_idx_pair(dir.path(), "train", 500, true, 1, 16);
+  test::write_idx_pair(dir.path(), "t10k", 100, true, 2, 16);
+  {
+    Supernet first(tiny_space(), tiny_training(dir.path(), dir.path() / "c"), 4);
+    first.train({}, 1);  // an earlier session trained epoch 1
+  }
+  Supernet resumed(tiny_space(), tiny_training(dir.path(), dir.path() / "c"), 4);
+  std::vector<TrainProgress> steps, ends;
+  std::vector<std::chrono::steady_clock::time_point> seen_at;
+  const auto start = std::chrono::steady_clock::now();
+  resumed.train([&](const TrainProgress& p) {
+    (p.epoch_end ? ends : steps).push_back(p);
+    if (!p.epoch_end) seen_at.push_back(std::chrono::steady_clock::now());
+  });
+  const double call_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  REQUIRE(steps.size() == 12);  // 400 training images in batches of 32, epoch 2 only
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    CHECK(steps[i].epoch == 2);
+    CHECK(steps[i].step == static_cast<std::int64_t>(i + 1));
+    CHECK(steps[i].steps == 12);
+    CHECK(steps[i].learning_rate > 0);
+    CHECK(steps[i].loss_largest > 0);
+    CHECK(steps[i].loss_smallest > 0);
+    CHECK(steps[i].images_resumed == 12 * 32);
+  }
+  // The learning rate anneals along the cosine.
+  CHECK(steps.back().learning_rate < steps.front().learning_rate);
+  REQUIRE(ends.size() == 1);
+  CHECK(ends[0].epoch == 2);
+  REQUIRE(ends[0].val_acc_largest);
+  REQUIRE(ends[0].val_acc_smallest);
+  CHECK(*ends[0].val_acc_largest >= 0);
+  CHECK(*ends[0].val_acc_largest <= 1);
+  CHECK(*ends[0].val_acc_smallest <= 1);
+  // Throughput counts this session's images over its own step time: never
+  // below images over the whole call (which adds validation and the
+  // checkpoint), and near the rate between the first and last step's
+  // reports (counting the earlier session's images would double it).
+  const double rate = steps.back().images_per_second;
+  CHECK(rate >= 12 * 32 / call_seconds);
+  const double between =
+      11 * 32 / std::chrono::duration<double>(seen_at.back() - seen_at.front()).count();
+  CHECK(rate / between > 0.4);
+  CHECK(rate / between < 1.6);
 }
 
 TEST_CASE("a corrupt checkpoint is a clear error") {
