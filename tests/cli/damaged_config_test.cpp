@@ -9,6 +9,7 @@
 
 #include "sqlite_peek.h"
 #include "tests/cli/tiny_mbv3_config.h"
+#include "tests/cli/shipped_config.h"
 #include "tests/support/process.h"
 
 namespace nas::test {
@@ -48,8 +49,7 @@ const std::string kNotAConfig = R"({"objectives": 3})";
 
 TEST_CASE("nas export names the store and run whose stored configuration is damaged") {
   TempDir dir;
-  nlohmann::json c = nlohmann::json::parse(
-      read_file(std::string(NAS_SOURCE_DIR) + "/configs/nb201-raspi4.json"));
+  nlohmann::json c = shipped_config("nb201-raspi4");
   c["name"] = "damaged";
   c["store"] = (dir / "nb.db").string();
   c["search"] = {{"strategy", "random"}, {"budget", 3}};
@@ -71,16 +71,7 @@ TEST_CASE("nas export names the store and run whose stored configuration is dama
 
 TEST_CASE("nas predictor eval names the store and run whose stored configuration is damaged") {
   TempDir dir;
-  nlohmann::json c = test::tiny_mbv3_config(dir.path());
-  c["name"] = "damaged-lut";
-  c["store"] = (dir / "lut.db").string();
-  c.erase("supernet");
-  c["evaluator"]["latency"] = {{"batch", 1}, {"threads", 1}, {"warmup", 2}, {"warmup_ms", 2},
-                               {"repeats", 5}};
-  c["farm"] = {{"deadline_seconds", 60}, {"wait_seconds", 120}};
-  c["objectives"] = {{{"metric", "val_acc"}, {"goal", "maximize"}},
-                     {{"metric", "cpu_ms"}, {"goal", "minimize"}}};
-  c["search"] = {{"strategy", "random"}, {"budget", 4}};
+  const nlohmann::json c = test::tiny_lut_config(dir.path(), "damaged-lut");
   write_file(dir / "lut.json", c.dump(2));
   // Ten measured subnets: as many as predictor eval needs to reach the
   // run's configuration.

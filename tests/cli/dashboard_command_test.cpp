@@ -13,6 +13,7 @@
 
 #include "sqlite_peek.h"
 #include "tests/support/http_client.h"
+#include "tests/cli/shipped_config.h"
 #include "tests/support/process.h"
 
 namespace nas::test {
@@ -22,8 +23,7 @@ using namespace std::chrono_literals;
 
 // A config for a small tabular search that stores into `db`.
 std::string write_nb201_config(const TempDir& dir, const std::string& db, int budget) {
-  nlohmann::json c = nlohmann::json::parse(
-      read_file(std::string(NAS_SOURCE_DIR) + "/configs/nb201-random.json"));
+  nlohmann::json c = shipped_config("nb201-random");
   c["name"] = "dashboard-e2e";
   c["store"] = db;
   c["search"]["budget"] = budget;

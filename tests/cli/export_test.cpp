@@ -16,6 +16,7 @@
 #include "sqlite_peek.h"
 #include "tests/cli/tiny_mbv3_config.h"
 #include "tests/support/onnx_tools.h"
+#include "tests/cli/shipped_config.h"
 #include "tests/support/process.h"
 
 namespace nas::test {
@@ -170,8 +171,7 @@ TEST_CASE("a command-backend runner measures the ONNX files the search exports; 
 
 TEST_CASE("nas export refuses an nb201 arch: that space has no network builder") {
   TempDir dir;
-  nlohmann::json c = nlohmann::json::parse(
-      read_file(std::string(NAS_SOURCE_DIR) + "/configs/nb201-raspi4.json"));
+  nlohmann::json c = shipped_config("nb201-raspi4");
   c["name"] = "nb201-export";
   c["store"] = (dir / "nb.db").string();
   c["search"] = {{"strategy", "random"}, {"budget", 3}};

@@ -15,16 +15,7 @@ namespace {
 // Two stages of depth 1..2, kernels {3, 5}, expands {3, 4}: 2 x 2 x 2 x 2 =
 // 16 distinct blocks; timed briefly, so that the whole build takes seconds.
 std::string write_tiny_config(const TempDir& dir) {
-  nlohmann::json c = test::tiny_mbv3_config(dir.path());
-  c["name"] = "lut-e2e";
-  c["store"] = (dir / "lut.db").string();
-  c.erase("supernet");  // blocks and subnets are timed, never trained
-  c["evaluator"]["latency"] = {{"batch", 1}, {"threads", 1}, {"warmup", 2}, {"warmup_ms", 2},
-                               {"repeats", 5}};
-  c["farm"] = {{"deadline_seconds", 60}, {"wait_seconds", 120}};
-  c["objectives"] = {{{"metric", "val_acc"}, {"goal", "maximize"}},
-                     {{"metric", "cpu_ms"}, {"goal", "minimize"}}};
-  c["search"] = {{"strategy", "random"}, {"budget", 4}};
+  const nlohmann::json c = test::tiny_lut_config(dir.path(), "lut-e2e");
   const auto path = dir / "lut.json";
   write_file(path, c.dump(2));
   return path.string();

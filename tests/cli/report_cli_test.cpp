@@ -7,6 +7,7 @@
 #include <string>
 
 #include "sqlite_peek.h"
+#include "tests/cli/shipped_config.h"
 #include "tests/support/process.h"
 
 namespace nas::test {
@@ -15,8 +16,7 @@ namespace {
 // A small NB201 search over two devices, so that the report has a front
 // per device and the plot a series per device.
 std::string write_config(const TempDir& dir) {
-  nlohmann::json c = nlohmann::json::parse(
-      read_file(std::string(NAS_SOURCE_DIR) + "/configs/nb201-raspi4.json"));
+  nlohmann::json c = shipped_config("nb201-raspi4");
   c["name"] = "report_e2e";
   c["objectives"].push_back({{"metric", "pixel3_ms"}, {"goal", "minimize"}});
   c["search"] = {{"strategy", "nsga2"}, {"budget", 60}, {"population", 12}};

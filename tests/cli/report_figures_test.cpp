@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "sqlite_peek.h"
+#include "tests/cli/shipped_config.h"
 #include "tests/support/process.h"
 
 namespace nas::test {
@@ -17,8 +18,7 @@ namespace {
 // A run of the NB201 table into DIR/<stem>.db; `pixel3` adds a second device.
 std::string run_nb201(const TempDir& dir, const std::string& stem, const std::string& strategy,
                       int seed, bool pixel3) {
-  nlohmann::json c = nlohmann::json::parse(
-      read_file(std::string(NAS_SOURCE_DIR) + "/configs/nb201-raspi4.json"));
+  nlohmann::json c = shipped_config("nb201-raspi4");
   c["name"] = "figures";
   c["seed"] = seed;
   if (pixel3) c["objectives"].push_back({{"metric", "pixel3_ms"}, {"goal", "minimize"}});
@@ -87,11 +87,7 @@ TEST_CASE("each figure kind renders: front with cloud, panels per device, hyperv
   }
 
   SUBCASE("a screened run: predicted against measured latency, with y = x") {
-    nlohmann::json c = nlohmann::json::parse(
-        read_file(std::string(NAS_SOURCE_DIR) + "/configs/nb201-raspi4.json"));
-    c["name"] = "screened";
-    c["search"]["budget"] = 200;
-    c["screening"] = {{{"metric", "raspi4_ms"}, {"budget", 40}, {"warmup", 15}}};
+    nlohmann::json c = screened_nb201_config();
     write_file(dir / "screened.json", c.dump(2));
     const std::string db = (dir / "screened.db").string();
     const auto run = run_process({nas_binary(), "run", (dir / "screened.json").string(), "--store",

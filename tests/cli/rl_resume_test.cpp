@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "tests/cli/shipped_config.h"
 #include "tests/support/process.h"
 #include "sqlite_peek.h"
 
@@ -15,8 +16,7 @@ namespace nas::test {
 namespace {
 
 std::string write_rl_config(const TempDir& dir, const std::string& controller, int budget) {
-  nlohmann::json c = nlohmann::json::parse(
-      read_file(std::string(NAS_SOURCE_DIR) + "/configs/nb201-raspi4-rl.json"));
+  nlohmann::json c = shipped_config("nb201-raspi4-rl");
   c["name"] = "resume-rl-" + controller;
   c["seed"] = 5;
   c["search"]["budget"] = budget;

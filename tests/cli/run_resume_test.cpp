@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "tests/cli/shipped_config.h"
 #include "tests/support/process.h"
 #include "sqlite_peek.h"
 
@@ -13,8 +14,7 @@ namespace nas::test {
 namespace {
 
 std::string write_config(const TempDir& dir, const std::string& strategy, int budget) {
-  nlohmann::json c = nlohmann::json::parse(
-      read_file(std::string(NAS_SOURCE_DIR) + "/configs/nb201-raspi4.json"));
+  nlohmann::json c = shipped_config("nb201-raspi4");
   c["name"] = "resume-" + strategy;
   c["seed"] = 11;
   c["search"] = {{"strategy", strategy}, {"budget", budget}};

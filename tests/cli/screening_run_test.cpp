@@ -10,6 +10,7 @@
 
 #include "sqlite_peek.h"
 #include "tests/support/degenerate_table.h"
+#include "tests/cli/shipped_config.h"
 #include "tests/support/process.h"
 
 namespace nas::test {
@@ -17,11 +18,7 @@ namespace {
 
 TEST_CASE("a screened nb201 run measures within its budget and reports a measured front") {
   TempDir dir;
-  nlohmann::json c = nlohmann::json::parse(
-      read_file(std::string(NAS_SOURCE_DIR) + "/configs/nb201-raspi4.json"));
-  c["name"] = "screened";
-  c["search"]["budget"] = 200;
-  c["screening"] = {{{"metric", "raspi4_ms"}, {"budget", 40}, {"warmup", 15}}};
+  nlohmann::json c = screened_nb201_config();
   write_file(dir / "screened.json", c.dump(2));
   const std::string db = (dir / "run.db").string();
   const auto run = run_process({nas_binary(), "run", (dir / "screened.json").string(), "--store", db, "-q"});
@@ -50,8 +47,7 @@ TEST_CASE("a screened run on a table with a third of its cells degenerate confir
   const double share = write_third_degenerate_table(table);
   REQUIRE(share > 0.30);
   REQUIRE(share < 0.36);
-  nlohmann::json c = nlohmann::json::parse(
-      read_file(std::string(NAS_SOURCE_DIR) + "/configs/nb201-raspi4.json"));
+  nlohmann::json c = shipped_config("nb201-raspi4");
   c["name"] = "third-degenerate";
   c["evaluator"]["path"] = table;
   c["search"]["budget"] = 300;
@@ -111,8 +107,7 @@ TEST_CASE("a screened run on a table with a third of its cells degenerate confir
 
 TEST_CASE("nas validate names a screened metric that is not an objective") {
   TempDir dir;
-  nlohmann::json c = nlohmann::json::parse(
-      read_file(std::string(NAS_SOURCE_DIR) + "/configs/nb201-raspi4.json"));
+  nlohmann::json c = shipped_config("nb201-raspi4");
   c["screening"] = {{{"metric", "pixel3_ms"}}};
   write_file(dir / "bad.json", c.dump(2));
   const auto v = run_process({nas_binary(), "validate", (dir / "bad.json").string()});

@@ -41,4 +41,21 @@ inline nlohmann::json tiny_mbv3_config(const std::filesystem::path& dir) {
   };
 }
 
+// The same space for a look-up table: nothing trained (blocks and subnets are
+// timed, never trained), timed briefly on the farm's "cpu" device, a random
+// search of 4, stored in dir/lut.db under `name`.
+inline nlohmann::json tiny_lut_config(const std::filesystem::path& dir, const std::string& name) {
+  nlohmann::json c = tiny_mbv3_config(dir);
+  c["name"] = name;
+  c["store"] = (dir / "lut.db").string();
+  c.erase("supernet");
+  c["evaluator"]["latency"] = {{"batch", 1}, {"threads", 1}, {"warmup", 2}, {"warmup_ms", 2},
+                               {"repeats", 5}};
+  c["farm"] = {{"deadline_seconds", 60}, {"wait_seconds", 120}};
+  c["objectives"] = {{{"metric", "val_acc"}, {"goal", "maximize"}},
+                     {{"metric", "cpu_ms"}, {"goal", "minimize"}}};
+  c["search"] = {{"strategy", "random"}, {"budget", 4}};
+  return c;
+}
+
 }  // namespace nas::test

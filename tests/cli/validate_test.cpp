@@ -5,13 +5,14 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "tests/cli/shipped_config.h"
 #include "tests/support/process.h"
 
 namespace nas::test {
 namespace {
 
 nlohmann::json good_config() {
-  return nlohmann::json::parse(read_file(std::string(NAS_SOURCE_DIR) + "/configs/nb201-raspi4.json"));
+  return shipped_config("nb201-raspi4");
 }
 
 ProcessResult validate_text(const std::string& text) {

@@ -9,42 +9,16 @@
 
 #include "core/nb201_space.h"
 #include "results/run_journal.h"
+#include "tests/dashboard/view_fixture.h"
 #include "tests/support/process.h"
 
 namespace nas {
 namespace {
 
-const char* kConfig = R"({
-  "name": "view", "seed": 4,
-  "space": {"type": "nb201"},
-  "evaluator": {"type": "tabular", "table": "nb201"},
-  "objectives": [{"metric": "cifar10_test_acc", "goal": "maximize"},
-                 {"metric": "raspi4_ms", "goal": "minimize"}],
-  "constraints": ["raspi4_ms <= 30"],
-  "search": {"strategy": "random", "budget": 50}
-})";
-
-Evaluation value(const std::string& metric, double v, Source source = Source::kTabular) {
-  Evaluation e;
-  e.key.metric = metric;
-  e.key.source = source;
-  e.key.fidelity = source == Source::kPredicted ? "gp" : "nb201";
-  e.value = v;
-  return e;
-}
-
-Arch arch(int i) { return Arch{{i % 5, (i / 5) % 5, 1, 2, 3, 4}}; }
-
-RunInfo info(const std::string& config) {
-  RunInfo r;
-  r.name = "view";
-  r.config_json = config;
-  r.config_hash = "h";
-  r.code_version = "test";
-  r.seed = 4;
-  r.strategy = "random";
-  return r;
-}
+using test::kViewConfig;
+using test::view_arch;
+using test::view_run;
+using test::view_value;
 
 std::vector<std::string> ids_of(const nlohmann::json& front) {
   std::vector<std::string> out;
@@ -57,25 +31,25 @@ TEST_CASE("a run in progress shows a provisional front; a finished one its store
   const std::string path = (dir / "view.db").string();
   const SearchSpace space = nb201_space();
   Store writer = Store::open(path, StoreMode::kReadWrite);
-  const std::int64_t run = writer.begin_run(info(kConfig));
+  const std::int64_t run = writer.begin_run(view_run());
   RunJournal journal(writer, run, writer.begin_session(run));
 
   // acc, ms: A and B and F are the front; C is dominated by A; D breaks the
   // constraint; E's accuracy is only predicted; F's prediction is ignored.
   const std::vector<std::pair<int, std::vector<Evaluation>>> candidates = {
-      {1, {value("cifar10_test_acc", 90), value("raspi4_ms", 20)}},                 // A
-      {2, {value("cifar10_test_acc", 85), value("raspi4_ms", 10)}},                 // B
-      {3, {value("cifar10_test_acc", 80), value("raspi4_ms", 25)}},                 // C
-      {4, {value("cifar10_test_acc", 95), value("raspi4_ms", 40)}},                 // D
-      {5, {value("cifar10_test_acc", 99, Source::kPredicted), value("raspi4_ms", 5)}},  // E
-      {6, {value("cifar10_test_acc", 92), value("cifar10_test_acc", 50, Source::kPredicted),
-           value("raspi4_ms", 22)}},                                                // F
+      {1, {view_value("cifar10_test_acc", 90), view_value("raspi4_ms", 20)}},                 // A
+      {2, {view_value("cifar10_test_acc", 85), view_value("raspi4_ms", 10)}},                 // B
+      {3, {view_value("cifar10_test_acc", 80), view_value("raspi4_ms", 25)}},                 // C
+      {4, {view_value("cifar10_test_acc", 95), view_value("raspi4_ms", 40)}},                 // D
+      {5, {view_value("cifar10_test_acc", 99, Source::kPredicted), view_value("raspi4_ms", 5)}},  // E
+      {6, {view_value("cifar10_test_acc", 92), view_value("cifar10_test_acc", 50, Source::kPredicted),
+           view_value("raspi4_ms", 22)}},                                                // F
   };
   std::vector<HistoryEntry> entries;
   std::vector<std::string> ids;
   for (const auto& [i, evaluations] : candidates) {
-    journal.record(space, arch(i), evaluations);
-    ids.push_back(space.id(arch(i)));
+    journal.record(space, view_arch(i), evaluations);
+    ids.push_back(space.id(view_arch(i)));
     entries.push_back({ids.back(), {}, true});
   }
   StepRecord step;
@@ -128,7 +102,7 @@ TEST_CASE("a finished run without a stored front shows none, not a provisional o
   test::TempDir dir;
   const std::string path = (dir / "empty.db").string();
   Store writer = Store::open(path, StoreMode::kReadWrite);
-  const std::int64_t run = writer.begin_run(info(kConfig));
+  const std::int64_t run = writer.begin_run(view_run());
   writer.finish_run(run);
   const auto front = front_json(writer, run);
   CHECK((*front)["provisional"] == false);
@@ -139,7 +113,7 @@ TEST_CASE("a configuration this build cannot read leaves a note, and the summary
   test::TempDir dir;
   const std::string path = (dir / "old.db").string();
   Store writer = Store::open(path, StoreMode::kReadWrite);
-  const std::int64_t run = writer.begin_run(info(R"({"space": {"type": "nb999"}})"));
+  const std::int64_t run = writer.begin_run(view_run(R"({"space": {"type": "nb999"}})"));
   const auto summary = run_json(writer, run);
   CHECK((*summary)["note"].get<std::string>().find("cannot be read by this build") !=
         std::string::npos);

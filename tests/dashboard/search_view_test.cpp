@@ -9,66 +9,40 @@
 
 #include "core/nb201_space.h"
 #include "results/run_journal.h"
+#include "tests/dashboard/view_fixture.h"
 #include "tests/support/process.h"
 
 namespace nas {
 namespace {
 
-const char* kConfig = R"({
-  "name": "search", "seed": 4,
-  "space": {"type": "nb201"},
-  "evaluator": {"type": "tabular", "table": "nb201"},
-  "objectives": [{"metric": "cifar10_test_acc", "goal": "maximize"},
-                 {"metric": "raspi4_ms", "goal": "minimize"}],
-  "constraints": ["raspi4_ms <= 30"],
-  "search": {"strategy": "random", "budget": 50}
-})";
-
-Evaluation value(const std::string& metric, double v, Source source = Source::kTabular) {
-  Evaluation e;
-  e.key.metric = metric;
-  e.key.source = source;
-  e.key.fidelity = source == Source::kPredicted ? "gp" : "nb201";
-  e.value = v;
-  return e;
-}
-
-Arch arch(int i) { return Arch{{i % 5, (i / 5) % 5, 1, 2, 3, 4}}; }
-
-RunInfo info() {
-  RunInfo r;
-  r.name = "search";
-  r.config_json = kConfig;
-  r.config_hash = "h";
-  r.code_version = "test";
-  r.seed = 4;
-  r.strategy = "random";
-  return r;
-}
+using test::kViewConfig;
+using test::view_arch;
+using test::view_run;
+using test::view_value;
 
 TEST_CASE("candidates: every query with its feasibility, and the hypervolume they reach") {
   test::TempDir dir;
   const std::string path = (dir / "s.db").string();
   const SearchSpace space = nb201_space();
   Store writer = Store::open(path, StoreMode::kReadWrite);
-  const std::int64_t run = writer.begin_run(info());
+  const std::int64_t run = writer.begin_run(view_run());
   RunJournal journal(writer, run, writer.begin_session(run));
   // acc, ms: A and B on the front, C dominated, D breaks the constraint, E's
   // accuracy only predicted.
   const std::vector<std::vector<Evaluation>> values = {
-      {value("cifar10_test_acc", 90), value("raspi4_ms", 20)},
-      {value("cifar10_test_acc", 85), value("raspi4_ms", 10)},
-      {value("cifar10_test_acc", 80), value("raspi4_ms", 25)},
-      {value("cifar10_test_acc", 95), value("raspi4_ms", 40)},
-      {value("cifar10_test_acc", 99, Source::kPredicted), value("raspi4_ms", 5)},
+      {view_value("cifar10_test_acc", 90), view_value("raspi4_ms", 20)},
+      {view_value("cifar10_test_acc", 85), view_value("raspi4_ms", 10)},
+      {view_value("cifar10_test_acc", 80), view_value("raspi4_ms", 25)},
+      {view_value("cifar10_test_acc", 95), view_value("raspi4_ms", 40)},
+      {view_value("cifar10_test_acc", 99, Source::kPredicted), view_value("raspi4_ms", 5)},
   };
   StepRecord step;
   step.step = 1;
   step.queries = static_cast<std::int64_t>(values.size());
   step.strategy_state = nlohmann::json::object();
   for (std::size_t i = 0; i < values.size(); ++i) {
-    journal.record(space, arch(static_cast<int>(i) + 1), values[i]);
-    step.entries.push_back({space.id(arch(static_cast<int>(i) + 1)), {}, true});
+    journal.record(space, view_arch(static_cast<int>(i) + 1), values[i]);
+    step.entries.push_back({space.id(view_arch(static_cast<int>(i) + 1)), {}, true});
   }
   journal.commit_step(step);
 
@@ -77,7 +51,7 @@ TEST_CASE("candidates: every query with its feasibility, and the hypervolume the
   REQUIRE(view);
   const auto& candidates = (*view)["candidates"];
   REQUIRE(candidates.size() == 5);
-  CHECK(candidates[0]["arch_id"] == space.id(arch(1)));
+  CHECK(candidates[0]["arch_id"] == space.id(view_arch(1)));
   CHECK(candidates[0]["values"]["cifar10_test_acc"] == 90.0);
   std::vector<bool> feasible;
   for (const auto& c : candidates) feasible.push_back(c["feasible"].get<bool>());
@@ -98,7 +72,7 @@ TEST_CASE("training: the reports, each epoch's end, and an ETA while it goes on"
   test::TempDir dir;
   const std::string path = (dir / "t.db").string();
   Store writer = Store::open(path, StoreMode::kReadWrite);
-  const std::int64_t run = writer.begin_run(info());
+  const std::int64_t run = writer.begin_run(view_run());
   const std::int64_t session = writer.begin_session(run);
   const Store reader = Store::open(path, StoreMode::kReadOnly);
   CHECK((*training_json(reader, run))["latest"].is_null());
@@ -139,12 +113,12 @@ TEST_CASE("an architecture's values, every source") {
   const std::string path = (dir / "a.db").string();
   const SearchSpace space = nb201_space();
   Store writer = Store::open(path, StoreMode::kReadWrite);
-  const std::int64_t run = writer.begin_run(info());
+  const std::int64_t run = writer.begin_run(view_run());
   RunJournal journal(writer, run, writer.begin_session(run));
-  journal.record(space, arch(1), {value("cifar10_test_acc", 90), value("raspi4_ms", 20),
-                                  value("raspi4_ms", 19, Source::kPredicted)});
+  journal.record(space, view_arch(1), {view_value("cifar10_test_acc", 90), view_value("raspi4_ms", 20),
+                                  view_value("raspi4_ms", 19, Source::kPredicted)});
   const Store reader = Store::open(path, StoreMode::kReadOnly);
-  const auto a = arch_values_json(reader, space.id(arch(1)));
+  const auto a = arch_values_json(reader, space.id(view_arch(1)));
   REQUIRE(a);
   CHECK((*a)["space"] == "nb201");
   CHECK((*a)["architecture"].is_object());
