@@ -215,9 +215,7 @@ nlohmann::json Nsga2::save_state() const {
 
 void Nsga2::load_state(const nlohmann::json& state) {
   const std::string who = "nsga2";
-  if (state_member(state, who, "strategy") != name()) {
-    throw Error(who + " state: the state belongs to another strategy");
-  }
+  require_state_of(state, who, name());
   try {
     Rng rng;
     load_rng(rng, state_member(state, who, "rng").get<std::string>());

@@ -38,9 +38,7 @@ nlohmann::json RandomSearch::save_state() const {
 
 void RandomSearch::load_state(const nlohmann::json& state) {
   const std::string who = "random search";
-  if (state_member(state, who, "strategy") != name()) {
-    throw Error(who + " state: the state belongs to another strategy");
-  }
+  require_state_of(state, who, name());
   try {
     Rng rng;
     load_rng(rng, state_member(state, who, "rng").get<std::string>());

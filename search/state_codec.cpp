@@ -155,4 +155,12 @@ const nlohmann::json& state_member(const nlohmann::json& state, const std::strin
   return *it;
 }
 
+void require_state_of(const nlohmann::json& state, const std::string& strategy,
+                      const std::string& name) {
+  const nlohmann::json& found = state_member(state, strategy, "strategy");
+  if (found != name) {
+    throw Error(strategy + " state: the state belongs to another strategy (" + found.dump() + ")");
+  }
+}
+
 }  // namespace nas

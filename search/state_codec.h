@@ -46,4 +46,10 @@ std::vector<Candidate> decode_candidates(const nlohmann::json& j, const SearchSp
 const nlohmann::json& state_member(const nlohmann::json& state, const std::string& strategy,
                                    const std::string& key);
 
+// Throws nas::Error "<strategy> state: the state belongs to another strategy
+// ('<found>')" unless the state's "strategy" member is `name`: a resume never
+// feeds one strategy's state to another.
+void require_state_of(const nlohmann::json& state, const std::string& strategy,
+                      const std::string& name);
+
 }  // namespace nas

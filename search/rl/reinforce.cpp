@@ -243,9 +243,7 @@ nlohmann::json Reinforce::save_state() const {
 
 void Reinforce::load_state(const nlohmann::json& state) {
   Impl& s = *impl_;
-  if (state_member(state, kWho, "strategy") != name()) {
-    throw Error("rl state: the state belongs to another strategy");
-  }
+  require_state_of(state, kWho, name());
   if (state_member(state, kWho, "controller") != s.options.controller) {
     throw Error("rl state: the state is of the " +
                 state_member(state, kWho, "controller").get<std::string>() +

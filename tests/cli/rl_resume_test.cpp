@@ -4,13 +4,11 @@
 // generator come back from the store), and the shipped rl config validates.
 #include <doctest/doctest.h>
 
-#include <chrono>
 #include <nlohmann/json.hpp>
-#include <thread>
 
+#include "tests/cli/interrupted_run.h"
 #include "tests/cli/shipped_config.h"
 #include "tests/support/process.h"
-#include "sqlite_peek.h"
 
 namespace nas::test {
 namespace {
@@ -36,16 +34,7 @@ void check_rl_resume(const std::string& controller, int budget, std::int64_t kil
   const auto straight = run_process({nas_binary(), "run", config, "--store", whole, "-q"});
   REQUIRE_MESSAGE(straight.exit_code == 0, straight.err);
 
-  {
-    Process p({nas_binary(), "run", config, "--store", cut, "-q"}, dir.path());
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (p.running() && std::chrono::steady_clock::now() < deadline &&
-           query_int(cut, "SELECT count(*) FROM steps") < kill_after_steps) {
-      std::this_thread::sleep_for(std::chrono::microseconds(200));
-    }
-    REQUIRE_MESSAGE(p.running(), "the run ended before it could be killed");
-    p.kill_hard();
-  }
+  run_and_kill_after_steps(config, cut, dir.path(), kill_after_steps);
   const std::int64_t steps_at_kill = query_int(cut, "SELECT count(*) FROM steps");
   CHECK(steps_at_kill >= kill_after_steps);
   CHECK(steps_at_kill < query_int(whole, "SELECT count(*) FROM steps"));

@@ -2,13 +2,11 @@
 // front as an uninterrupted run, and never evaluates anything twice.
 #include <doctest/doctest.h>
 
-#include <chrono>
 #include <nlohmann/json.hpp>
-#include <thread>
 
+#include "tests/cli/interrupted_run.h"
 #include "tests/cli/shipped_config.h"
 #include "tests/support/process.h"
-#include "sqlite_peek.h"
 
 namespace nas::test {
 namespace {
@@ -43,16 +41,7 @@ void check_resume(const std::string& strategy, int budget, std::int64_t kill_aft
   const auto expected = front_of(whole);
   REQUIRE(!expected.empty());
 
-  {
-    Process p({nas_binary(), "run", config, "--store", cut, "-q"}, dir.path());
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (p.running() && std::chrono::steady_clock::now() < deadline &&
-           query_int(cut, "SELECT count(*) FROM steps") < kill_after_steps) {
-      std::this_thread::sleep_for(std::chrono::microseconds(200));
-    }
-    REQUIRE_MESSAGE(p.running(), "the run ended before it could be killed");
-    p.kill_hard();
-  }
+  run_and_kill_after_steps(config, cut, dir.path(), kill_after_steps);
   const std::int64_t steps_at_kill = query_int(cut, "SELECT count(*) FROM steps");
   CHECK(steps_at_kill >= kill_after_steps);
   CHECK(query_column(cut, "SELECT status FROM runs WHERE id = 1") ==

@@ -228,7 +228,8 @@ TEST_CASE("misuse and foreign states are errors") {
                     "rl state: the state is of the factorized controller, the run uses lstm");
   nlohmann::json other = state;
   other["strategy"] = "random";
-  CHECK_THROWS_WITH(rl.load_state(other), "rl state: the state belongs to another strategy");
+  CHECK_THROWS_WITH(rl.load_state(other),
+                    R"(rl state: the state belongs to another strategy ("random"))");
   nlohmann::json cut = state;
   cut["params"][0] = "AAAAAA==";
   CHECK_THROWS_WITH(rl.load_state(cut), doctest::Contains("rl state: parameter 0: holds"));
