@@ -135,10 +135,17 @@ std::string panel_body(const Plot& plot, const PlotPanel& panel, const std::stri
     if (step > 0) out << "set xtics " << step << "\nset mxtics 2\n";
   }
   // The key where the data leaves room: below the chart for fronts (clouds
-  // fill the corners), inside at the bottom right for rising curves.
-  if (plot.name == "front") out << "set key below horizontal maxcols 3 samplen 1.5\n";
-  else if (plot.name == "hypervolume") out << "set key inside bottom right opaque\n";
-  else out << "set key inside top left opaque\n";
+  // fill the corners), inside at the bottom right for rising curves. Below,
+  // the key is left-aligned in up to four columns with extra height, which
+  // gnuplot otherwise leaves out so that the x label runs into the first row.
+  if (plot.name == "front") {
+    out << "set key below horizontal maxcols 4 Left reverse samplen 0.6 width -1 spacing 0.9 "
+           "height 1.5\n";
+  } else if (plot.name == "hypervolume") {
+    out << "set key inside bottom right opaque\n";
+  } else {
+    out << "set key inside top left opaque\n";
+  }
   if (plot.name == "predicted_vs_measured") {
     // Both axes alike, so that y = x is the diagonal and a point's distance
     // from it reads the same everywhere.
