@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <optional>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace nas {
 
 struct TrainProgress {
@@ -32,5 +34,9 @@ struct TrainProgress {
   bool epoch_end = false;
   std::optional<double> val_acc_largest, val_acc_smallest;
 };
+
+// A report as JSON (the dashboard's /training view and `nas report -f json`):
+// every field by name; the accuracies are null before the epoch's end.
+void to_json(nlohmann::json& j, const TrainProgress& p);
 
 }  // namespace nas

@@ -27,22 +27,6 @@ nlohmann::json hypervolume_json(const std::vector<Point>& points, const Point& r
   return out;
 }
 
-nlohmann::json report_json(const TrainProgress& p) {
-  return {{"epoch", p.epoch},
-          {"epochs", p.epochs},
-          {"step", p.step},
-          {"steps", p.steps},
-          {"images_done", p.images_done},
-          {"images_total", p.images_total},
-          {"loss", p.loss},
-          {"loss_largest", p.loss_largest},
-          {"loss_smallest", p.loss_smallest},
-          {"learning_rate", p.learning_rate},
-          {"images_per_second", p.images_per_second},
-          {"val_acc_largest", number_or_null(p.val_acc_largest)},
-          {"val_acc_smallest", number_or_null(p.val_acc_smallest)}};
-}
-
 }  // namespace
 
 std::optional<nlohmann::json> candidates_json(const Store& store, std::int64_t run_id) {
@@ -116,13 +100,13 @@ std::optional<nlohmann::json> training_json(const Store& store, std::int64_t run
   if (reports.empty()) return out;
   const std::size_t stride = std::max<std::size_t>(1, reports.size() / 400);
   for (std::size_t i = 0; i < reports.size(); ++i) {
-    if (reports[i].epoch_end) out["epochs"].push_back(report_json(reports[i]));
+    if (reports[i].epoch_end) out["epochs"].push_back(nlohmann::json(reports[i]));
     if (!reports[i].epoch_end && (i % stride == 0 || i + 1 == reports.size())) {
-      out["reports"].push_back(report_json(reports[i]));
+      out["reports"].push_back(nlohmann::json(reports[i]));
     }
   }
   const TrainProgress& latest = reports.back();
-  out["latest"] = report_json(latest);
+  out["latest"] = nlohmann::json(latest);
   const bool going = summary->status == "running" && latest.images_done < latest.images_total;
   out["training"] = going;
   if (going && latest.images_per_second > 0) {

@@ -164,6 +164,7 @@ std::string render_json(const std::vector<RunReport>& runs) {
           {"search", d.search}, {"confirmations", d.confirmations}, {"wasted", d.failed}};
     }
     run["cost"] = cost;
+    run["training_epochs"] = r.training_epochs;  // each epoch's closing report
     if (!r.problem.empty()) {
       run["problem"] = r.problem;
       out["runs"].push_back(run);

@@ -2,6 +2,8 @@
 // record_training and read back by training(); older stores migrate to it.
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <string>
 
 #include "core/errors.h"
@@ -95,6 +97,16 @@ TEST_CASE("the report prints the training's table, one row per epoch from its cl
         std::string::npos);
   CHECK(md.find("| 2/2 | 0.2000 | 0.6250 | 2.5000 | 0.05000 | 812 | 75.00 | 50.00 |") !=
         std::string::npos);
+
+  // The JSON report carries the same epochs, as fractions.
+  const nlohmann::json json =
+      nlohmann::json::parse(render_report(store, std::nullopt, ReportFormat::kJson));
+  const nlohmann::json& epochs = json["runs"][0]["training_epochs"];
+  REQUIRE(epochs.size() == 2);
+  CHECK(epochs[1]["epoch"] == 2);
+  CHECK(epochs[1]["epoch_end"] == true);
+  CHECK(epochs[1]["loss_largest"].get<double>() == doctest::Approx(0.625));
+  CHECK(epochs[1]["val_acc_largest"].get<double>() == doctest::Approx(0.75));
 }
 
 TEST_CASE("training reports move the session's time, so a training run's wall time grows") {
