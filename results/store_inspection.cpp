@@ -3,7 +3,9 @@
 #include <sqlite3.h>
 
 #include <cctype>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 
 #include "core/errors.h"
@@ -83,7 +85,7 @@ Inspection inspect_file(const std::string& path, const std::string& label) {
 // Bytes 68-71 of the header, big-endian.
 std::int64_t header_application_id(const std::string& path, const std::string& label) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (!file) throw Error(label + ": cannot read the file");
+  if (!file) throw Error(label + ": cannot read the file: " + std::strerror(errno));
   unsigned char header[72] = {};
   const std::size_t got = std::fread(header, 1, sizeof header, file);
   std::fclose(file);
