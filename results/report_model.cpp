@@ -52,40 +52,57 @@ std::vector<std::size_t> non_dominated_on(const std::vector<FrontRow>& rows,
   return non_dominated(points);
 }
 
-RunReport gather_run(const Store& store, const RunSummary& summary, const ReportOptions& options) {
-  RunReport report;
-  report.store = store.path();
-  report.summary = summary;
-  std::optional<SearchSpace> space;
-  std::vector<std::string> metrics;
+// What the run's stored configuration asks for: its objectives, the metrics
+// of its objectives and constraints, and its space.
+struct RunTargets {
   std::vector<Objective> objectives;
+  std::vector<std::string> metrics;
+  std::optional<SearchSpace> space;
+};
+
+// The run's configuration read back; a damaged one leaves `problem` set
+// and the targets empty.
+RunTargets read_targets(const Store& store, std::int64_t run_id, std::string& problem) {
+  RunTargets targets;
   try {
-    StoredRun run = load_run(store, summary.id);
-    objectives = run.config.objectives;
-    for (const Objective& o : run.config.objectives) metrics.push_back(o.metric);
+    StoredRun run = load_run(store, run_id);
+    targets.objectives = run.config.objectives;
+    for (const Objective& o : run.config.objectives) targets.metrics.push_back(o.metric);
     for (const Constraint& c : run.config.constraints) {
-      if (std::find(metrics.begin(), metrics.end(), c.metric) == metrics.end()) {
-        metrics.push_back(c.metric);
+      if (std::find(targets.metrics.begin(), targets.metrics.end(), c.metric) ==
+          targets.metrics.end()) {
+        targets.metrics.push_back(c.metric);
       }
     }
-    space = std::move(run.space);
+    targets.space = std::move(run.space);
   } catch (const StoredRunError& e) {
     // The report's heading names the store and run already.
-    report.problem = e.problem();
+    problem = e.problem();
   }
-  report.excluded = store.count_excluded(summary.id, metrics);
-  for (const DeviceMeasurements& m : store.measurement_counts(summary.id)) {
+  return targets;
+}
+
+// The run's spend: excluded architectures, measurements and jobs per device
+// (only options.device's when given), and the supernet's training epochs.
+void add_spend(const Store& store, std::int64_t run_id, const std::vector<std::string>& metrics,
+               const ReportOptions& options, RunReport& report) {
+  report.excluded = store.count_excluded(run_id, metrics);
+  for (const DeviceMeasurements& m : store.measurement_counts(run_id)) {
     if (options.device.empty() || m.device == options.device) report.measurements.push_back(m);
   }
-  for (const DeviceSpend& d : store.measurement_spend(summary.id)) {
+  for (const DeviceSpend& d : store.measurement_spend(run_id)) {
     if (options.device.empty() || d.device == options.device) report.spend.push_back(d);
   }
-  report.training_epochs = epoch_ends(store.training(summary.id));
-  if (!report.problem.empty()) return report;
+  report.training_epochs = epoch_ends(store.training(run_id));
+}
 
+// The stored front's rows (labels, MACs, params) in order; returns each
+// member's evaluations, parallel to report.front.
+std::vector<std::vector<Evaluation>> read_front(const Store& store, std::int64_t run_id,
+                                                const SearchSpace& space, RunReport& report) {
   std::vector<std::vector<Evaluation>> evaluations;
   std::int64_t position = 0;
-  for (const std::string& arch_id : store.front(summary.id)) {
+  for (const std::string& arch_id : store.front(run_id)) {
     FrontRow row;
     row.position = ++position;
     row.arch_id = arch_id;
@@ -93,9 +110,9 @@ RunReport gather_run(const Store& store, const RunSummary& summary, const Report
     row.label = row.full_label = "?";
     try {
       if (arch) {
-        const Arch decoded = space->from_json(nlohmann::json::parse(arch->canonical_json));
-        row.label = arch_label(*space, decoded);
-        row.full_label = arch_full_label(*space, decoded);
+        const Arch decoded = space.from_json(nlohmann::json::parse(arch->canonical_json));
+        row.label = arch_label(space, decoded);
+        row.full_label = arch_full_label(space, decoded);
       }
     } catch (const std::exception&) {
       // An architecture of another space version: the id still identifies it.
@@ -109,12 +126,17 @@ RunReport gather_run(const Store& store, const RunSummary& summary, const Report
     report.front.push_back(std::move(row));
   }
   report.front_stored = static_cast<std::int64_t>(report.front.size());
+  return evaluations;
+}
 
-  // Columns: the objectives, each with the device its values name; another
-  // device's are dropped under --device.
-  std::vector<std::size_t> kept;
-  for (std::size_t o = 0; o < objectives.size(); ++o) {
-    Column column{objectives[o].metric, objectives[o].goal, ""};
+// Columns: the objectives, each with the device its values name (another
+// device's are dropped under --device), then the accuracies the front was
+// evaluated on after the search (test_acc).
+void add_columns(const std::vector<Objective>& objectives,
+                 const std::vector<std::vector<Evaluation>>& evaluations,
+                 const ReportOptions& options, RunReport& report) {
+  for (const Objective& objective : objectives) {
+    Column column{objective.metric, objective.goal, ""};
     for (const auto& values : evaluations) {
       if (const Cell c = pick(values, column.metric)) column.device = c->key.device;
       if (!column.device.empty()) break;
@@ -124,7 +146,6 @@ RunReport gather_run(const Store& store, const RunSummary& summary, const Report
     }
     report.columns.push_back(column);
   }
-  // Accuracies the front was evaluated on after the search (test_acc).
   std::set<std::string> final_metrics;
   for (const auto& values : evaluations) {
     for (const Evaluation& e : values) {
@@ -137,17 +158,34 @@ RunReport gather_run(const Store& store, const RunSummary& summary, const Report
   for (const std::string& m : final_metrics) {
     report.columns.push_back(Column{m, Goal::kMaximize, "", false});
   }
-  std::set<std::string> device_metrics;
+}
+
+// Each row's cells, one per column.
+void fill_cells(const std::vector<std::vector<Evaluation>>& evaluations, RunReport& report) {
   for (std::size_t i = 0; i < report.front.size(); ++i) {
     for (const Column& c : report.columns) report.front[i].cells.push_back(pick(evaluations[i], c.metric));
-    for (const Evaluation& e : evaluations[i]) {
+  }
+}
+
+// The latency and energy metrics the front was measured on (on options.device
+// only, when given).
+std::set<std::string> device_metrics_of(const std::vector<std::vector<Evaluation>>& evaluations,
+                                        const ReportOptions& options) {
+  std::set<std::string> device_metrics;
+  for (const auto& values : evaluations) {
+    for (const Evaluation& e : values) {
       if (is_device_metric(e) && (options.device.empty() || e.key.device == options.device)) {
         device_metrics.insert(e.key.metric);
       }
     }
   }
+  return device_metrics;
+}
 
-  // --where, on any value the member has.
+// --where, on any value the member has: drops the rows (and their
+// evaluations) that fail a condition.
+void apply_where(const ReportOptions& options, RunReport& report,
+                 std::vector<std::vector<Evaluation>>& evaluations) {
   std::vector<FrontRow> filtered;
   std::vector<std::vector<Evaluation>> filtered_evaluations;
   for (std::size_t i = 0; i < report.front.size(); ++i) {
@@ -162,44 +200,68 @@ RunReport gather_run(const Store& store, const RunSummary& summary, const Report
   }
   report.front = std::move(filtered);
   evaluations = std::move(filtered_evaluations);
+}
 
-  for (const FrontRow& row : report.front) {
-    report.has_macs = report.has_macs || row.macs.has_value();
-    report.has_params = report.has_params || row.params.has_value();
-  }
-
-  // Devices among the objectives: a front per device when there are several.
+// Devices among the objectives: a front per device when there are several.
+void add_device_fronts(RunReport& report) {
   std::vector<std::string> devices;
   for (const Column& c : report.columns) {
     if (!c.device.empty() && std::find(devices.begin(), devices.end(), c.device) == devices.end()) {
       devices.push_back(c.device);
     }
   }
-  if (devices.size() > 1) {
-    for (const std::string& device : devices) {
-      std::vector<std::size_t> use;
-      for (std::size_t c = 0; c < report.columns.size(); ++c) {
-        const Column& column = report.columns[c];
-        if (column.objective && (column.device.empty() || column.device == device)) use.push_back(c);
-      }
-      report.device_fronts.push_back({device, non_dominated_on(report.front, report.columns, use)});
+  if (devices.size() <= 1) return;
+  for (const std::string& device : devices) {
+    std::vector<std::size_t> use;
+    for (std::size_t c = 0; c < report.columns.size(); ++c) {
+      const Column& column = report.columns[c];
+      if (column.objective && (column.device.empty() || column.device == device)) use.push_back(c);
     }
+    report.device_fronts.push_back({device, non_dominated_on(report.front, report.columns, use)});
   }
+}
 
+// The across-devices table: `device_metrics` on every device that measured
+// one of them, shown only when there are several.
+void add_device_cells(const std::set<std::string>& device_metrics,
+                      const std::vector<std::vector<Evaluation>>& evaluations,
+                      RunReport& report) {
   std::set<std::string> metric_devices;
   for (const auto& values : evaluations) {
     for (const Evaluation& e : values) {
       if (device_metrics.count(e.key.metric)) metric_devices.insert(e.key.device);
     }
   }
-  if (metric_devices.size() > 1) {
-    report.device_metrics.assign(device_metrics.begin(), device_metrics.end());
-    for (std::size_t i = 0; i < report.front.size(); ++i) {
-      for (const std::string& m : report.device_metrics) {
-        report.front[i].device_cells.push_back(pick(evaluations[i], m));
-      }
+  if (metric_devices.size() <= 1) return;
+  report.device_metrics.assign(device_metrics.begin(), device_metrics.end());
+  for (std::size_t i = 0; i < report.front.size(); ++i) {
+    for (const std::string& m : report.device_metrics) {
+      report.front[i].device_cells.push_back(pick(evaluations[i], m));
     }
   }
+}
+
+RunReport gather_run(const Store& store, const RunSummary& summary, const ReportOptions& options) {
+  RunReport report;
+  report.store = store.path();
+  report.summary = summary;
+  const RunTargets targets = read_targets(store, summary.id, report.problem);
+  add_spend(store, summary.id, targets.metrics, options, report);
+  if (!report.problem.empty()) return report;
+
+  std::vector<std::vector<Evaluation>> evaluations =
+      read_front(store, summary.id, *targets.space, report);
+  add_columns(targets.objectives, evaluations, options, report);
+  fill_cells(evaluations, report);
+  // Over every stored member, before --where drops any.
+  const std::set<std::string> device_metrics = device_metrics_of(evaluations, options);
+  apply_where(options, report, evaluations);
+  for (const FrontRow& row : report.front) {
+    report.has_macs = report.has_macs || row.macs.has_value();
+    report.has_params = report.has_params || row.params.has_value();
+  }
+  add_device_fronts(report);
+  add_device_cells(device_metrics, evaluations, report);
   return report;
 }
 

@@ -66,6 +66,14 @@ void Database::set_busy_timeout(int milliseconds) {
 
 std::int64_t Database::changes() const { return sqlite3_changes64(db_); }
 
+std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+
+void Database::keep_wal_on_close() noexcept {
+  // Called while a refusal is on its way out: never replace it with another
+  // error (the option only fails on a bad handle).
+  sqlite3_db_config(db_, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+}
+
 void Database::raise(int code, std::string_view context) const {
   std::string message = label_ + ": ";
   message += db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(code);

@@ -53,6 +53,13 @@ class Database {
   // Rows changed by the last INSERT, UPDATE or DELETE on this connection.
   std::int64_t changes() const;
 
+  // The rowid of the last successful INSERT on this connection.
+  std::int64_t last_insert_rowid() const;
+
+  // Closing will not checkpoint the -wal into the file: for a connection to
+  // a file that was refused, which must be left as it was.
+  void keep_wal_on_close() noexcept;
+
   // Throws SqliteError with the connection's current error message,
   // prefixed with the label (and `context` when not empty).
   [[noreturn]] void raise(int code, std::string_view context = {}) const;

@@ -20,17 +20,17 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "core/evaluation.h"
+#include "core/journal.h"
+#include "core/search_space.h"
 #include "core/training_progress.h"
 
 namespace nas {
 
 namespace sqlite {
 class Database;
-class Statement;
 }  // namespace sqlite
 
 enum class StoreMode {
@@ -156,7 +156,7 @@ class Store {
   // (a resumed run trains on where it stopped). Throws for an unknown run.
   void record_supernet(std::int64_t run_id, double seconds, const std::string& device);
 
-  // Appends one report of the supernet's training (results/store_training.cpp)
+  // Appends one report of the supernet's training (the training table)
   // and moves the session's updated_at to now, so that the run's wall time
   // counts the training while it runs. Throws for an unknown run or session.
   void record_training(std::int64_t run_id, std::int64_t session_id,
@@ -165,6 +165,37 @@ class Store {
   // Replaces the run's front with `arch_ids` in order (best first). Every id
   // must be a stored architecture.
   void write_front(std::int64_t run_id, const std::vector<std::string>& arch_ids);
+
+  // ---- The journal's side (results/run_journal.h): one session's record of
+  // the search. The writes REQUIRE kReadWrite; each is one transaction.
+
+  // Throws nas::UsageError ("store <path>: opened read-only, cannot <what>")
+  // unless the store is open kReadWrite.
+  void require_writable(const char* what) const;
+
+  // The run that session `session_id` belongs to; absent for an unknown one.
+  std::optional<std::int64_t> session_run(std::int64_t session_id) const;
+
+  // In one transaction: the architecture's row (if new; an existing id with
+  // another canonical JSON is an id collision and throws), one row per
+  // evaluation in `fresh`, and the session's evaluator_calls + 1. An
+  // evaluation whose (arch, metric, source, device, fidelity) is already
+  // stored throws nas::Error and nothing of the call is stored. An evaluation
+  // that carries a measurement gets its row in the measurements table (once
+  // per record, shared records included) linked by measurement_id; analytic
+  // `macs` and `params` values are also copied onto the architecture's row.
+  void record_evaluations(std::int64_t run_id, std::int64_t session_id, const SearchSpace& space,
+                          const Arch& arch, const std::vector<Evaluation>& fresh);
+
+  // In one transaction: the step row (counters, strategy state), its history
+  // rows, and the session's cache_hits + step.cache_hits. Earlier steps'
+  // strategy states are cleared (a resume needs only the last one). A step
+  // number already committed for the run throws nas::Error.
+  void write_step(std::int64_t run_id, std::int64_t session_id, const StepRecord& step);
+
+  // The run's highest committed step with its history entries; absent before
+  // the first. Throws nas::Error when its stored JSON is damaged.
+  std::optional<StepRecord> last_step(std::int64_t run_id) const;
 
   // ---- The read side (either mode).
 
@@ -202,14 +233,10 @@ class Store {
                               const std::vector<std::string>& metrics = {}) const;
 
  private:
-  friend class RunJournal;
+  // The connection (store_connection.h), the reads (store_reader.h) and the
+  // writes (store_writer.h) this façade forwards to.
   struct Impl;
   explicit Store(std::unique_ptr<Impl> impl);
-
-  // A prepared statement kept for the store's lifetime, keyed by its SQL.
-  sqlite::Statement& statement(std::string_view sql) const;
-  sqlite::Database& database() const;
-  void require_writable(const char* what) const;
 
   std::unique_ptr<Impl> impl_;
 };

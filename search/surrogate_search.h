@@ -28,6 +28,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "estimators/predictor.h"
@@ -64,6 +65,13 @@ class SurrogateSearch : public Strategy {
  private:
   std::vector<Candidate> ask_random(std::size_t n);
   std::vector<Candidate> ask_guided(std::size_t n);
+  // The phases of ask_guided that use the strategy's state: one fitted model
+  // per objective (targets[k] are objective k's told values, one per arch),
+  // and the pool of unseen children of `told[front_idx]`.
+  std::vector<std::unique_ptr<Predictor>> fitted_models(
+      const std::vector<Arch>& archs, const std::vector<std::vector<double>>& targets) const;
+  std::vector<Arch> child_pool(const std::vector<Arch>& told,
+                               const std::vector<std::size_t>& front_idx);
   // The unfitted model of objective k, given its told values (step 2).
   std::unique_ptr<Predictor> model_of(std::size_t k, const std::vector<double>& told) const;
 

@@ -235,6 +235,145 @@ nlohmann::json CommandBackend::capabilities() const {
   return {{"accepts", nlohmann::json::array({"onnx"})}, {"parser", pipeline_.parser}, {"tools", tools}};
 }
 
+namespace {
+
+// The values of the pipeline's placeholders ({onnx}, {batch}, ...) for `job`.
+std::map<std::string, std::string> placeholder_values(const JobSpec& job,
+                                                      const std::string& workdir,
+                                                      const std::string& onnx) {
+  const MeasureProtocol& p = job.protocol;
+  return {{"onnx", onnx},
+          {"workdir", workdir},
+          {"output", workdir + "/output"},
+          {"batch", std::to_string(p.batch_size)},
+          {"threads", std::to_string(p.threads)},
+          {"warmup_runs", std::to_string(p.warmup_runs)},
+          {"warmup_seconds", number_text(p.warmup_seconds)},
+          {"warmup_ms", number_text(p.warmup_seconds * 1000)},
+          {"repeats", std::to_string(p.repeats)},
+          {"min_seconds", number_text(p.min_seconds)},
+          {"min_ms", number_text(p.min_seconds * 1000)},
+          {"input_shape", shape_text(job.input_shape, 'x')},
+          {"input_shape_csv", shape_text(job.input_shape, ',')}};
+}
+
+std::string write_onnx(const JobSpec& job, const WorkDir& dir) {
+  const std::string onnx = dir.path() + "/model.onnx";
+  std::ofstream out(onnx, std::ios::binary);
+  out.write(job.onnx.data(), static_cast<std::streamsize>(job.onnx.size()));
+  if (!out) throw Error("command backend: cannot write " + onnx);
+  return onnx;
+}
+
+// What running the steps left for the report and the energy.
+struct StepsRun {
+  ProcessResult last;                // the measuring (last) step
+  std::optional<double> idle_watts;  // with a meter: idle power before it (0: not measured)
+  std::vector<PowerSample> samples;  // with a meter: readings while it ran
+};
+
+// The idle power: the meter's mean while waiting idle_seconds (0 when none
+// are asked for). False when cancelled while waiting.
+bool measure_idle(const CommandPipeline& pipeline, PowerMeter& meter,
+                  const std::function<bool()>& cancelled, std::optional<double>& idle_watts) {
+  if (pipeline.idle_seconds <= 0) {
+    idle_watts = 0.0;
+    return true;
+  }
+  PowerSampler idle(meter, pipeline.sample_hz);
+  const bool done = wait_idle(pipeline.idle_seconds, cancelled);
+  auto readings = idle.stop();
+  if (!done) return false;
+  idle_watts = mean_watts(readings);
+  return true;
+}
+
+// Runs the pipeline's steps in order, each logged in result.environment
+// ["steps"]; with `meter`, the last (measuring) step runs between an idle
+// reading and a sampler. A cancelled or failing step sets result's status
+// and message and gives nothing.
+std::optional<StepsRun> run_steps(const CommandPipeline& pipeline,
+                                  const std::map<std::string, std::string>& values,
+                                  const std::string& workdir, PowerMeter* meter,
+                                  const std::function<bool()>& cancelled, JobResult& result) {
+  StepsRun run;
+  nlohmann::json steps_log = nlohmann::json::array();
+  for (std::size_t i = 0; i < pipeline.steps.size(); ++i) {
+    std::vector<std::string> argv;
+    for (const auto& arg : pipeline.steps[i]) argv.push_back(expand(arg, values));
+    const bool measuring = i + 1 == pipeline.steps.size();
+    if (measuring && meter) {
+      if (!measure_idle(pipeline, *meter, cancelled, run.idle_watts)) {
+        result.status = wire::JobStatus::kTimeout;
+        result.message = "cancelled while measuring idle power (deadline passed or runner stopping)";
+        return std::nullopt;
+      }
+      PowerSampler sampler(*meter, pipeline.sample_hz);
+      run.last = run_process(argv, workdir, cancelled);
+      run.samples = sampler.stop();
+    } else {
+      run.last = run_process(argv, workdir, cancelled);
+    }
+    steps_log.push_back(
+        {{"argv", argv},
+         {"seconds", std::chrono::duration<double>(run.last.ended - run.last.started).count()}});
+    result.environment["steps"] = steps_log;
+    if (run.last.cancelled) {
+      result.status = wire::JobStatus::kTimeout;
+      result.message = "cancelled during step " + std::to_string(i + 1) + " (" + argv[0] +
+                       "): the deadline passed or the runner is stopping";
+      return std::nullopt;
+    }
+    if (!run.last.ok()) {
+      result.status = wire::JobStatus::kError;
+      result.message = describe_failure(i, argv, run.last);
+      return std::nullopt;
+    }
+  }
+  return run;
+}
+
+// Energy per inference over the tool's timed loop: the last timed_seconds of
+// the measuring step. Absent, with a note saying why, when the tool gave no
+// timed window or the meter no reading in it.
+void add_energy(const ToolReport& report, const StepsRun& run, const PowerMeter& meter,
+                JobResult& result) {
+  const bool have_window = report.timed_seconds && *report.timed_seconds > 0 &&
+                           report.iterations && *report.iterations > 0;
+  if (!have_window) {
+    result.environment["energy_note"] =
+        "energy absent: the tool reported no timed duration or iteration count";
+    return;
+  }
+  const Clock::time_point begin =
+      std::max(run.last.started,
+               run.last.ended - std::chrono::duration_cast<Clock::duration>(
+                                    std::chrono::duration<double>(*report.timed_seconds)));
+  const std::optional<double> active = mean_watts(run.samples, begin, run.last.ended);
+  if (!active || !run.idle_watts) {
+    result.environment["energy_note"] = "energy absent: the meter gave no reading while the "
+                                        "tool's timed loop ran";
+    return;
+  }
+  EnergyStats e;
+  e.meter = meter.name();
+  e.idle_watts = *run.idle_watts;
+  e.active_watts = *active;
+  e.seconds = *report.timed_seconds;
+  e.runs = *report.iterations;
+  e.samples = std::count_if(run.samples.begin(), run.samples.end(), [&](const PowerSample& s) {
+    return s.time >= begin && s.time <= run.last.ended;
+  });
+  const double joules = e.active_watts * e.seconds;
+  e.gross_joules_per_inference = joules / static_cast<double>(e.runs);
+  e.joules_per_inference = (joules - e.idle_watts * e.seconds) / static_cast<double>(e.runs);
+  result.energy = e;
+  result.environment["energy_window"] =
+      "the last timed_seconds of the measuring step, as the tool reports its timed loop";
+}
+
+}  // namespace
+
 JobResult CommandBackend::measure(const JobSpec& job, PowerMeter* meter,
                                   const std::function<bool()>& cancelled) {
   if (job.onnx.empty()) {
@@ -244,121 +383,25 @@ JobResult CommandBackend::measure(const JobSpec& job, PowerMeter* meter,
   JobResult result;
   result.job_id = job.job_id;
   WorkDir dir(pipeline_.workdir_root, pipeline_.keep_workdir);
-  const std::string onnx = dir.path() + "/model.onnx";
-  {
-    std::ofstream out(onnx, std::ios::binary);
-    out.write(job.onnx.data(), static_cast<std::streamsize>(job.onnx.size()));
-    if (!out) throw Error("command backend: cannot write " + onnx);
-  }
-  const MeasureProtocol& p = job.protocol;
-  const std::map<std::string, std::string> values = {
-      {"onnx", onnx},
-      {"workdir", dir.path()},
-      {"output", dir.path() + "/output"},
-      {"batch", std::to_string(p.batch_size)},
-      {"threads", std::to_string(p.threads)},
-      {"warmup_runs", std::to_string(p.warmup_runs)},
-      {"warmup_seconds", number_text(p.warmup_seconds)},
-      {"warmup_ms", number_text(p.warmup_seconds * 1000)},
-      {"repeats", std::to_string(p.repeats)},
-      {"min_seconds", number_text(p.min_seconds)},
-      {"min_ms", number_text(p.min_seconds * 1000)},
-      {"input_shape", shape_text(job.input_shape, 'x')},
-      {"input_shape_csv", shape_text(job.input_shape, ',')}};
-
-  const bool sample_energy = meter != nullptr && p.energy;
-  nlohmann::json steps_log = nlohmann::json::array();
-  ProcessResult last;
-  std::optional<double> idle_watts;
-  std::vector<PowerSample> samples;
-  for (std::size_t i = 0; i < pipeline_.steps.size(); ++i) {
-    std::vector<std::string> argv;
-    for (const auto& arg : pipeline_.steps[i]) argv.push_back(expand(arg, values));
-    const bool measuring = i + 1 == pipeline_.steps.size();
-    if (measuring && sample_energy) {
-      if (pipeline_.idle_seconds > 0) {
-        PowerSampler idle(*meter, pipeline_.sample_hz);
-        const bool done = wait_idle(pipeline_.idle_seconds, cancelled);
-        auto readings = idle.stop();
-        if (!done) {
-          result.status = wire::JobStatus::kTimeout;
-          result.message = "cancelled while measuring idle power (deadline passed or runner stopping)";
-          return result;
-        }
-        idle_watts = mean_watts(readings);
-      } else {
-        idle_watts = 0.0;
-      }
-      PowerSampler sampler(*meter, pipeline_.sample_hz);
-      last = run_process(argv, dir.path(), cancelled);
-      samples = sampler.stop();
-    } else {
-      last = run_process(argv, dir.path(), cancelled);
-    }
-    steps_log.push_back(
-        {{"argv", argv},
-         {"seconds", std::chrono::duration<double>(last.ended - last.started).count()}});
-    result.environment["steps"] = steps_log;
-    if (last.cancelled) {
-      result.status = wire::JobStatus::kTimeout;
-      result.message = "cancelled during step " + std::to_string(i + 1) + " (" + argv[0] +
-                       "): the deadline passed or the runner is stopping";
-      return result;
-    }
-    if (!last.ok()) {
-      result.status = wire::JobStatus::kError;
-      result.message = describe_failure(i, argv, last);
-      return result;
-    }
-  }
+  const std::string onnx = write_onnx(job, dir);
+  PowerMeter* energy_meter = job.protocol.energy ? meter : nullptr;
+  const std::optional<StepsRun> run =
+      run_steps(pipeline_, placeholder_values(job, dir.path(), onnx), dir.path(), energy_meter,
+                cancelled, result);
+  if (!run) return result;
 
   ToolReport report;
   try {
-    report = parse_tool_output(pipeline_.parser, last.output);
+    report = parse_tool_output(pipeline_.parser, run->last.output);
   } catch (const ToolOutputError& e) {
     result.status = wire::JobStatus::kError;
-    result.message = std::string(e.what()) + "; its last lines:\n" + last.tail(20);
+    result.message = std::string(e.what()) + "; its last lines:\n" + run->last.tail(20);
     return result;
   }
-  report.latency.batch_size = p.batch_size;
+  report.latency.batch_size = job.protocol.batch_size;
   result.latency = report.latency;
   result.environment["tool"] = report.to_json();
-
-  if (sample_energy) {
-    const bool have_window = report.timed_seconds && *report.timed_seconds > 0 &&
-                             report.iterations && *report.iterations > 0;
-    std::optional<double> active;
-    Clock::time_point begin;
-    if (have_window) {
-      begin = std::max(last.started,
-                       last.ended - std::chrono::duration_cast<Clock::duration>(
-                                        std::chrono::duration<double>(*report.timed_seconds)));
-      active = mean_watts(samples, begin, last.ended);
-    }
-    if (!have_window) {
-      result.environment["energy_note"] =
-          "energy absent: the tool reported no timed duration or iteration count";
-    } else if (!active || !idle_watts) {
-      result.environment["energy_note"] = "energy absent: the meter gave no reading while the "
-                                          "tool's timed loop ran";
-    } else {
-      EnergyStats e;
-      e.meter = meter->name();
-      e.idle_watts = *idle_watts;
-      e.active_watts = *active;
-      e.seconds = *report.timed_seconds;
-      e.runs = *report.iterations;
-      e.samples = std::count_if(samples.begin(), samples.end(), [&](const PowerSample& s) {
-        return s.time >= begin && s.time <= last.ended;
-      });
-      const double joules = e.active_watts * e.seconds;
-      e.gross_joules_per_inference = joules / static_cast<double>(e.runs);
-      e.joules_per_inference = (joules - e.idle_watts * e.seconds) / static_cast<double>(e.runs);
-      result.energy = e;
-      result.environment["energy_window"] =
-          "the last timed_seconds of the measuring step, as the tool reports its timed loop";
-    }
-  }
+  if (energy_meter) add_energy(report, *run, *energy_meter, result);
   result.status = wire::JobStatus::kOk;
   return result;
 }

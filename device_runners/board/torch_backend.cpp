@@ -126,7 +126,7 @@ JobResult TorchBackend::measure(const JobSpec& job, PowerMeter* meter,
                           {"kind", job.kind},
                           {"input", built.input_shape}};
   } catch (const c10::Error& e) {
-    throw Error(std::string("LibTorch: ") + e.what_without_backtrace());
+    throw Error("torch backend, job " + job.job_id + ": LibTorch: " + e.what_without_backtrace());
   }
   return result;
 }

@@ -343,5 +343,22 @@ TEST_CASE("a store opened read-only while a writer holds it reads committed data
   CHECK(reader.run(run)->status == "finished");
 }
 
+TEST_CASE("an SQLite failure after opening names the store and what SQLite said") {
+  TempDir dir;
+  const std::string path = dir.file("damaged.db");
+  Store store = Store::open(path, StoreMode::kReadWrite);
+  const std::int64_t run = store.begin_run(test::run_info("r"));
+  {
+    RawDb other(path);
+    other.exec("DROP TABLE front");
+  }
+  CHECK_THROWS_WITH_AS(store.front(run),
+                       doctest::Contains(("store " + path + ": no such table: front").c_str()),
+                       nas::Error);
+  CHECK_THROWS_WITH_AS(store.write_front(run, {}),
+                       doctest::Contains(("store " + path + ": no such table: front").c_str()),
+                       nas::Error);
+}
+
 }  // namespace
 }  // namespace nas
