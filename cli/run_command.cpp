@@ -189,8 +189,9 @@ int run_command(const RunCommand& command) {
                  result.stats.unconfirmed);
   }
   for (const DeviceSpend& d : store.measurement_spend(run_id)) {
-    spdlog::info("measurements on {}: {} during the search, {} confirming the front, {} wasted "
-                 "on failures", d.device, d.search, d.confirmations, d.failed);
+    spdlog::info("{} {}: {} during the search, {} confirming the front, {} wasted on failures",
+                 d.from_table ? "values from the table of" : "measurements on", d.device, d.search,
+                 d.confirmations, d.failed);
   }
   const double final_seconds = evaluate_front(result.front, pieces, journal);
   if (pieces.supernet) {

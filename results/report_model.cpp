@@ -409,13 +409,15 @@ std::string format_measurements(const RunReport& r) {
   return out;
 }
 
-// "raspi4: 88 (40 during the search, 48 confirming the front), 3 wasted on failures".
+// "raspi4: 88 (40 during the search, 48 confirming the front), 3 wasted on failures";
+// values read from a device's table say so: "raspi4 (table): ..."
 std::string format_spend(const RunReport& r) {
   if (r.spend.empty()) return "none";
   std::string out;
   for (const DeviceSpend& d : r.spend) {
     if (!out.empty()) out += "; ";
-    out += d.device + ": " + std::to_string(d.search + d.confirmations) + " (" +
+    out += d.device + (d.from_table ? " (table)" : "") + ": " +
+           std::to_string(d.search + d.confirmations) + " (" +
            std::to_string(d.search) + " during the search, " + std::to_string(d.confirmations) +
            " confirming the front), " + std::to_string(d.failed) + " wasted on failures";
   }
@@ -440,7 +442,7 @@ std::vector<std::pair<std::string, std::string>> summary_fields(const RunReport&
       {"wall time", format_duration(s.wall_seconds)},
       {"supernet training", format_supernet(s)},
       {"hardware measurements", format_measurements(r)},
-      {"device values measured", format_spend(r)},
+      {"device values", format_spend(r)},
       {"created", format_time(s.created_at)},
       {"finished", s.finished_at ? format_time(*s.finished_at) : "-"},
       {"code version", s.code_version},

@@ -31,13 +31,14 @@ std::string csv_measurements(const RunReport& r) {
   return out;
 }
 
-// "raspi4:40/33/0;pixel3:..." : measured during the search / to confirm the
-// front / wasted on failures, per device.
+// "raspi4:40/33/0;pixel3(table):..." : measured during the search / to
+// confirm the front / wasted on failures, per device.
 std::string csv_spend(const RunReport& r) {
   std::string out;
   for (const DeviceSpend& d : r.spend) {
-    out += (out.empty() ? "" : ";") + d.device + ":" + std::to_string(d.search) + "/" +
-           std::to_string(d.confirmations) + "/" + std::to_string(d.failed);
+    out += (out.empty() ? "" : ";") + d.device + (d.from_table ? "(table)" : "") + ":" +
+           std::to_string(d.search) + "/" + std::to_string(d.confirmations) + "/" +
+           std::to_string(d.failed);
   }
   return out;
 }
@@ -157,11 +158,12 @@ std::string render_json(const std::vector<RunReport>& runs) {
     for (const DeviceMeasurements& m : r.measurements) {
       cost["measurements"][m.device] = {{"count", m.count}, {"with_energy", m.with_energy}};
     }
-    // What each device's measured values went to (the summary's "device values measured").
+    // What each device's measured values went to (the summary's "device values").
     cost["device_values"] = nlohmann::json::object();
     for (const DeviceSpend& d : r.spend) {
       cost["device_values"][d.device] = {
-          {"search", d.search}, {"confirmations", d.confirmations}, {"wasted", d.failed}};
+          {"search", d.search}, {"confirmations", d.confirmations}, {"wasted", d.failed},
+          {"source", d.from_table ? "tabular" : "measured"}};
     }
     run["cost"] = cost;
     run["training_epochs"] = r.training_epochs;  // each epoch's closing report

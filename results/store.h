@@ -93,6 +93,7 @@ struct DeviceMeasurements {
 // job however many metrics it gave.
 struct DeviceSpend {
   std::string device;
+  bool from_table = false;         // the values came from a table of another lab's measurements
   std::int64_t search = 0;         // measured while the search ran
   std::int64_t confirmations = 0;  // measured to confirm a predicted front member
   std::int64_t failed = 0;         // of both, jobs that gave no usable value (wasted)

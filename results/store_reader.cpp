@@ -304,23 +304,23 @@ std::vector<DeviceSpend> StoreReader::measurement_spend(std::int64_t run_id) con
   // One row per (arch, device) job of the run: whether it confirmed a
   // prediction, and whether none of its values is usable.
   auto& query = connection_.statement(R"sql(
-SELECT device,
+SELECT device, tabular,
        sum(NOT confirming), sum(confirming), sum(failed)
-FROM (SELECT e.arch_id, e.device,
+FROM (SELECT e.arch_id, e.device, e.source = 'tabular' AS tabular,
              EXISTS (SELECT 1 FROM evaluations p
                      WHERE p.arch_id = e.arch_id AND p.device = e.device
                        AND p.source = 'predicted' AND p.run_id = e.run_id) AS confirming,
              max(e.value IS NOT NULL) = 0 AS failed
       FROM evaluations e
       WHERE e.run_id = ?1 AND e.device <> '' AND e.source IN ('measured', 'tabular')
-      GROUP BY e.arch_id, e.device)
-GROUP BY device ORDER BY device)sql");
+      GROUP BY e.arch_id, e.device, tabular)
+GROUP BY device, tabular ORDER BY device, tabular)sql");
   sqlite::ResetOnExit reset(query);
   query.bind(1, run_id);
   std::vector<DeviceSpend> out;
   while (query.step()) {
-    out.push_back({query.column_text(0), query.column_int64(1), query.column_int64(2),
-                   query.column_int64(3)});
+    out.push_back({query.column_text(0), query.column_int64(1) != 0, query.column_int64(2),
+                   query.column_int64(3), query.column_int64(4)});
   }
   return out;
 }
