@@ -275,12 +275,14 @@ TEST_CASE("garbage frames leave the broker serving") {
 TEST_CASE("with CURVE, a runner whose key is not authorized cannot join") {
   TempDir dir;
   const std::string keys = (dir / "keys").string();
-  const std::string authorized = (dir / "authorized").string();
+  const std::string authorized = (dir / "runners").string();
+  const std::string clients = (dir / "clients").string();
   write_curve_keys(keys, "broker", generate_curve_keys());
   write_curve_keys(authorized, "good", generate_curve_keys());
-  write_curve_keys(authorized, "client", generate_curve_keys());
-  write_curve_keys(keys, "stranger", generate_curve_keys());  // not in the authorized folder
-  BrokerProcess broker(dir, {"--keys", keys + "/broker.key_secret", "--authorized", authorized});
+  write_curve_keys(clients, "client", generate_curve_keys());
+  write_curve_keys(keys, "stranger", generate_curve_keys());  // not in an authorized folder
+  BrokerProcess broker(dir, {"--keys", keys + "/broker.key_secret", "--authorized-runners",
+                             authorized, "--authorized-clients", clients});
   const std::string broker_key = keys + "/broker.key";
   auto good = start_runner(dir, broker.endpoint(), "good", 20,
                            {"--broker-key", broker_key, "--keys", authorized + "/good.key_secret"});
@@ -289,7 +291,7 @@ TEST_CASE("with CURVE, a runner whose key is not authorized cannot join") {
   auto plain = start_runner(dir, broker.endpoint(), "plain", 20);  // no CURVE at all
   FarmClientOptions o = client_options(broker.endpoint());
   o.broker_public_key_file = broker_key;
-  o.curve_secret_file = authorized + "/client.key_secret";
+  o.curve_secret_file = clients + "/client.key_secret";
   FarmClient client(o);
   wait_for_runners(client, 1);
   std::this_thread::sleep_for(1s);  // time for the others to try; the idle client is forgotten

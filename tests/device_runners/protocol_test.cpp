@@ -32,7 +32,8 @@ TEST_CASE("messages round-trip through their frames") {
 TEST_CASE("malformed messages are refused with the reason") {
   CHECK_THROWS_WITH_AS(decode({"HELLO"}), "expected 2 frames (type, body), got 1", ProtocolError);
   CHECK_THROWS_WITH_AS(decode({"HELO", "{}"}), "unknown message type 'HELO'", ProtocolError);
-  CHECK_THROWS_WITH_AS(decode({"JOB", "{not json"}), "JOB: body is not JSON", ProtocolError);
+  CHECK_THROWS_WITH_AS(decode({"JOB", "{not json"}), doctest::Contains("JOB: body is not JSON: syntax error"),
+                       ProtocolError);
   CHECK_THROWS_WITH_AS(decode({"READY", "[1,2]"}), "READY: body is not a JSON object",
                        ProtocolError);
   CHECK_THROWS_WITH_AS(
