@@ -284,6 +284,9 @@ TEST_CASE("8: with CURVE, a client's key cannot register as a runner and take jo
                            {"--broker-key", broker_key, "--keys", runners + "/good.key_secret"});
   auto forger = start_runner(dir, broker.endpoint(), "forger", 5,
                              {"--broker-key", broker_key, "--keys", clients + "/client.key_secret"});
+  write_curve_keys(keys, "stranger", generate_curve_keys());  // in no authorized folder
+  auto stranger = start_runner(dir, broker.endpoint(), "stranger", 5,
+                               {"--broker-key", broker_key, "--keys", keys + "/stranger.key_secret"});
   FarmClientOptions o = client_options(broker.endpoint());
   o.broker_public_key_file = broker_key;
   o.curve_secret_file = clients + "/client.key_secret";
@@ -305,6 +308,7 @@ TEST_CASE("8: with CURVE, a client's key cannot register as a runner and take jo
   CHECK_MESSAGE(log.find("not authorized for the role 'runner'") != std::string::npos, log);
   CHECK_MESSAGE(log.find("connected to") == std::string::npos, log);
   CHECK(good->stderr_text().find("connected to") != std::string::npos);
+  CHECK(stranger->stderr_text().find("connected to") == std::string::npos);
 }
 
 TEST_CASE("8: a broker whose authorized-keys folder is missing refuses to start") {
