@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/errors.h"
+#include "core/json_parse.h"
 #include "results/sqlite.h"
 
 namespace nas {
@@ -213,8 +214,8 @@ std::optional<StepRecord> RunJournal::last_step() {
     record.queries = query.column_int64(1);
     record.cache_hits = query.column_int64(2);
     try {
-      record.strategy_state = nlohmann::json::parse(query.column_text(3));
-    } catch (const nlohmann::json::exception& e) {
+      record.strategy_state = parse_json(query.column_text(3));
+    } catch (const JsonParseError& e) {
       throw Error("store " + store_.path() + ": strategy state of step " +
                   std::to_string(record.step) + " is not valid JSON: " + e.what());
     }
@@ -228,7 +229,10 @@ std::optional<StepRecord> RunJournal::last_step() {
     HistoryEntry entry;
     entry.arch_id = query.column_text(0);
     try {
-      entry.parent_ids = nlohmann::json::parse(query.column_text(1)).get<std::vector<std::string>>();
+      entry.parent_ids = parse_json(query.column_text(1)).get<std::vector<std::string>>();
+    } catch (const JsonParseError& e) {
+      throw Error("store " + store_.path() + ": parents in history of step " +
+                  std::to_string(record.step) + " are not a JSON list of ids: " + e.what());
     } catch (const nlohmann::json::exception& e) {
       throw Error("store " + store_.path() + ": parents in history of step " +
                   std::to_string(record.step) + " are not a JSON list of ids: " + e.what());
