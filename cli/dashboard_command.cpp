@@ -11,6 +11,7 @@
 
 #include "cli/stop_signals.h"
 #include "cli/subcommand.h"
+#include "core/errors.h"
 #include "device_runners/client/farm_client.h"
 
 namespace nas::cli {
@@ -20,21 +21,34 @@ namespace {
 // thread waits for it, so the wait stays short.
 constexpr double kListTimeoutSeconds = 1.5;
 
+// After a broker did not answer, the dashboard repeats that answer for this
+// long instead of asking again: every wait holds the server's one thread.
+constexpr auto kRetryAfterFailure = std::chrono::seconds(5);
+
 // Asks the broker for its runners through one FarmClient kept between calls
 // (a fresh one after a failure, in case the old one is stuck).
 std::function<nlohmann::json()> farm_runners(FarmClientOptions options) {
   struct State {
     FarmClientOptions options;
     std::unique_ptr<FarmClient> client;
+    std::string failure;  // the last failure, repeated until retry_at
+    std::chrono::steady_clock::time_point retry_at;
   };
   auto state = std::make_shared<State>();
   state->options = std::move(options);
   return [state] {
+    if (!state->failure.empty() && std::chrono::steady_clock::now() < state->retry_at) {
+      throw Error(state->failure);
+    }
     if (!state->client) state->client = std::make_unique<FarmClient>(state->options);
     try {
-      return state->client->list(kListTimeoutSeconds);
-    } catch (...) {
+      nlohmann::json listing = state->client->list(kListTimeoutSeconds);
+      state->failure.clear();
+      return listing;
+    } catch (const Error& e) {
       state->client.reset();
+      state->failure = e.what();
+      state->retry_at = std::chrono::steady_clock::now() + kRetryAfterFailure;
       throw;
     }
   };
@@ -52,6 +66,7 @@ DashboardOptions options_for(const std::string& store_path, int port, const std:
 
 int dashboard_command(const DashboardCommand& command) {
   DashboardOptions options = options_for(command.store_path, command.port, command.bind);
+  options.allowed_hosts = command.allowed_hosts;
   if (!command.farm.empty()) {
     FarmClientOptions farm;
     farm.connect = command.farm;
@@ -102,9 +117,11 @@ Subcommand add_dashboard_command(CLI::App& nas) {
   app->add_option("--bind", command->bind,
                   "Address to listen on (default 127.0.0.1: this machine only)");
   app->add_option("--farm", command->farm, "Broker whose runners to show");
+  app->add_option("--allow-host", command->allowed_hosts,
+                  "A host name to answer besides IP addresses and localhost (repeatable)");
   app->add_option("--broker-key", command->broker_key, "CURVE: the broker's public key file");
   app->add_option("--keys", command->keys, "CURVE: this client's .key_secret file");
-  return {app, [command] { return dashboard_command(*command); }};
+  return {app, [command] { return dashboard_command(*command); }, /*keep_freed_memory=*/false};
 }
 
 }  // namespace nas::cli

@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/config.h"
 #include "dashboard/dashboard.h"
@@ -16,6 +17,7 @@ struct DashboardCommand {
   std::string farm;                // a broker whose runners to show; none when empty
   std::string broker_key;          // CURVE: the broker's public key file
   std::string keys;                // CURVE: this client's .key_secret file
+  std::vector<std::string> allowed_hosts;  // host names answered besides IPs and localhost
 };
 // Serves until SIGINT or SIGTERM. Prints the URL on stdout first, so scripts
 // that ask for port 0 learn the port.

@@ -52,10 +52,17 @@ int broker_command(const BrokerCommand& command) {
   BrokerOptions options;
   options.bind = command.bind;
   options.curve.secret_file = command.keys;
-  options.curve.authorized_keys_dir = command.authorized_dir;
+  options.curve.authorized_runners_dir = command.authorized_runners_dir;
+  options.curve.authorized_clients_dir = command.authorized_clients_dir;
   options.dispatch.heartbeat_seconds = command.heartbeat_seconds;
-  if (!command.keys.empty() && command.authorized_dir.empty()) {
-    throw UsageError("--keys needs --authorized: the folder of runner and client public keys");
+  if (!command.authorized_dir.empty()) {
+    throw UsageError("--authorized is replaced by --authorized-runners and --authorized-clients: "
+                     "a client's key must not be able to serve jobs");
+  }
+  if (!command.keys.empty() &&
+      (command.authorized_runners_dir.empty() || command.authorized_clients_dir.empty())) {
+    throw UsageError("--keys needs --authorized-runners and --authorized-clients: the folders "
+                     "of runner and of client public keys");
   }
   Broker broker(options);
   // The endpoint on stdout, so scripts that asked for port 0 learn the port.
@@ -129,10 +136,13 @@ Subcommand add_broker_command(CLI::App& nas) {
   CLI::App* app = nas.add_subcommand("broker", "Serve a farm of runners to several searches");
   app->add_option("--bind", command->bind, "Address to bind (port 0: any free port)");
   app->add_option("--keys", command->keys, "CURVE: the broker's .key_secret file");
-  app->add_option("--authorized", command->authorized_dir,
-                  "CURVE: folder of authorized public keys (*.key)");
+  app->add_option("--authorized-runners", command->authorized_runners_dir,
+                  "CURVE: folder of the public keys (*.key) that may register as runners");
+  app->add_option("--authorized-clients", command->authorized_clients_dir,
+                  "CURVE: folder of the public keys (*.key) that may submit and list");
+  app->add_option("--authorized", command->authorized_dir)->group("");  // refused with a hint
   app->add_option("--heartbeat", command->heartbeat_seconds, "Heartbeat interval, seconds");
-  return {app, [command] { return broker_command(*command); }};
+  return {app, [command] { return broker_command(*command); }, /*keep_freed_memory=*/false};
 }
 
 Subcommand add_devices_command(CLI::App& nas) {

@@ -26,7 +26,9 @@ int runner_command(const RunnerCommand& command);
 struct BrokerCommand {
   std::string bind = "tcp://127.0.0.1:5555";
   std::string keys;             // CURVE: the broker's .key_secret file
-  std::string authorized_dir;   // CURVE: folder of authorized *.key files
+  std::string authorized_runners_dir;  // CURVE: *.key files of runners
+  std::string authorized_clients_dir;  // CURVE: *.key files of clients (searches, `nas devices`)
+  std::string authorized_dir;          // the former single folder: refused with a hint
   double heartbeat_seconds = 1.0;
 };
 int broker_command(const BrokerCommand& command);

@@ -79,6 +79,7 @@ FarmSession::FarmSession(const FarmOptions& farm, int runner_threads)
   if (!farm.enabled || farm.bind.empty()) return;
   BrokerOptions options;
   options.bind = farm.bind;
+  options.return_memory_after_large_messages = false;  // the run keeps freed memory (core/heap_policy.h)
   impl_->broker = std::make_unique<Broker>(options);
   impl_->serving = std::thread([this] { impl_->serve(); });
   spdlog::info("farm: broker on {}", impl_->broker->endpoint());

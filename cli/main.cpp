@@ -20,9 +20,6 @@ constexpr int kExitUsage = 2;
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Training and timed runs reuse freed tensor memory instead of faulting it
-  // in again at every step (core/heap_policy.h).
-  nas::keep_freed_memory_in_heap();
   // Logs go to stderr, so reports on stdout can be redirected cleanly.
   auto logger = spdlog::stderr_color_mt("nas");
   spdlog::set_default_logger(logger);
@@ -64,7 +61,11 @@ int main(int argc, char** argv) {
 
   try {
     for (const nas::cli::Subcommand& command : commands) {
-      if (command.app->parsed()) return command.run();
+      if (!command.app->parsed()) continue;
+      // Training and timed runs reuse freed tensor memory instead of faulting
+      // it in again at every step (core/heap_policy.h); servers do not.
+      if (command.keep_freed_memory) nas::keep_freed_memory_in_heap();
+      return command.run();
     }
   } catch (const nas::ConfigError& e) {
     std::fprintf(stderr, "nas: %s\n", e.what());

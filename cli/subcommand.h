@@ -16,6 +16,10 @@ namespace nas::cli {
 struct Subcommand {
   CLI::App* app = nullptr;
   std::function<int()> run;
+  // Whether the process keeps freed memory in its heap (core/heap_policy.h):
+  // right for training and timed runs, wrong for a long-lived server that a
+  // peer's one large message would leave hundreds of megabytes bigger.
+  bool keep_freed_memory = true;
 };
 
 // In the order of a user's day: search, check, read the results, ship,

@@ -23,4 +23,10 @@ bool keep_freed_memory_in_heap(std::size_t mmap_threshold_bytes) {
 #endif
 }
 
+void return_freed_memory() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+}
+
 }  // namespace nas

@@ -21,4 +21,10 @@ namespace nas {
 // nothing changes then.
 bool keep_freed_memory_in_heap(std::size_t mmap_threshold_bytes = std::size_t{32} << 20);
 
+// Gives the heap's free memory back to the kernel now (glibc's malloc_trim),
+// whatever the policy above: for a server after a peer's large message was
+// parsed and freed. Costs a walk over the heap's free blocks. Does nothing
+// where the C library offers no such call.
+void return_freed_memory();
+
 }  // namespace nas

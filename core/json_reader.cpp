@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/errors.h"
+#include "core/json_parse.h"
 
 namespace nas {
 namespace {
@@ -68,10 +69,10 @@ std::string describe_json_value(const nlohmann::json& value) {
 
 nlohmann::json parse_json_text(const std::string& text, const std::string& source) {
   try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+    return parse_json(text);
+  } catch (const JsonParseError& e) {
     // Turn the byte offset into line and column, which editors understand.
-    const std::size_t offset = std::min<std::size_t>(e.byte, text.size());
+    const std::size_t offset = std::min<std::size_t>(e.byte(), text.size());
     std::size_t line = 1, column = 1;
     for (std::size_t i = 0; i + 1 < offset; ++i) {
       if (text[i] == '\n') {
@@ -81,17 +82,8 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& sourc
         ++column;
       }
     }
-    std::string why = e.what();
-    // nlohmann's text reads "[json.exception.parse_error.101] parse error at
-    // line 3, column 5: syntax error while parsing value - ..."; keep the part
-    // after the location.
-    const std::size_t colon = why.find(": ", why.find("parse error"));
-    if (colon != std::string::npos) why = why.substr(colon + 2);
-    // ... and drop its own "syntax error while parsing object - " prefix.
-    const std::size_t dash = why.find(" - ");
-    if (dash != std::string::npos) why = why.substr(dash + 3);
     throw ConfigError(source + ":" + std::to_string(line) + ":" + std::to_string(column),
-                      "syntax error: " + why);
+                      e.what());
   }
 }
 
@@ -106,7 +98,9 @@ JsonReader::JsonReader(const nlohmann::json& value, std::string path)
 bool JsonReader::has(const std::string& key) const { return value_.contains(key); }
 
 std::string JsonReader::path_of(const std::string& key) const {
-  return path_ + "/" + escape_pointer_token(key);
+  // A key is untrusted text: a 10 MB key or one with a NUL must not make
+  // the one-line error unreadable.
+  return path_ + "/" + printable_excerpt(escape_pointer_token(key));
 }
 
 const nlohmann::json* JsonReader::get(const std::string& key) {

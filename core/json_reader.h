@@ -59,8 +59,9 @@ class JsonReader {
 // "got" text for error messages: the value as compact JSON, shortened.
 std::string describe_json_value(const nlohmann::json& value);
 
-// Parses JSON text; a syntax error becomes ConfigError("<source>:<line>:<col>",
-// "syntax error: ...").
+// Parses JSON text through parse_json (core/json_parse.h): a syntax error,
+// a number out of range or nesting beyond kMaxJsonDepth becomes
+// ConfigError("<source>:<line>:<col>", "syntax error: ..." or the problem).
 nlohmann::json parse_json_text(const std::string& text, const std::string& source);
 
 }  // namespace nas

@@ -110,6 +110,7 @@ Dashboard::Dashboard(DashboardOptions options) {
   HttpServerOptions server;
   server.bind = impl_->options.bind;
   server.port = impl_->options.port;
+  server.allowed_hosts = impl_->options.allowed_hosts;
   impl_->server = std::make_unique<HttpServer>(
       server, [impl = impl_.get()](const std::string& path) { return impl->handle(path); });
 }

@@ -22,6 +22,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -31,6 +32,9 @@ struct DashboardOptions {
   std::string store_path;        // required: the fitness store to show
   std::string bind = "127.0.0.1";  // this machine only unless changed
   int port = 8080;               // 0: any free port (Dashboard::url says which)
+  // Host names answered besides IP addresses and localhost
+  // (HttpServerOptions::allowed_hosts).
+  std::vector<std::string> allowed_hosts;
   // The farm: its address as shown, and how to ask it for its runners (the
   // broker's LIST answer; may throw nas::Error when the broker does not
   // answer). Without `list_runners` the runners view is an empty list with a

@@ -3,14 +3,18 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "core/errors.h"
+#include "core/json_parse.h"
 
 namespace nas {
 namespace {
@@ -24,12 +28,39 @@ std::string json_error(const std::string& message) {
   return nlohmann::json{{"error", message}}.dump();
 }
 
+// The host part of a Host header: "[::1]:8080" -> "::1", "a.b:80" -> "a.b".
+std::string host_of(std::string_view header) {
+  if (!header.empty() && header.front() == '[') {
+    const auto close = header.find(']');
+    return std::string(header.substr(1, close == std::string_view::npos ? 0 : close - 1));
+  }
+  return std::string(header.substr(0, header.find(':')));
+}
+
+// Whether a request that names `header` as its Host may be answered: an IP
+// address or localhost (what a browser sends for this machine), or a name
+// the server was told to answer. A DNS-rebinding page always sends its own
+// domain name. A request without a Host header (HTTP/1.0) names no one.
+bool host_allowed(std::string_view header, const std::vector<std::string>& allowed) {
+  if (header.empty()) return true;
+  std::string host = host_of(header);
+  for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (host == "localhost") return true;
+  beast::error_code ec;
+  net::ip::make_address(host, ec);
+  if (!ec) return true;
+  return std::find(allowed.begin(), allowed.end(), host) != allowed.end();
+}
+
 // One connection: read a request, answer it, and again while the client
 // keeps the connection alive. Owned by its pending asynchronous operation.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const HttpHandler& handler, std::chrono::milliseconds idle)
-      : stream_(std::move(socket)), handler_(handler), idle_(idle) {}
+  Session(tcp::socket socket, const HttpHandler& handler, const HttpServerOptions& options)
+      : stream_(std::move(socket)),
+        handler_(handler),
+        options_(options),
+        idle_(static_cast<std::int64_t>(options.idle_seconds * 1000)) {}
 
   void read() {
     request_ = {};
@@ -58,6 +89,17 @@ class Session : public std::enable_shared_from_this<Session> {
       response.set(http::field::content_type, "application/json");
       response.body() = json_error("method " + std::string(request_.method_string()) +
                                    " not allowed: this server is read-only (GET only)");
+      response.prepare_payload();
+      return response;
+    }
+    const auto host_field = request_[http::field::host];
+    const std::string host(host_field.data(), host_field.size());
+    if (!host_allowed(host, options_.allowed_hosts)) {
+      response.result(http::status::forbidden);
+      response.set(http::field::content_type, "application/json");
+      response.body() = json_error("host '" + printable_excerpt(host) +
+                                   "' is not served here (start the dashboard with "
+                                   "--allow-host NAME to answer it)");
       response.prepare_payload();
       return response;
     }
@@ -97,6 +139,7 @@ class Session : public std::enable_shared_from_this<Session> {
   http::request<http::string_body> request_;
   http::response<http::string_body> response_;
   const HttpHandler& handler_;
+  const HttpServerOptions& options_;
   std::chrono::milliseconds idle_;
 };
 
@@ -110,17 +153,27 @@ struct HttpServer::Impl {
   std::string url;
   std::thread thread;
 
+  net::steady_timer backoff{io};
+  bool accept_failing = false;  // logged once per run of failures
+
   void accept() {
     acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
       if (!acceptor.is_open()) return;
-      if (ec) {
-        spdlog::warn("dashboard: accept: {}", ec.message());
-      } else {
-        const auto idle = std::chrono::milliseconds(
-            static_cast<std::int64_t>(options.idle_seconds * 1000));
-        std::make_shared<Session>(std::move(socket), handler, idle)->read();
+      if (!ec) {
+        if (accept_failing) spdlog::info("dashboard: accepting connections again");
+        accept_failing = false;
+        std::make_shared<Session>(std::move(socket), handler, options)->read();
+        accept();
+        return;
       }
-      accept();
+      // Out of file descriptors, most often: the pending connection stays
+      // queued, so accepting again at once would fail at once, forever.
+      // Wait for open connections to close (their idle timeout) instead.
+      if (!accept_failing) spdlog::warn("dashboard: accept: {}; backing off", ec.message());
+      accept_failing = true;
+      backoff.expires_after(std::chrono::milliseconds(
+          static_cast<std::int64_t>(options.accept_backoff_seconds * 1000)));
+      backoff.async_wait([this](beast::error_code) { accept(); });
     });
   }
 };

@@ -1,11 +1,13 @@
 // A small read-only HTTP/1.1 server on Boost.Beast: GET requests go to one
-// handler, every other method is answered 405. It serves from its own thread
+// handler, every other method is answered 405, a request for a host name
+// not served here 403. It serves from its own thread
 // with its own io_context, so whatever starts it (a search) is never blocked.
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace nas {
 
@@ -27,6 +29,13 @@ struct HttpServerOptions {
   int port = 0;  // 0: any free port (see HttpServer::port)
   // A connection silent this long (between requests, or mid-request) is closed.
   double idle_seconds = 30;
+  // Host header names answered besides IP addresses and "localhost". A
+  // request naming any other host is answered 403: a web page whose domain
+  // was rebound to this machine's address must not read it (DNS rebinding).
+  std::vector<std::string> allowed_hosts;
+  // After a failed accept (out of file descriptors), the server waits this
+  // long before accepting again, instead of spinning on the error.
+  double accept_backoff_seconds = 0.1;
 };
 
 class HttpServer {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/errors.h"
+#include "core/json_parse.h"
 #include "results/sqlite.h"
 #include "results/store_connection.h"
 
@@ -74,8 +75,11 @@ std::shared_ptr<MeasurementRecord> read_measurement(const sqlite::Statement& row
   m->energy_mj = row.column_optional_double(18);
   m->idle_watts = row.column_optional_double(19);
   m->active_watts = row.column_optional_double(20);
-  m->environment = nlohmann::json::parse(row.column_text(21), nullptr, false);
-  if (m->environment.is_discarded()) m->environment = nlohmann::json::object();
+  try {
+    m->environment = parse_json(row.column_text(21));
+  } catch (const JsonParseError&) {
+    m->environment = nlohmann::json::object();  // a damaged environment hides no figure
+  }
   m->measured_at = row.column_double(22);
   return m;
 }
@@ -201,8 +205,8 @@ std::optional<StepRecord> StoreReader::last_step(std::int64_t run_id) const {
     record.queries = query.column_int64(1);
     record.cache_hits = query.column_int64(2);
     try {
-      record.strategy_state = nlohmann::json::parse(query.column_text(3));
-    } catch (const nlohmann::json::exception& e) {
+      record.strategy_state = parse_json(query.column_text(3));
+    } catch (const JsonParseError& e) {
       throw Error(connection_.label() + ": strategy state of step " +
                   std::to_string(record.step) + " is not valid JSON: " + e.what());
     }
@@ -216,8 +220,8 @@ std::optional<StepRecord> StoreReader::last_step(std::int64_t run_id) const {
     HistoryEntry entry;
     entry.arch_id = query.column_text(0);
     try {
-      entry.parent_ids = nlohmann::json::parse(query.column_text(1)).get<std::vector<std::string>>();
-    } catch (const nlohmann::json::exception& e) {
+      entry.parent_ids = parse_json(query.column_text(1)).get<std::vector<std::string>>();
+    } catch (const std::exception& e) {  // not JSON, or not a list of strings
       throw Error(connection_.label() + ": parents in history of step " +
                   std::to_string(record.step) + " are not a JSON list of ids: " + e.what());
     }

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_parse.h"
 #include "core/space_registry.h"
 
 namespace nas {
@@ -14,8 +15,8 @@ StoredRun load_run(const Store& store, std::int64_t run_id) {
   const std::string text = store.run_config(run_id);
   nlohmann::json document;
   try {
-    document = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
+    document = parse_json(text);
+  } catch (const JsonParseError& e) {
     throw StoredRunError(store.path(), run_id,
                          std::string("stored configuration is not valid JSON: ") + e.what());
   }

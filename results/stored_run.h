@@ -23,7 +23,8 @@ struct StoredRun {
 // The stored configuration of a run cannot be used by this build. what() is
 // "store <path>, run <id>: <problem>"; problem() is the part after the
 // colon, for views that already name the store and run:
-//   "stored configuration is not valid JSON: ..."
+//   "stored configuration is not valid JSON: ..." (nesting beyond
+//     kMaxJsonDepth included, core/json_parse.h)
 //   "stored configuration cannot be read by this build: ..."
 class StoredRunError : public Error {
  public:

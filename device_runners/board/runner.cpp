@@ -197,8 +197,9 @@ struct Runner::Impl {
       if (!first) channel->reconnect();
       ++stats.connects;
       say_hello();
-      spdlog::info("runner {}: connected to {} as device {} ({} backend)", options.runner_id,
-                   options.connect, options.device, backend.name());
+      // "connected" only once the broker answers: a broker that refuses the
+      // key or the version never does, or says BYE.
+      bool answered = false;
       auto last_heard = Clock::now();
       auto last_sent = Clock::now();
       bool lost = false;
@@ -213,7 +214,12 @@ struct Runner::Impl {
         pass_on_result(stats, last_sent);
         if (in) {
           last_heard = Clock::now();
-          backoff = 0.25;
+          if (!answered && in->message.type != wire::MessageType::kBye) {
+            answered = true;
+            backoff = 0.25;
+            spdlog::info("runner {}: connected to {} as device {} ({} backend)", options.runner_id,
+                         options.connect, options.device, backend.name());
+          }
           if (in->message.type == wire::MessageType::kJob) {
             start_job(in->message.body);
           } else if (in->message.type == wire::MessageType::kBye) {

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <sstream>
 
 #include "core/errors.h"
+#include "core/heap_policy.h"
 
 namespace nas {
 namespace {
@@ -27,6 +29,19 @@ std::unique_ptr<wire::ZmqChannel> bind_channel(const BrokerOptions& options) {
   } catch (const Error& e) {
     throw Error(std::string("broker: ") + e.what());
   }
+}
+
+// With CURVE, a HELLO may claim only a role its key is authorized for: a
+// client's key must not register a runner and answer jobs. Without CURVE
+// anyone may be anything. "" when admitted, else why not.
+std::string refusal_of_role(const BrokerOptions& options, const wire::Envelope& in) {
+  if (options.curve.secret_file.empty() || in.message.type != wire::MessageType::kHello) return "";
+  const std::string role = in.message.body.at("role").get<std::string>();  // decode() checked it
+  std::istringstream roles(in.roles);
+  for (std::string r; roles >> r;) {
+    if (r == role) return "";
+  }
+  return "this key is not authorized for the role '" + role + "'";
 }
 
 }  // namespace
@@ -61,8 +76,29 @@ void Broker::serve(const std::atomic<bool>& stop) {
           continue;
         }
         if (!in) break;
-        dispatcher_.handle(in->peer, in->message, Clock::now());
         wait = std::chrono::milliseconds(0);
+        if (const std::string why = refusal_of_role(options_, *in); !why.empty()) {
+          dispatcher_.count_rejected();
+          spdlog::warn("broker: refused a HELLO from {}: {}", peer_label(in->peer), why);
+          channel_->send({in->peer, wire::Bye{why}.encode()});
+          continue;
+        }
+        try {
+          dispatcher_.handle(in->peer, in->message, Clock::now());
+        } catch (const wire::ProtocolError& e) {
+          // decode() passed it, a typed reading did not: still a bad message.
+          dispatcher_.count_rejected();
+          spdlog::warn("broker: rejected a message from {}: {}", peer_label(in->peer), e.what());
+        } catch (const nlohmann::json::exception& e) {
+          // A check missed a shape; the peer is at fault, the broker serves on.
+          dispatcher_.count_rejected();
+          spdlog::error("broker: rejected a message from {} that slipped past the checks: {}",
+                        peer_label(in->peer), e.what());
+        }
+        if (options_.return_memory_after_large_messages && in->wire_bytes >= kLargeMessageBytes) {
+          in.reset();  // its tree first
+          return_freed_memory();
+        }
       }
     } catch (const Error& e) {
       throw Error(std::string("broker: ") + e.what());

@@ -3,10 +3,12 @@
 // It binds one ZeroMQ ROUTER (wire/zmq_channel.h) and feeds what arrives to a
 // Dispatcher (dispatcher.h), which keeps the queue, the runners and the
 // deadlines. A malformed or hostile message is logged, counted and dropped,
-// and the broker keeps serving.
+// and the broker keeps serving: no send waits for a peer (one that does not
+// read loses its messages and is dropped, wire/zmq_channel.h).
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -18,10 +20,19 @@ namespace nas {
 struct BrokerOptions {
   std::string bind = "tcp://127.0.0.1:5555";  // a port of 0 or "*" picks a free one
   DispatchOptions dispatch;
-  // CURVE: with a secret key set, only peers whose public key is in the
-  // authorized folder (*.key files) are admitted.
+  // CURVE: with a secret key set, only peers whose public key is in one of
+  // the authorized folders (*.key files) are admitted, and a HELLO may claim
+  // only the role its key's folder grants (a client key never runs jobs).
   wire::CurveServerOptions curve;
+  // After a message of at least kLargeMessageBytes is handled, the heap's
+  // free memory goes back to the kernel (core/heap_policy.h): a parsed
+  // message's tree can be many times its size, and a long-lived broker must
+  // not keep it. Off for a broker inside a run, whose process keeps freed
+  // memory on purpose.
+  bool return_memory_after_large_messages = true;
 };
+
+inline constexpr std::size_t kLargeMessageBytes = 1u << 20;
 
 class Broker {
  public:

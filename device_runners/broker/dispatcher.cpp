@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/json_parse.h"
 #include "device_runners/wire/job.h"
 
 namespace nas {
@@ -103,10 +104,7 @@ void Dispatcher::dispatch(Clock::time_point now) {
   }
   for (auto q = queue_.begin(); q != queue_.end() && !idle.empty();) {
     Job& job = jobs_.at(*q);
-    auto fit = std::find_if(idle.begin(), idle.end(), [&](const Peer* p) {
-      return p->hello.device == job.device && ((job.has_arch && p->hello.accepts("arch")) ||
-                                               (job.has_onnx && p->hello.accepts("onnx")));
-    });
+    auto fit = std::find_if(idle.begin(), idle.end(), [&](const Peer* p) { return can_run(*p, job); });
     if (fit == idle.end()) {
       ++q;
       continue;
@@ -186,38 +184,70 @@ void Dispatcher::on_hello(const std::string& id, const wire::Message& message,
 
 void Dispatcher::on_submit(Peer& client, const wire::Message& message, Clock::time_point now) {
   const wire::Submit submit = wire::Submit::decode(message);
-  const nlohmann::json& spec = submit.job;
-  const std::string job_id = spec.value("job_id", std::string());
-  try {
-    JobSpec::from_json(spec);  // refuse a malformed job now, not on a board
-  } catch (const wire::ProtocolError& e) {
+  // The job's id for the refusal, when it is a string at all.
+  const auto id = submit.job.find("job_id");
+  const std::string job_id =
+      id != submit.job.end() && id->is_string() ? id->get<std::string>() : std::string();
+  const auto refuse = [&](const std::string& why) {
     JobResult r;
     r.job_id = job_id;
     r.status = wire::JobStatus::kError;
-    r.message = std::string("broker refused the job: ") + e.what();
+    r.message = "broker refused the job: " + why;
     send(client.id, {wire::MessageType::kResult, r.to_json()}, now);
+  };
+  JobSpec spec;
+  try {
+    spec = JobSpec::from_json(submit.job);  // refuse a malformed job now, not on a board
+  } catch (const wire::ProtocolError& e) {
+    refuse(e.what());
     return;
   }
   Job job;
   job.client = client.id;
-  job.job_id = job_id;
-  job.key = client.id + "/" + job_id;
+  job.job_id = spec.job_id;
+  job.key = client.id + "/" + spec.job_id;
   if (jobs_.count(job.key)) {
-    JobResult r;
-    r.job_id = job_id;
-    r.message = "job id " + job_id + " is already pending";
-    send(client.id, {wire::MessageType::kResult, r.to_json()}, now);
+    refuse("job id " + printable_excerpt(spec.job_id) + " is already pending");
+    return;
+  }
+  if (pending_jobs_of(client.id, options_.max_jobs_per_client) >= options_.max_jobs_per_client) {
+    refuse("this client has " + std::to_string(options_.max_jobs_per_client) +
+           " jobs pending already, the most a client may have");
     return;
   }
   job.device = submit.device;
-  job.body = spec;
-  job.has_arch = spec.contains("arch") && !spec["arch"].is_null();
-  job.has_onnx = spec.contains("onnx");
-  job.deadline_seconds = spec["deadline_seconds"].get<double>();
-  queue_.push_back(job.key);
-  jobs_.emplace(job.key, std::move(job));
+  job.body = submit.job;
+  job.has_arch = !spec.arch.is_null();
+  job.has_onnx = !spec.onnx.empty();
+  job.deadline_seconds = spec.deadline_seconds;
+  const std::string key = job.key;
+  const Job& queued = jobs_.emplace(key, std::move(job)).first->second;
+  queue_.push_back(queued.key);
   count(&BrokerStats::jobs_submitted);
-  dispatch(now);
+  // Every job queued before this one fits no idle runner (dispatch leaves
+  // none such), so the queue needs a scan only when this one fits.
+  const bool fits = std::any_of(peers_.begin(), peers_.end(), [&](const auto& p) {
+    return p.second.is_runner && p.second.ready && p.second.job.empty() &&
+           can_run(p.second, queued);
+  });
+  if (fits) dispatch(now);
+}
+
+// The client's jobs, queued or running, counted up to `limit`: the keys
+// "<client>/..." lie together in jobs_.
+std::size_t Dispatcher::pending_jobs_of(const std::string& client, std::size_t limit) const {
+  std::size_t n = 0;
+  for (auto it = jobs_.lower_bound(client + "/");
+       it != jobs_.end() && n < limit && it->first.compare(0, client.size() + 1, client + "/") == 0;
+       ++it) {
+    ++n;
+  }
+  return n;
+}
+
+bool Dispatcher::can_run(const Peer& runner, const Job& job) {
+  return runner.hello.device == job.device && ((job.has_arch && runner.hello.accepts("arch")) ||
+                                               (job.has_onnx && runner.hello.accepts("onnx")));
 }
 
 // A runner that says it is ready gets its next job before the result goes on

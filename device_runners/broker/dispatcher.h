@@ -39,6 +39,10 @@ struct DispatchOptions {
   // Extra time after a job's deadline before the broker answers `timeout`
   // itself (the runner normally reports the timeout first).
   double deadline_grace_seconds = 2.0;
+  // Jobs one client may have queued or running at once; a SUBMIT beyond it
+  // is answered with an `error` result. A search keeps a window far below it
+  // (FarmClientOptions::max_outstanding).
+  std::size_t max_jobs_per_client = 1000;
 };
 
 // Counters for logs, `nas devices` and benchmarks.
@@ -64,7 +68,11 @@ class Dispatcher {
   // A message from `peer` that passed wire::decode(), received at `now`.
   // HELLO (re)registers the peer: a peer seen again under the same id is
   // replaced, and a job it ran is requeued. Any other message from a peer
-  // that has not said HELLO is answered with BYE, which asks it to.
+  // that has not said HELLO is answered with BYE, which asks it to. A SUBMIT
+  // whose job JobSpec::from_json refuses, whose id is pending already, or
+  // beyond the client's max_jobs_per_client, is answered with an `error`
+  // RESULT and not queued. A SUBMIT scans the queue only when an idle runner
+  // can take the new job.
   void handle(const std::string& peer, const wire::Message& message, Clock::time_point now);
 
   // Counts a message that failed decode().
@@ -123,6 +131,8 @@ class Dispatcher {
   void dispatch(Clock::time_point now);
   void on_hello(const std::string& id, const wire::Message& message, Clock::time_point now);
   void on_submit(Peer& client, const wire::Message& message, Clock::time_point now);
+  std::size_t pending_jobs_of(const std::string& client, std::size_t limit) const;
+  static bool can_run(const Peer& runner, const Job& job);
   void on_result(Peer& runner, const wire::Message& message, Clock::time_point now);
 
   const DispatchOptions options_;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -16,6 +17,12 @@ namespace nas::wire {
 struct Envelope {
   std::string peer;
   Message message;
+  // Received with CURVE: the roles the sender's key is authorized for,
+  // "runner", "client" or "runner client" (ZapHandler). Empty when the
+  // channel authenticates no one, and on sends.
+  std::string roles{};
+  // Received: the size of the message's frames as they came in.
+  std::size_t wire_bytes = 0;
 };
 
 // Frames that failed decode(): the message is consumed and the channel stays

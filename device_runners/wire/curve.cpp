@@ -90,7 +90,9 @@ std::string read_public_key(const std::string& path) {
 std::set<std::string> read_authorized_keys(const std::string& dir) {
   std::set<std::string> keys;
   std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) return keys;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    throw Error("authorized keys: " + dir + " is not a folder");
+  }
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (entry.path().extension() == ".key") keys.insert(read_public_key(entry.path().string()));
   }

@@ -1,5 +1,5 @@
-// CURVE security for the farm: key pairs on disk and the ZAP handler through
-// which the broker admits only runners whose public keys are authorized.
+// CURVE security for the farm: key pairs on disk, and the folders of public
+// keys through which the broker admits runners and clients.
 #pragma once
 
 #include <set>
@@ -29,7 +29,8 @@ CurveKeyPair read_secret_keys(const std::string& path);
 std::string read_public_key(const std::string& path);
 
 // The public keys of every *.key file in `dir`. Throws nas::Error naming a
-// malformed file; an empty or missing folder authorizes no one.
+// malformed file, or a folder that is missing (a typo must not start a
+// broker that refuses everyone); an empty folder authorizes no one.
 std::set<std::string> read_authorized_keys(const std::string& dir);
 
 }  // namespace nas

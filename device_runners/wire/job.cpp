@@ -1,5 +1,6 @@
 #include "device_runners/wire/job.h"
 
+#include "core/json_parse.h"
 #include "device_runners/wire/base64.h"
 
 namespace nas {
@@ -14,6 +15,12 @@ T take(const nlohmann::json& j, const char* name, const char* what) {
   } catch (const nlohmann::json::exception&) {
     throw wire::ProtocolError(std::string(what) + ": field '" + name + "' has the wrong type");
   }
+}
+
+// Like take(), with `fallback` when the field is absent.
+template <typename T>
+T take_or(const nlohmann::json& j, const char* name, const char* what, T fallback) {
+  return j.contains(name) ? take<T>(j, name, what) : std::move(fallback);
 }
 
 }  // namespace
@@ -35,13 +42,16 @@ JobSpec JobSpec::from_json(const nlohmann::json& j) {
   if (!j.is_object()) throw wire::ProtocolError("job: expected a JSON object");
   JobSpec s;
   s.job_id = take<std::string>(j, "job_id", "job");
-  s.kind = j.value("kind", std::string(kJobNetwork));
+  s.kind = take_or<std::string>(j, "kind", "job", kJobNetwork);
   if (s.kind != kJobNetwork && s.kind != kJobMbv3Block) {
-    throw wire::ProtocolError("job: unknown kind '" + s.kind + "'");
+    throw wire::ProtocolError("job: unknown kind '" + printable_excerpt(s.kind) + "'");
   }
-  s.space = j.value("space", std::string());
-  s.arch = j.value("arch", nlohmann::json());
-  s.space_options = j.value("space_options", nlohmann::json::object());
+  s.space = take_or<std::string>(j, "space", "job", "");
+  s.arch = take_or<nlohmann::json>(j, "arch", "job", nullptr);
+  s.space_options = take_or<nlohmann::json>(j, "space_options", "job", nlohmann::json::object());
+  if (!s.space_options.is_object()) {
+    throw wire::ProtocolError("job: field 'space_options' has the wrong type");
+  }
   s.input_shape = take<std::vector<std::int64_t>>(j, "input_shape", "job");
   for (std::int64_t d : s.input_shape) {
     if (d <= 0 || d > (1 << 20)) throw wire::ProtocolError("job: input_shape has a bad dimension");
@@ -54,7 +64,11 @@ JobSpec JobSpec::from_json(const nlohmann::json& j) {
     throw wire::ProtocolError(std::string("job: ") + e.what());
   }
   s.deadline_seconds = take<double>(j, "deadline_seconds", "job");
-  if (!(s.deadline_seconds > 0)) throw wire::ProtocolError("job: deadline_seconds must be > 0");
+  // Bounded, so that dispatch time plus the deadline fits a clock's range.
+  if (!(s.deadline_seconds > 0 && s.deadline_seconds <= kMaxDeadlineSeconds)) {
+    throw wire::ProtocolError("job: deadline_seconds must be in (0, " +
+                              std::to_string(static_cast<int>(kMaxDeadlineSeconds)) + "]");
+  }
   if (auto it = j.find("onnx"); it != j.end()) {
     std::optional<std::string> bytes;
     if (it->is_string()) bytes = base64_decode(it->get_ref<const std::string&>());
@@ -62,6 +76,10 @@ JobSpec JobSpec::from_json(const nlohmann::json& j) {
       throw wire::ProtocolError("job: field 'onnx' must be a non-empty base64 string");
     }
     s.onnx = std::move(*bytes);
+  }
+  // Nothing could be dispatched: a runner builds an arch or runs an ONNX file.
+  if (s.arch.is_null() && s.onnx.empty()) {
+    throw wire::ProtocolError("job: needs an 'arch' or an 'onnx' file");
   }
   return s;
 }
@@ -84,8 +102,8 @@ JobResult JobResult::from_json(const nlohmann::json& j) {
   const auto status = wire::job_status_from_string(take<std::string>(j, "status", "result"));
   if (!status) throw wire::ProtocolError("result: unknown status");
   r.status = *status;
-  r.message = j.value("message", std::string());
-  r.environment = j.value("environment", nlohmann::json::object());
+  r.message = take_or<std::string>(j, "message", "result", "");
+  r.environment = take_or<nlohmann::json>(j, "environment", "result", nlohmann::json::object());
   if (j.contains("runner_id")) r.runner_id = take<std::string>(j, "runner_id", "result");
   if (j.contains("runner_idle_ms")) r.runner_idle_ms = take<double>(j, "runner_idle_ms", "result");
   try {

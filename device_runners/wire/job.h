@@ -19,6 +19,9 @@ inline constexpr const char* kJobNetwork = "network";      // the subnet `arch` 
 inline constexpr const char* kJobMbv3Block = "mbv3_block";  // one block; `arch` is an
                                                             // Mbv3BlockConfig (core/mbv3_blocks.h)
 
+// The longest deadline a job may ask for: a week.
+inline constexpr double kMaxDeadlineSeconds = 7 * 24 * 3600.0;
+
 // One measurement job, as the broker sends it (the body of a JOB message).
 struct JobSpec {
   std::string job_id;
@@ -34,7 +37,10 @@ struct JobSpec {
   double deadline_seconds = 600;  // from dispatch; past it the job is a timeout
 
   nlohmann::json to_json() const;
-  // Throws wire::ProtocolError naming the field.
+  // The one typed reading of a JOB (and of a SUBMIT's job): never throws
+  // anything but wire::ProtocolError, which names the field. Refuses a field
+  // of the wrong JSON type, an unknown kind, a deadline outside
+  // (0, kMaxDeadlineSeconds], and a job with neither arch nor ONNX.
   static JobSpec from_json(const nlohmann::json& j);
 };
 

@@ -1,7 +1,10 @@
 #include "device_runners/wire/protocol.h"
 
 #include <array>
+#include <cstdint>
 #include <utility>
+
+#include "core/json_parse.h"
 
 namespace nas::wire {
 namespace {
@@ -75,12 +78,7 @@ constexpr std::array<std::pair<JobStatus, const char*>, 5> kStatusNames = {{
 }};
 
 // Printable excerpt of untrusted bytes for error messages.
-std::string excerpt(std::string_view bytes) {
-  std::string out;
-  for (char c : bytes.substr(0, 24)) out += (c >= 32 && c < 127) ? c : '?';
-  if (bytes.size() > 24) out += "...";
-  return out;
-}
+std::string excerpt(std::string_view bytes) { return printable_excerpt(bytes, 24); }
 
 }  // namespace
 
@@ -129,8 +127,11 @@ Message decode(const std::vector<std::string>& frames) {
   }
   Message message;
   message.type = *type;
-  message.body = nlohmann::json::parse(frames[1], nullptr, /*allow_exceptions=*/false);
-  if (message.body.is_discarded()) throw ProtocolError(where + "body is not JSON");
+  try {
+    message.body = parse_json(frames[1]);
+  } catch (const JsonParseError& e) {
+    throw ProtocolError(where + "body is not JSON: " + e.what());
+  }
   if (!message.body.is_object()) throw ProtocolError(where + "body is not a JSON object");
   for (const Field& f : required_fields(*type)) {
     auto it = message.body.find(f.name);
@@ -140,6 +141,17 @@ Message decode(const std::vector<std::string>& frames) {
     }
   }
   if (*type == MessageType::kHello) {
+    // Read whole: a version such as 4294967298 must not wrap to a supported one.
+    const nlohmann::json& version = message.body["protocol"];
+    if (version.is_number_unsigned() &&
+        version.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+      throw ProtocolError(where + "protocol version " + version.dump() + " is out of range");
+    }
+    const auto caps = message.body.find("capabilities");
+    if (caps != message.body.end() && caps->dump().size() > kMaxCapabilitiesBytes) {
+      throw ProtocolError(where + "capabilities exceed " + std::to_string(kMaxCapabilitiesBytes) +
+                          " bytes");
+    }
     const std::string role = message.body["role"].get<std::string>();
     if (role == "runner") {
       for (const char* f : {"runner_id", "device", "backend"}) {
@@ -191,7 +203,7 @@ Message Hello::encode() const {
 Hello Hello::decode(const Message& message) {
   const nlohmann::json& b = message.body;
   Hello h;
-  h.protocol = b.at("protocol").get<int>();
+  h.protocol = b.at("protocol").get<std::int64_t>();
   h.role = b.at("role") == "runner" ? Role::kRunner : Role::kClient;
   if (h.role == Role::kRunner) {
     h.runner_id = b.at("runner_id").get<std::string>();

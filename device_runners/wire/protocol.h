@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +36,10 @@ constexpr int kProtocolVersion = 3;
 // Bodies larger than this are refused before parsing (a JOB carrying an
 // ONNX file is the largest honest message).
 constexpr std::size_t kMaxBodyBytes = 64u << 20;
+
+// A runner's HELLO "capabilities" larger than this (as compact JSON) are
+// refused: every LIST reply echoes them, to every client that asks.
+constexpr std::size_t kMaxCapabilitiesBytes = 16u << 10;
 
 // Runners and clients (searches, `nas devices`) speak to the same ROUTER;
 // HELLO's "role" tells them apart.
@@ -79,7 +84,7 @@ class ProtocolError : public Error {
 // backend; a client (a search, `nas devices`) gives only its role.
 struct Hello {
   enum class Role { kRunner, kClient };
-  int protocol = kProtocolVersion;
+  std::int64_t protocol = kProtocolVersion;  // as sent, never narrowed
   Role role = Role::kClient;
   // Runners only: all three non-empty.
   std::string runner_id;
@@ -120,8 +125,10 @@ std::vector<std::string> encode(const Message& message);
 
 // Parses and checks frames (routing id already removed). Throws
 // ProtocolError for a wrong frame count, an unknown type, an oversize or
-// non-JSON body, a body that is not an object, or a field the type requires
-// that is missing or of the wrong JSON type.
+// non-JSON body (nested beyond kMaxJsonDepth too, core/json_parse.h), a body
+// that is not an object, a field the type requires that is missing or of
+// the wrong JSON type, a HELLO whose version does not fit 63 bits or whose
+// capabilities exceed kMaxCapabilitiesBytes.
 Message decode(const std::vector<std::string>& frames);
 
 }  // namespace nas::wire

@@ -68,8 +68,9 @@ std::unique_ptr<ZmqChannel> ZmqChannel::bind(const std::string& address,
   impl->address = address;
   if (!curve.secret_file.empty()) {
     const CurveKeyPair keys = read_secret_keys(curve.secret_file);
-    impl->zap =
-        std::make_unique<ZapHandler>(impl->context, read_authorized_keys(curve.authorized_keys_dir));
+    impl->zap = std::make_unique<ZapHandler>(impl->context,
+                                             read_authorized_keys(curve.authorized_runners_dir),
+                                             read_authorized_keys(curve.authorized_clients_dir));
     impl->socket = zmq::socket_t(impl->context, zmq::socket_type::router);
     impl->socket.set(zmq::sockopt::curve_server, 1);
     impl->socket.set(zmq::sockopt::curve_secretkey, keys.secret_key);
@@ -125,12 +126,18 @@ void ZmqChannel::reconnect() {
 bool ZmqChannel::send(const Envelope& envelope) {
   const std::vector<std::string> frames = encode(envelope.message);
   zmq::socket_t& s = impl_->socket;
+  // The bound side never waits: a peer that does not read fills its queue
+  // (the high-water mark), and a blocking send would then stop the broker
+  // for good. Its messages are dropped instead (false), and the caller
+  // treats it as gone. Once the first frame is taken, the rest of the
+  // message is too.
+  const zmq::send_flags wait = impl_->bound ? zmq::send_flags::dontwait : zmq::send_flags::none;
   try {
-    if (impl_->bound && !s.send(zmq::buffer(envelope.peer), zmq::send_flags::sndmore)) {
+    if (impl_->bound && !s.send(zmq::buffer(envelope.peer), zmq::send_flags::sndmore | wait)) {
       return false;
     }
-    if (!s.send(zmq::buffer(frames[0]), zmq::send_flags::sndmore)) return false;
-    return s.send(zmq::buffer(frames[1]), zmq::send_flags::none).has_value();
+    if (!s.send(zmq::buffer(frames[0]), zmq::send_flags::sndmore | wait)) return false;
+    return s.send(zmq::buffer(frames[1]), wait).has_value();
   } catch (const zmq::error_t& e) {
     if (e.num() == EHOSTUNREACH) return false;  // ROUTER_MANDATORY: the peer is gone
     throw Error(std::string("send failed: ") + e.what());
@@ -160,10 +167,19 @@ std::optional<Envelope> ZmqChannel::receive(std::chrono::milliseconds timeout) {
   }
   std::vector<std::string> frames;
   frames.reserve(parts.size());
-  for (auto& p : parts) frames.push_back(p.to_string());
   Envelope envelope;
+  for (auto& p : parts) {
+    envelope.wire_bytes += p.size();
+    frames.push_back(p.to_string());
+  }
   if (impl_->bound) {
     if (frames.empty()) throw RejectedMessage("", "no frames");
+    // The ZAP handler's User-Id, from a frame the peer sent (the routing id
+    // is the socket's own); absent without CURVE.
+    if (impl_->zap) {
+      const char* roles = zmq_msg_gets(parts.back().handle(), "User-Id");
+      envelope.roles = roles ? roles : "";
+    }
     envelope.peer = std::move(frames.front());
     frames.erase(frames.begin());
   }

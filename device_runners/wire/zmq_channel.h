@@ -12,10 +12,13 @@
 namespace nas::wire {
 
 // CURVE for the bound side: with a secret key file set, only peers whose
-// public key is in `authorized_keys_dir` (*.key files) are admitted.
+// public key is in one of the folders (*.key files) are admitted, and each
+// received Envelope says which roles its sender's key may take. Both
+// folders must exist (read_authorized_keys).
 struct CurveServerOptions {
   std::string secret_file;  // a .key_secret file from `nas keygen`
-  std::string authorized_keys_dir;
+  std::string authorized_runners_dir;  // keys that may register as runners
+  std::string authorized_clients_dir;  // keys that may submit jobs and list
 };
 
 // CURVE for a connecting side: both files, or neither.
@@ -26,8 +29,11 @@ struct CurveClientOptions {
 
 class ZmqChannel : public Channel {
  public:
-  // A ROUTER bound at `address`; a port of 0 picks a free one. Sends to a
-  // peer that is not connected return false. Throws nas::Error when the
+  // A ROUTER bound at `address`; a port of 0 picks a free one. Its sends
+  // never wait: one to a peer that is not connected, or whose queue is full
+  // because it does not read, returns false and the message is dropped.
+  // Messages larger than kMaxBodyBytes (plus framing) are refused by libzmq,
+  // which disconnects their sender. Throws nas::Error when the
   // address cannot be bound or a key file is bad.
   static std::unique_ptr<ZmqChannel> bind(const std::string& address,
                                           const CurveServerOptions& curve = {});

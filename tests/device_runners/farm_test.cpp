@@ -15,55 +15,12 @@
 
 #include "device_runners/wire/curve.h"
 #include "device_runners/client/farm_client.h"
-#include "tests/support/process.h"
+#include "tests/support/farm_processes.h"
 
 namespace nas::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-// A broker process on a free loopback port.
-class BrokerProcess {
- public:
-  explicit BrokerProcess(const TempDir& dir, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {nas_binary(), "broker", "--bind", "tcp://127.0.0.1:0",
-                                     "--heartbeat", "0.2"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    process_ = std::make_unique<Process>(args, dir.path());
-    endpoint_ = wait_for_endpoint(dir);
-  }
-  const std::string& endpoint() const { return endpoint_; }
-  Process& process() { return *process_; }
-
- private:
-  std::string wait_for_endpoint(const TempDir& dir) {
-    const auto until = std::chrono::steady_clock::now() + 20s;
-    while (std::chrono::steady_clock::now() < until && process_->running()) {
-      for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
-        if (entry.path().extension() != ".out") continue;
-        const std::string text = read_file(entry.path());
-        if (text.rfind("tcp://", 0) == 0 && text.find('\n') != std::string::npos) {
-          return text.substr(0, text.find('\n'));
-        }
-      }
-      std::this_thread::sleep_for(20ms);
-    }
-    throw std::runtime_error("the broker did not start");
-  }
-
-  std::unique_ptr<Process> process_;
-  std::string endpoint_;
-};
-
-std::unique_ptr<Process> start_runner(const TempDir& dir, const std::string& endpoint,
-                                      const std::string& id, double sleep_ms,
-                                      std::vector<std::string> extra = {}) {
-  std::vector<std::string> args = {nas_binary(), "runner", "--connect", endpoint, "--device",
-                                   "pi",         "--backend", "sleep", "--sleep-ms",
-                                   std::to_string(sleep_ms), "--id", id, "--heartbeat", "0.2"};
-  args.insert(args.end(), extra.begin(), extra.end());
-  return std::make_unique<Process>(args, dir.path());
-}
 
 JobSpec job(const std::string& id, double deadline = 30) {
   JobSpec s;
@@ -275,12 +232,14 @@ TEST_CASE("garbage frames leave the broker serving") {
 TEST_CASE("with CURVE, a runner whose key is not authorized cannot join") {
   TempDir dir;
   const std::string keys = (dir / "keys").string();
-  const std::string authorized = (dir / "authorized").string();
+  const std::string authorized = (dir / "runners").string();
+  const std::string clients = (dir / "clients").string();
   write_curve_keys(keys, "broker", generate_curve_keys());
   write_curve_keys(authorized, "good", generate_curve_keys());
-  write_curve_keys(authorized, "client", generate_curve_keys());
-  write_curve_keys(keys, "stranger", generate_curve_keys());  // not in the authorized folder
-  BrokerProcess broker(dir, {"--keys", keys + "/broker.key_secret", "--authorized", authorized});
+  write_curve_keys(clients, "client", generate_curve_keys());
+  write_curve_keys(keys, "stranger", generate_curve_keys());  // not in an authorized folder
+  BrokerProcess broker(dir, {"--keys", keys + "/broker.key_secret", "--authorized-runners",
+                             authorized, "--authorized-clients", clients});
   const std::string broker_key = keys + "/broker.key";
   auto good = start_runner(dir, broker.endpoint(), "good", 20,
                            {"--broker-key", broker_key, "--keys", authorized + "/good.key_secret"});
@@ -289,7 +248,7 @@ TEST_CASE("with CURVE, a runner whose key is not authorized cannot join") {
   auto plain = start_runner(dir, broker.endpoint(), "plain", 20);  // no CURVE at all
   FarmClientOptions o = client_options(broker.endpoint());
   o.broker_public_key_file = broker_key;
-  o.curve_secret_file = authorized + "/client.key_secret";
+  o.curve_secret_file = clients + "/client.key_secret";
   FarmClient client(o);
   wait_for_runners(client, 1);
   std::this_thread::sleep_for(1s);  // time for the others to try; the idle client is forgotten

@@ -43,5 +43,35 @@ TEST_CASE("energy becomes the millijoules metrics and the store use") {
   CHECK_FALSE(MeasurementRecord::of(l, nullptr, "pi", MeasureProtocol{}).energy_mj.has_value());
 }
 
+TEST_CASE("a job's fields of the wrong JSON type are ProtocolErrors naming the field, never nlohmann's") {
+  JobSpec spec;
+  spec.job_id = "j";
+  spec.space = "nb201";
+  spec.arch = {{"edge_1_0", "none"}};
+  spec.input_shape = {1, 3, 32, 32};
+  const nlohmann::json good = spec.to_json();
+  CHECK(JobSpec::from_json(good).job_id == "j");
+  for (const auto& [field, value] : std::vector<std::pair<std::string, nlohmann::json>>{
+           {"job_id", 7}, {"kind", 7}, {"space", nlohmann::json::array()},
+           {"space_options", "x"}, {"deadline_seconds", "soon"}, {"input_shape", "1x3"}}) {
+    nlohmann::json bad = good;
+    bad[field] = value;
+    CHECK_THROWS_WITH_AS(JobSpec::from_json(bad), doctest::Contains(doctest::String(("'" + field + "'").c_str())),
+                         wire::ProtocolError);
+  }
+  nlohmann::json nothing = good;
+  nothing.erase("arch");
+  CHECK_THROWS_WITH_AS(JobSpec::from_json(nothing), "job: needs an 'arch' or an 'onnx' file",
+                       wire::ProtocolError);
+  for (double deadline : {1e300, 0.0, -1.0, kMaxDeadlineSeconds * 2}) {
+    nlohmann::json bad = good;
+    bad["deadline_seconds"] = deadline;
+    CHECK_THROWS_WITH_AS(JobSpec::from_json(bad), doctest::Contains("deadline_seconds must be in"),
+                         wire::ProtocolError);
+  }
+  CHECK_THROWS_AS(JobResult::from_json({{"job_id", "j"}, {"status", "error"}, {"message", 3}}),
+                  wire::ProtocolError);
+}
+
 }  // namespace
 }  // namespace nas

@@ -32,7 +32,8 @@ TEST_CASE("messages round-trip through their frames") {
 TEST_CASE("malformed messages are refused with the reason") {
   CHECK_THROWS_WITH_AS(decode({"HELLO"}), "expected 2 frames (type, body), got 1", ProtocolError);
   CHECK_THROWS_WITH_AS(decode({"HELO", "{}"}), "unknown message type 'HELO'", ProtocolError);
-  CHECK_THROWS_WITH_AS(decode({"JOB", "{not json"}), "JOB: body is not JSON", ProtocolError);
+  CHECK_THROWS_WITH_AS(decode({"JOB", "{not json"}), doctest::Contains("JOB: body is not JSON: syntax error"),
+                       ProtocolError);
   CHECK_THROWS_WITH_AS(decode({"READY", "[1,2]"}), "READY: body is not a JSON object",
                        ProtocolError);
   CHECK_THROWS_WITH_AS(
@@ -95,6 +96,20 @@ TEST_CASE("random bytes never pass as a message and never crash the decoder") {
     }
   }
   CHECK(refused == 2000);
+}
+
+TEST_CASE("a HELLO's version is read whole and its capabilities are capped") {
+  // 4294967298 is 2 in 32 bits: it must stay itself, and be refused as itself.
+  const Message wide = decode({"HELLO", R"({"protocol":4294967298,"role":"client"})"});
+  CHECK(Hello::decode(wide).protocol == 4294967298LL);
+  CHECK_THROWS_WITH_AS(decode({"HELLO", R"({"protocol":18446744073709551615,"role":"client"})"}),
+                       doctest::Contains("out of range"), ProtocolError);
+  nlohmann::json body = hello().body;
+  body["capabilities"] = {{"pad", std::string(kMaxCapabilitiesBytes, 'x')}};
+  CHECK_THROWS_WITH_AS(decode({"HELLO", body.dump()}), doctest::Contains("capabilities exceed"),
+                       ProtocolError);
+  CHECK_THROWS_WITH_AS(decode({"LIST", std::string(100, '[') + std::string(100, ']')}),
+                       doctest::Contains("nested deeper than 64 levels"), ProtocolError);
 }
 
 }  // namespace
