@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "cli/subcommand.h"
+#include "core/json_parse.h"
 #include "core/config.h"
 #include "core/errors.h"
 #include "core/mbv3_notation.h"
@@ -104,7 +105,7 @@ int export_command(const ExportCommand& command) {
                 std::to_string(config.supernet.training.epochs) +
                 " epochs: `nas run --resume` finishes its training");
   }
-  const Arch decoded = supernet.space().from_json(nlohmann::json::parse(arch->canonical_json));
+  const Arch decoded = supernet.space().from_json(parse_json(arch->canonical_json));
   OnnxExportOptions options;
   options.batch = command.batch;
   options.producer_version = NAS_CODE_VERSION;

@@ -15,6 +15,7 @@
 
 #include "cli/commands.h"
 #include "cli/subcommand.h"
+#include "core/json_parse.h"
 #include "core/config.h"
 #include "core/errors.h"
 #include "core/mbv3_blocks.h"
@@ -122,7 +123,7 @@ int predictor_eval_command(const PredictorEvalCommand& command) {
   std::vector<Arch> archs;
   std::vector<double> values;
   for (const MeasuredValue* v : group) {
-    archs.push_back(space.from_json(nlohmann::json::parse(v->canonical_json)));
+    archs.push_back(space.from_json(parse_json(v->canonical_json)));
     values.push_back(v->value);
   }
   const std::size_t k = std::min<std::size_t>(static_cast<std::size_t>(command.folds), archs.size());

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/json_parse.h"
 #include "core/config.h"
 #include "core/errors.h"
 #include "core/metric.h"
@@ -96,7 +97,7 @@ std::string label_of(const Store& store, const RunSetup& setup, const std::strin
   try {
     const std::optional<std::string> json = store.arch_json(arch_id);
     if (json && setup.space) {
-      return arch_label(*setup.space, setup.space->from_json(nlohmann::json::parse(*json)));
+      return arch_label(*setup.space, setup.space->from_json(parse_json(*json)));
     }
   } catch (const std::exception&) {
     // An architecture of another space version: its id still identifies it.

@@ -8,6 +8,7 @@
 #include "core/errors.h"
 #include "core/preferred_value.h"
 #include "core/hypervolume.h"
+#include "core/json_parse.h"
 #include "core/pareto.h"
 #include "results/stored_run.h"
 
@@ -128,7 +129,12 @@ std::optional<nlohmann::json> arch_values_json(const Store& store, const std::st
                       {"fidelity", e.key.fidelity},
                       {"note", e.note}});
   }
-  nlohmann::json architecture = nlohmann::json::parse(arch->canonical_json, nullptr, false);
+  nlohmann::json architecture;
+  try {
+    architecture = parse_json(arch->canonical_json);
+  } catch (const JsonParseError&) {
+    architecture = nlohmann::json::value_t::discarded;
+  }
   return nlohmann::json{{"arch_id", arch_id},
                         {"space", arch->space},
                         {"architecture", architecture.is_discarded() ? nlohmann::json(arch->canonical_json)

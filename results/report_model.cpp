@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_parse.h"
 #include "core/config.h"
 #include "core/errors.h"
 #include "core/metric.h"
@@ -110,7 +111,7 @@ std::vector<std::vector<Evaluation>> read_front(const Store& store, std::int64_t
     row.label = row.full_label = "?";
     try {
       if (arch) {
-        const Arch decoded = space.from_json(nlohmann::json::parse(arch->canonical_json));
+        const Arch decoded = space.from_json(parse_json(arch->canonical_json));
         row.label = arch_label(space, decoded);
         row.full_label = arch_full_label(space, decoded);
       }

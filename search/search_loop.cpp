@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/json_parse.h"
 #include "core/errors.h"
 #include "core/pareto.h"
 
@@ -186,7 +187,7 @@ LoopResult SearchLoop::run() {
     auto it = known.find(id);
     const Arch arch = it != known.end()
                           ? it->second
-                          : space_.from_json(nlohmann::json::parse(journal_.arch_json(id)));
+                          : space_.from_json(parse_json(journal_.arch_json(id)));
     Scored s = score(arch, id);
     if (s.excluded) ++excluded;
     if (!s.outcome.feasible()) continue;
