@@ -41,7 +41,6 @@ class FarmEvaluator::Batch : public PendingBatch {
  public:
   Batch(FarmEvaluator& owner, std::vector<EvaluationRequest> requests)
       : owner_(owner), progress_(owner.measured_) {
-    owner_.batch_open_ = true;
     requests_ = std::move(requests);
     std::map<std::pair<std::string, std::string>, std::size_t> job_of;  // (arch id, key)
     std::map<std::string, bool> needs_onnx;  // by key
@@ -70,9 +69,9 @@ class FarmEvaluator::Batch : public PendingBatch {
       }
       job_requests_[it->second].push_back(i);
     }
-    if (jobs_.empty()) return;
-    FarmClient& client = owner_.client();
-    waiting_ = std::thread([this, &client] { wait_for_results(client); });
+    FarmClient* client = jobs_.empty() ? nullptr : &owner_.client();
+    owner_.batch_open_ = true;  // from here on, the destructor closes it
+    if (client) waiting_ = std::thread([this, client] { wait_for_results(*client); });
   }
 
   ~Batch() override {
@@ -310,10 +309,11 @@ std::unique_ptr<PendingBatch> FarmEvaluator::submit(std::vector<EvaluationReques
 
 Evaluation FarmEvaluator::evaluate(const Arch& arch, const std::string& metric) {
   auto batch = submit({{arch, metric}});
-  for (;;) {
+  while (!batch->done()) {
     auto answers = batch->collect(std::chrono::milliseconds(100));
     if (!answers.empty()) return std::move(answers.front().evaluation);
   }
+  throw Error("farm: a batch of one request ended without its answer");
 }
 
 }  // namespace nas

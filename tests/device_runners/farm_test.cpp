@@ -15,6 +15,7 @@
 
 #include "device_runners/wire/curve.h"
 #include "device_runners/client/farm_client.h"
+#include "tests/support/farm_processes.h"
 #include "tests/support/process.h"
 
 namespace nas::test {
@@ -22,47 +23,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// A broker process on a free loopback port.
-class BrokerProcess {
- public:
-  explicit BrokerProcess(const TempDir& dir, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {nas_binary(), "broker", "--bind", "tcp://127.0.0.1:0",
-                                     "--heartbeat", "0.2"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    process_ = std::make_unique<Process>(args, dir.path());
-    endpoint_ = wait_for_endpoint(dir);
-  }
-  const std::string& endpoint() const { return endpoint_; }
-  Process& process() { return *process_; }
-
- private:
-  std::string wait_for_endpoint(const TempDir& dir) {
-    const auto until = std::chrono::steady_clock::now() + 20s;
-    while (std::chrono::steady_clock::now() < until && process_->running()) {
-      for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
-        if (entry.path().extension() != ".out") continue;
-        const std::string text = read_file(entry.path());
-        if (text.rfind("tcp://", 0) == 0 && text.find('\n') != std::string::npos) {
-          return text.substr(0, text.find('\n'));
-        }
-      }
-      std::this_thread::sleep_for(20ms);
-    }
-    throw std::runtime_error("the broker did not start");
-  }
-
-  std::unique_ptr<Process> process_;
-  std::string endpoint_;
-};
-
 std::unique_ptr<Process> start_runner(const TempDir& dir, const std::string& endpoint,
                                       const std::string& id, double sleep_ms,
                                       std::vector<std::string> extra = {}) {
-  std::vector<std::string> args = {nas_binary(), "runner", "--connect", endpoint, "--device",
-                                   "pi",         "--backend", "sleep", "--sleep-ms",
-                                   std::to_string(sleep_ms), "--id", id, "--heartbeat", "0.2"};
-  args.insert(args.end(), extra.begin(), extra.end());
-  return std::make_unique<Process>(args, dir.path());
+  return start_sleep_runner(dir, endpoint, id, sleep_ms, "pi", std::move(extra));
 }
 
 JobSpec job(const std::string& id, double deadline = 30) {
@@ -73,19 +37,6 @@ JobSpec job(const std::string& id, double deadline = 30) {
   s.input_shape = {1, 3, 32, 32};
   s.deadline_seconds = deadline;
   return s;
-}
-
-// Waits until the broker lists `n` idle runners.
-void wait_for_runners(FarmClient& client, std::size_t n) {
-  const auto until = std::chrono::steady_clock::now() + 20s;
-  while (std::chrono::steady_clock::now() < until) {
-    const auto listing = client.list();
-    std::size_t idle = 0;
-    for (const auto& r : listing["runners"]) idle += r["state"] == "idle";
-    if (idle >= n) return;
-    std::this_thread::sleep_for(50ms);
-  }
-  FAIL("runners did not register in time");
 }
 
 FarmClientOptions client_options(const std::string& endpoint) {
