@@ -117,6 +117,12 @@ TEST_CASE("a run on two device keys finishes though one of three runners is kill
   // The killed runner's job went to the other runner of its key.
   CHECK(query_int(db, "SELECT count(*) FROM measurements WHERE runner = 'a1'") >= 1);
   CHECK(query_column(db, "SELECT status FROM runs") == std::vector<std::string>{"finished"});
+  // The report has a front per device key and the front across both.
+  const ProcessResult report = run_process({nas_binary(), "report", db});
+  REQUIRE_MESSAGE(report.exit_code == 0, report.err);
+  CHECK(report.out.find("### Pareto front on alpha") != std::string::npos);
+  CHECK(report.out.find("### Pareto front on beta") != std::string::npos);
+  CHECK(report.out.find("### The front across devices") != std::string::npos);
 }
 
 TEST_CASE("a run killed with 8 jobs in flight resumes without measuring anything twice and "
