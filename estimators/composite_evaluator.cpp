@@ -45,12 +45,16 @@ class CompositeBatch : public PendingBatch {
         s.take(std::chrono::milliseconds(0), out);
       }
     }
+    // The next architecture on every part that computes here, so that its
+    // values here are stored together.
+    bool computed = false;
     for (Share& s : shares_) {
       if (s.part->workload() != Workload::kHost || s.done()) continue;
       s.start();
-      s.take(std::chrono::milliseconds(0), out);  // computes one value here
-      return out;
+      s.take(std::chrono::milliseconds(0), out);
+      computed = true;
     }
+    if (computed) return out;
     // Nothing left to compute here: the CPU is free for a quiet measurement.
     for (Share& s : shares_) {
       if (s.part->workload() == Workload::kQuietHost) s.start();

@@ -34,9 +34,10 @@ class PendingBatch {
  public:
   virtual ~PendingBatch() = default;
   // The answers ready now. When none is ready, waits at most `wait` for one;
-  // a batch that computes on the calling thread computes its next value in
-  // this call instead. The values of one measurement (a farm job's latency
-  // and energy) come in the same call. Throws nas::Error as evaluate() does.
+  // a batch that computes on the calling thread computes its next
+  // architecture's values in this call instead. The values of one
+  // measurement (a farm job's latency and energy) come in the same call.
+  // Throws nas::Error as evaluate() does.
   virtual std::vector<Answer> collect(std::chrono::milliseconds wait) = 0;
   // Every answer has been collected.
   virtual bool done() const = 0;
@@ -69,8 +70,8 @@ class Evaluator {
   // Starts evaluating every request at once where the evaluator can (the
   // farm sends every job to the broker now) and returns the batch, from
   // which the caller collects each value as it is ready, to store it before
-  // it is used. Default: evaluate() one request per collect(), on the
-  // calling thread, in the requests' order.
+  // it is used. Default: evaluate() on the calling thread, in the requests'
+  // order, one architecture's run of requests per collect().
   virtual std::unique_ptr<PendingBatch> submit(std::vector<EvaluationRequest> requests);
 
   // Where submit()'s work runs. Default: kHost.
