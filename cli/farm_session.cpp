@@ -87,10 +87,10 @@ FarmSession::FarmSession(const FarmOptions& farm, int runner_threads)
   // The same binary, as a runner for the device key the search measures.
   std::vector<std::string> args = {"/proc/self/exe", "runner",
                                    "--connect",      impl_->broker->endpoint(),
-                                   "--device",       farm.device,
+                                   "--device",       farm.devices.front(),
                                    "--backend",      "torch",
                                    "--threads",      std::to_string(runner_threads),
-                                   "--id",           "local-" + farm.device,
+                                   "--id",           "local-" + farm.devices.front(),
                                    "--exit-with-parent"};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -99,7 +99,7 @@ FarmSession::FarmSession(const FarmOptions& farm, int runner_threads)
     impl_->runner = -1;
     throw Error("farm: cannot start the local runner process");
   }
-  spdlog::info("farm: local runner (pid {}) measures device '{}'", impl_->runner, farm.device);
+  spdlog::info("farm: local runner (pid {}) measures device '{}'", impl_->runner, farm.devices.front());
 }
 
 FarmSession::~FarmSession() {

@@ -41,7 +41,7 @@ FarmOptions farm_for(const RunConfig& config, const LutBuildCommand& command) {
     farm.bind = "tcp://127.0.0.1:0";
     farm.local_runner = true;
   }
-  if (!command.device.empty()) farm.device = command.device;
+  if (!command.device.empty()) farm.devices = {command.device};
   if (!command.connect.empty()) {
     farm.connect = command.connect;
     farm.bind.clear();
@@ -83,17 +83,17 @@ void measure_blocks(const std::vector<Mbv3BlockConfig>& missing, const FarmEvalu
       job.input_shape = {farm.protocol.batch_size, b.in_channels, b.input_side, b.input_side};
       job.protocol = farm.protocol;
       job.deadline_seconds = farm.deadline_seconds;
-      jobs.push_back({farm.device, std::move(job)});
+      jobs.push_back({farm.devices.front(), std::move(job)});
     }
     const std::vector<JobResult> results = client.run(jobs, farm.wait_seconds);
     for (std::size_t j = 0; j < results.size(); ++j) {
       const Mbv3BlockConfig& b = missing[start + j];
       const JobResult& r = results[j];
       if (r.status != wire::JobStatus::kOk || !r.latency) {
-        throw Error("lut build: block " + b.key() + " on device '" + farm.device + "': " +
+        throw Error("lut build: block " + b.key() + " on device '" + farm.devices.front() + "': " +
                     wire::to_string(r.status) + ": " + r.message);
       }
-      lut.put_entry(farm.device, protocol, b.key(), entry_of(b, r));
+      lut.put_entry(farm.devices.front(), protocol, b.key(), entry_of(b, r));
     }
     progress.update(static_cast<std::int64_t>(std::min(missing.size(), start + kBlockChunk)));
   }
@@ -166,24 +166,24 @@ int lut_build_command(const LutBuildCommand& command) {
 
   // 1. The blocks, each measured once per (device, protocol), ever.
   const std::vector<Mbv3BlockConfig> blocks = mbv3_distinct_blocks(layout);
-  const auto stored = lut.entries(farm.device, protocol);
+  const auto stored = lut.entries(farm.devices.front(), protocol);
   std::vector<Mbv3BlockConfig> missing;
   for (const Mbv3BlockConfig& b : blocks) {
     if (!stored.count(b.key())) missing.push_back(b);
   }
   spdlog::info("lut {}: space {} has {} distinct blocks, {} in the table already, measuring {} "
                "(protocol {})",
-               farm.device, space.name(), blocks.size(), blocks.size() - missing.size(),
+               farm.devices.front(), space.name(), blocks.size(), blocks.size() - missing.size(),
                missing.size(), protocol);
   measure_blocks(missing, farm, client, lut, command.quiet);
   DeviceLut table;
-  for (const auto& [key, e] : lut.entries(farm.device, protocol)) {
+  for (const auto& [key, e] : lut.entries(farm.devices.front(), protocol)) {
     table.blocks().set(key, {e.samples, e.median_ms, e.std_ms});
   }
 
   // 2. Whole subnets: some fit the overhead, the others test the table.
   RunInfo info;
-  info.name = config.name + "-lut-" + farm.device;
+  info.name = config.name + "-lut-" + farm.devices.front();
   info.config_json = config.document.dump();
   info.config_hash = config.hash;
   info.code_version = NAS_CODE_VERSION;
@@ -211,11 +211,11 @@ int lut_build_command(const LutBuildCommand& command) {
   LutPredictor predictor(space, layout, table);
   predictor.fit(fit_archs, fit_values);
   const LutFit& fit = predictor.lut().fit();
-  lut.put_fit(farm.device, space.name(), protocol,
+  lut.put_fit(farm.devices.front(), space.name(), protocol,
               {fit.overhead_ms, fit.scale, static_cast<std::int64_t>(fit.subnets), fit.residual_ms});
 
   std::printf("look-up table %s, space %s, protocol %s: %zu blocks (%zu measured now)\n",
-              farm.device.c_str(), space.name().c_str(), protocol.c_str(), table.blocks().size(),
+              farm.devices.front().c_str(), space.name().c_str(), protocol.c_str(), table.blocks().size(),
               missing.size());
   std::printf("fit on %zu subnets: latency = %.4f ms + %.4f x sum of blocks (residual %.4f ms)\n",
               fit.subnets, fit.overhead_ms, fit.scale, fit.residual_ms);

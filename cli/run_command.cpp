@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/dashboard_command.h"
 #include "cli/farm_session.h"
+#include "cli/host_work_log.h"
 #include "cli/progress.h"
 #include "cli/subcommand.h"
 #include "cli/wiring.h"
@@ -36,6 +37,7 @@ double prepare_supernet(Supernet& supernet, const TrainingOptions& training, boo
       training.epochs * (supernet.train_images() / training.batch_size) * training.batch_size;
   Progress progress("images", total, !quiet && !supernet.trained());
   auto last_written = std::chrono::steady_clock::time_point{};
+  const double started = unix_now_seconds();
   const TrainSummary summary = supernet.train([&](const TrainProgress& p) {
     progress.update(p.images_done, p.images_resumed);
     const auto now = std::chrono::steady_clock::now();
@@ -45,6 +47,7 @@ double prepare_supernet(Supernet& supernet, const TrainingOptions& training, boo
     }
   });
   progress.finish();
+  if (summary.epochs_trained_now > 0) log_host_work("training", started, unix_now_seconds());
   if (summary.epochs_trained_now == 0) {
     spdlog::info("supernet {}: trained checkpoint loaded ({} epochs)", supernet.checkpoint_id(),
                  summary.epochs_done);
@@ -156,7 +159,12 @@ int run_command(const RunCommand& command) {
   auto strategy = wire_strategy(config, pieces.space);
   LoopOptions options;
   options.budget = config.search.budget;
-  options.batch = batch_size(config.search);
+  const std::size_t boards = farm_boards(pieces);
+  options.batch = batch_size(config.search, boards);
+  if (boards > 0) {
+    spdlog::info("farm: up to {} boards per device key; {} candidates per step", boards,
+                 options.batch);
+  }
   SearchLoop loop(pieces.space, *strategy, *pieces.evaluator, journal, config.objectives,
                   config.constraints, options);
 
@@ -195,7 +203,7 @@ int run_command(const RunCommand& command) {
   }
   const double final_seconds = evaluate_front(result.front, pieces, journal);
   if (pieces.supernet) {
-    spdlog::info("time: training {:.0f}s, search {:.0f}s, final evaluation {:.0f}s",
+    spdlog::info("time: training {:.0f}s, search {:.2f}s, final evaluation {:.0f}s",
                  training_seconds, search_seconds, final_seconds);
   }
 

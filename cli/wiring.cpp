@@ -1,6 +1,9 @@
 #include "cli/wiring.h"
 
+#include <algorithm>
+
 #include "cli/farm_session.h"
+#include "cli/host_work_log.h"
 #include "core/errors.h"
 #include "core/space_registry.h"
 #include "device_runners/client/farm_evaluator.h"
@@ -48,13 +51,30 @@ std::function<ExportedModel(const Arch&)> onnx_exporter(std::shared_ptr<Supernet
   };
 }
 
-std::unique_ptr<Evaluator> make_farm_latency(const RunConfig& config,
-                                             const std::shared_ptr<Supernet>& supernet,
-                                             const FarmSession* farm) {
-  FarmEvaluatorOptions options = farm_latency_options(config, supernet->space(), supernet->layout());
-  options.export_onnx = onnx_exporter(supernet, config.evaluator.supernet.latency.batch);
-  return std::make_unique<FarmEvaluator>(supernet->space(), farm_client_options(config, farm),
-                                         std::move(options));
+// The farm's evaluators: the local runner's key (this machine's CPU, measured
+// only while the machine is otherwise idle) apart from the boards' keys,
+// whose jobs overlap the workstation's scoring.
+void wire_farm_latency(const RunConfig& config, RunPieces& pieces, const FarmSession* farm,
+                       std::vector<std::unique_ptr<Evaluator>>& parts) {
+  const Supernet& supernet = *pieces.supernet;
+  FarmEvaluatorOptions options = farm_latency_options(config, supernet.space(), supernet.layout());
+  options.export_onnx = onnx_exporter(pieces.supernet, config.evaluator.supernet.latency.batch);
+  const bool local_runner = config.farm.local_runner && !config.farm.bind.empty();
+  std::vector<FarmEvaluatorOptions> groups;
+  if (local_runner) {
+    FarmEvaluatorOptions host = options;
+    host.devices = {options.devices.front()};
+    host.on_this_host = true;
+    groups.push_back(std::move(host));
+    options.devices.erase(options.devices.begin());
+  }
+  if (!options.devices.empty()) groups.push_back(std::move(options));
+  for (FarmEvaluatorOptions& group : groups) {
+    auto evaluator = std::make_unique<FarmEvaluator>(
+        supernet.space(), farm_client_options(config, farm), std::move(group));
+    pieces.farm_evaluators.push_back(evaluator.get());
+    parts.push_back(std::move(evaluator));
+  }
 }
 
 void wire_supernet(const RunConfig& config, RunPieces& pieces, const FarmSession* farm) {
@@ -64,12 +84,12 @@ void wire_supernet(const RunConfig& config, RunPieces& pieces, const FarmSession
     throw ConfigError("/supernet/data", e.what());
   }
   std::vector<std::unique_ptr<Evaluator>> parts;
-  parts.push_back(
-      std::make_unique<SupernetAccuracyEvaluator>(pieces.supernet, config.evaluator.supernet));
+  parts.push_back(std::make_unique<HostWorkLog>(
+      std::make_unique<SupernetAccuracyEvaluator>(pieces.supernet, config.evaluator.supernet)));
   parts.push_back(std::make_unique<Mbv3AnalyticEvaluator>(pieces.supernet->space(),
                                                           pieces.supernet->layout()));
   if (config.farm.enabled) {
-    parts.push_back(make_farm_latency(config, pieces.supernet, farm));
+    wire_farm_latency(config, pieces, farm, parts);
   } else {
     parts.push_back(
         std::make_unique<CpuLatencyEvaluator>(pieces.supernet, config.evaluator.supernet.latency));
@@ -148,7 +168,7 @@ FarmEvaluatorOptions farm_latency_options(const RunConfig& config, const SearchS
                                           const Mbv3Layout& layout) {
   const LatencyOptions& latency = config.evaluator.supernet.latency;
   FarmEvaluatorOptions options;
-  options.device = config.farm.device;
+  options.devices = config.farm.devices;
   options.space_name = space.name();
   options.space_options = {{"space", config.document.at("space")},
                            {"in_channels", layout.in_channels},
@@ -182,7 +202,7 @@ RunPieces wire_run(const RunConfig& config, const FarmSession* farm) {
     throw ConfigError("/farm", "the farm measures networks built from a supernet space (mbv3); "
                                "the nb201 table already holds device latencies");
   }
-  RunPieces pieces{make_space(config.space), nullptr, nullptr, {}, nullptr, {}};
+  RunPieces pieces{make_space(config.space), nullptr, nullptr, {}, nullptr, {}, nullptr, {}};
   if (config.evaluator.type == "supernet") {
     wire_supernet(config, pieces, farm);
   } else {
@@ -207,11 +227,23 @@ std::unique_ptr<Strategy> wire_strategy(const RunConfig& config, const SearchSpa
   return make_strategy(config.search, space, config.objectives.size(), config.seed);
 }
 
-std::size_t batch_size(const SearchOptions& options) {
+std::size_t batch_size(const SearchOptions& options, std::size_t boards) {
   if (options.batch > 0) return static_cast<std::size_t>(options.batch);
-  if (options.strategy == "rl") return Reinforce::kDefaultBatch;
-  if (options.strategy == "surrogate") return SurrogateSearch::kDefaultBatch;
-  return options.strategy == "nsga2" ? static_cast<std::size_t>(options.population) : 1;
+  if (options.strategy == "rl") return std::max(Reinforce::kDefaultBatch, boards);
+  if (options.strategy == "surrogate") return std::max(SurrogateSearch::kDefaultBatch, boards);
+  // NSGA-II breeds one generation per step: its population's worth.
+  if (options.strategy == "nsga2") return static_cast<std::size_t>(options.population);
+  return std::max<std::size_t>(1, boards);  // random, evolution
+}
+
+std::size_t farm_boards(const RunPieces& pieces) {
+  std::size_t boards = 0;
+  for (FarmEvaluator* farm : pieces.farm_evaluators) {
+    for (const auto& [device, runners] : farm->runners_per_device()) {
+      boards = std::max(boards, runners);
+    }
+  }
+  return boards;
 }
 
 }  // namespace nas::cli

@@ -40,6 +40,9 @@ struct RunPieces {
   // The structural check outside `evaluator`, for its count after the
   // search; null for a space whose every network computes something.
   const StructuralGate* gate = nullptr;
+  // The farm evaluators inside `evaluator`, to ask how many boards serve
+  // each key; empty without a "farm" section.
+  std::vector<FarmEvaluator*> farm_evaluators;
 };
 
 // Builds the space and evaluator of `config` and checks that every objective
@@ -64,7 +67,14 @@ FarmClientOptions farm_client_options(const RunConfig& config, const FarmSession
 // The strategy the config names, built from whichever library holds it.
 std::unique_ptr<Strategy> wire_strategy(const RunConfig& config, const SearchSpace& space);
 
-// Candidates per step: the config's batch, or the strategy's natural one.
-std::size_t batch_size(const SearchOptions& options);
+// Candidates per step: the config's batch, or the strategy's natural one,
+// made large enough to keep `boards` boards of a device key busy where the
+// strategy's step can grow (random, evolution, surrogate, rl; NSGA-II asks
+// one generation, its population, per step).
+std::size_t batch_size(const SearchOptions& options, std::size_t boards = 0);
+
+// The most runners the broker lists for any of the run's device keys; 0
+// without a farm or when none has joined yet.
+std::size_t farm_boards(const RunPieces& pieces);
 
 }  // namespace nas::cli

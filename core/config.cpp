@@ -274,8 +274,32 @@ FarmOptions parse_farm(JsonReader r) {
   if (out.local_runner && !out.connect.empty()) {
     throw ConfigError(r.path_of("local_runner"), "a local runner needs the embedded broker (\"bind\")");
   }
-  out.device = r.string("device", out.device);
-  if (out.device.empty()) throw ConfigError(r.path_of("device"), "must not be empty");
+  if (r.has("device") && r.has("devices")) {
+    throw ConfigError(r.path_of("devices"), "give \"device\" (one key) or \"devices\" (several), not both");
+  }
+  if (r.has("devices")) {
+    const nlohmann::json& list = *r.get("devices");
+    const std::string path = r.path_of("devices");
+    if (!list.is_array() || list.empty()) {
+      throw ConfigError(path, "expected a non-empty array of device keys, got " +
+                                  describe_json_value(list));
+    }
+    out.devices.clear();
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const std::string at = path + "/" + std::to_string(i);
+      if (!list[i].is_string() || list[i].get<std::string>().empty()) {
+        throw ConfigError(at, "expected a device key, got " + describe_json_value(list[i]));
+      }
+      const std::string key = list[i].get<std::string>();
+      if (std::find(out.devices.begin(), out.devices.end(), key) != out.devices.end()) {
+        throw ConfigError(at, "device key \"" + key + "\" is named twice");
+      }
+      out.devices.push_back(key);
+    }
+  } else {
+    out.devices = {r.string("device", out.devices.front())};
+    if (out.devices.front().empty()) throw ConfigError(r.path_of("device"), "must not be empty");
+  }
   out.deadline_seconds = r.number("deadline_seconds", 0.001, 86400, out.deadline_seconds);
   out.wait_seconds = r.number("wait_seconds", 0.001, 604800, out.wait_seconds);
   out.broker_key = r.string("broker_key", std::string());

@@ -115,8 +115,10 @@ struct FarmOptions {
   bool enabled = false;             // the section is present
   std::string bind;                 // embedded broker's address; port 0 = any free port
   std::string connect;              // an external broker instead
-  bool local_runner = true;         // with bind: start `nas runner --device <device>`
-  std::string device = "cpu";       // device key; the metric is "<device>_ms"
+  bool local_runner = true;         // with bind: start `nas runner --device <devices[0]>`
+  // Device keys ("device": one, or "devices": several); each gives metrics
+  // "<key>_ms" and "<key>_mj".
+  std::vector<std::string> devices = {"cpu"};
   double deadline_seconds = 300;    // per measurement, from dispatch
   double wait_seconds = 3600;       // per measurement, queueing included
   std::string broker_key;           // CURVE: the broker's public key file

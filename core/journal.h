@@ -39,8 +39,9 @@ class Journal {
   virtual std::vector<Evaluation> find(const std::string& arch_id) = 0;
 
   // Stores `fresh` evaluations of `arch` (and the architecture itself)
-  // durably, in one transaction, before the loop uses them; each counts as
-  // one evaluator call of the current session.
+  // durably, in one transaction, before the loop uses them. An architecture
+  // counts as one evaluator call of the current session, however many
+  // records its values arrive in.
   virtual void record(const SearchSpace& space, const Arch& arch,
                       const std::vector<Evaluation>& fresh) = 0;
 

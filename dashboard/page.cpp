@@ -119,6 +119,12 @@ const std::string& dashboard_page() {
   </section>
   <section id="runners">
     <h2>Runners <span class="note" id="farm"></span></h2>
+    <table id="devices-table">
+      <thead><tr><th>device key</th><th class="num">jobs in flight</th><th class="num">queued</th>
+        <th class="num">boards busy</th><th class="num">boards idle</th>
+        <th class="num">measurements done</th></tr></thead>
+      <tbody></tbody>
+    </table>
     <table id="runners-table">
       <thead><tr><th>runner</th><th>device key</th><th>backend</th><th>state</th><th>job</th>
         <th class="num">jobs done</th><th class="num">last heard</th></tr></thead>
@@ -401,6 +407,14 @@ function showRunners(r) {
     return tr;
   });
   $("runners-table").tBodies[0].replaceChildren(...rows);
+  const devices = (r.devices || []).map(d => {
+    const tr = el("tr", {"data-device": d.device});
+    tr.append(el("td", {}, d.device), el("td", {class: "num"}, String(d.running)),
+              el("td", {class: "num"}, String(d.queued)), el("td", {class: "num"}, String(d.busy)),
+              el("td", {class: "num"}, String(d.idle)), el("td", {class: "num"}, String(d.jobs_done)));
+    return tr;
+  });
+  $("devices-table").tBodies[0].replaceChildren(...devices);
 }
 
 async function refresh() {

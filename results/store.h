@@ -179,7 +179,8 @@ class Store {
 
   // In one transaction: the architecture's row (if new; an existing id with
   // another canonical JSON is an id collision and throws), one row per
-  // evaluation in `fresh`, and the session's evaluator_calls + 1. An
+  // evaluation in `fresh`, and the session's evaluator_calls + 1 if the
+  // session had stored nothing of the architecture yet. An
   // evaluation whose (arch, metric, source, device, fidelity) is already
   // stored throws nas::Error and nothing of the call is stored. An evaluation
   // that carries a measurement gets its row in the measurements table (once

@@ -157,6 +157,17 @@ void StoreWriter::record_evaluations(std::int64_t run_id, std::int64_t session_i
   sqlite::Transaction transaction = begin_write("record evaluations");
   insert_arch_once(space, arch, arch_id);
 
+  // An architecture is one evaluator call of the session, however many
+  // records its values arrive in (a batch stores each value as it comes).
+  auto& seen = connection_.statement(
+      "SELECT EXISTS (SELECT 1 FROM evaluations WHERE arch_id = ? AND session_id = ?)");
+  bool seen_in_session = false;
+  {
+    sqlite::ResetOnExit reset_seen(seen);
+    seen.bind(1, arch_id).bind(2, session_id);
+    seen_in_session = seen.step() && seen.column_int64(0) != 0;
+  }
+
   // Each distinct measurement once, though a job's latency and energy
   // evaluations both carry it.
   std::map<const MeasurementRecord*, std::int64_t> measurement_ids;
@@ -172,9 +183,9 @@ void StoreWriter::record_evaluations(std::int64_t run_id, std::int64_t session_i
   }
 
   auto& update = connection_.statement(
-      "UPDATE sessions SET evaluator_calls = evaluator_calls + 1, updated_at = ? WHERE id = ?");
+      "UPDATE sessions SET evaluator_calls = evaluator_calls + ?, updated_at = ? WHERE id = ?");
   sqlite::ResetOnExit reset(update);
-  update.bind(1, now).bind(2, session_id);
+  update.bind(1, static_cast<std::int64_t>(seen_in_session ? 0 : 1)).bind(2, now).bind(3, session_id);
   update.run();
   transaction.commit();
 }

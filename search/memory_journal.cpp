@@ -21,7 +21,7 @@ void MemoryJournal::record(const SearchSpace& space, const Arch& arch,
     stored.push_back(e);
   }
   archs_.emplace(id, space.canonical_json(arch));
-  ++evaluator_calls_;
+  if (called_.insert(id).second) ++evaluator_calls_;
 }
 
 void MemoryJournal::commit_step(const StepRecord& step) {

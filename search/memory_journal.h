@@ -4,6 +4,7 @@
 
 #include <map>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/journal.h"
 
@@ -27,6 +28,7 @@ class MemoryJournal : public Journal {
   std::vector<std::string> queried_;
   std::optional<StepRecord> last_;
   std::int64_t evaluator_calls_ = 0;
+  std::unordered_set<std::string> called_;  // archs recorded, each one call
 };
 
 }  // namespace nas

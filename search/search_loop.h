@@ -1,6 +1,9 @@
 // The loop that drives a run: ask the strategy, evaluate (store first, then
 // the evaluator), tell, commit; repeat until the budget of distinct
 // architectures is spent. Resumes from the journal's last committed step.
+// A step's values that are not stored go to the evaluator as one batch
+// (Evaluator::submit), so the farm measures them concurrently; each value is
+// recorded in the journal as it arrives, before anything uses it.
 #pragma once
 
 #include <cstdint>
@@ -71,9 +74,28 @@ class SearchLoop {
 
  private:
   struct Scored;
-  // The arch's values for every metric: stored ones first, the rest from the
-  // evaluator, recorded in the journal before they are returned.
-  Scored score(const Arch& arch, const std::string& id);
+  struct Session;
+  struct Member;
+
+  // The phases of run(), in order.
+  // Continues from the journal's last committed step, if any.
+  void resume(Session& session);
+  // One step: ask, score, tell, commit. False when the search is over (the
+  // space is exhausted).
+  bool step(Session& session);
+  // The front over everything the run queried, from stored values only,
+  // with predicted values of its members measured first.
+  std::vector<Member> final_front(Session& session);
+
+  // The values of every metric for each arch: stored ones first, the rest
+  // from one evaluator batch, each recorded in the journal as it arrives.
+  std::vector<Scored> score(const std::vector<Arch>& archs, const std::vector<std::string>& ids);
+  // Fills the outcome (objectives, violation, exclusion) from the values.
+  void judge(Scored& s) const;
+  // The stored value of metric m among `stored`, or a stand-in for it.
+  const Evaluation* stored_value(const std::vector<Evaluation>& stored, std::size_t m) const;
+  // Measures one predicted front member; false when it is no longer feasible.
+  bool confirm(Session& session, Member& member);
 
   const SearchSpace& space_;
   Strategy& strategy_;

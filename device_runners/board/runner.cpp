@@ -19,6 +19,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// The board's wall clock, for the job's start and end in its result.
+double unix_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 std::string default_runner_id() {
   char host[256] = {0};
   gethostname(host, sizeof host - 1);
@@ -132,6 +137,7 @@ struct Runner::Impl {
         next_job.reset();
       }
       const auto begin = Clock::now();
+      const double started_at = unix_seconds();
       JobResult r;
       r.job_id = job.job_id;
       try {
@@ -151,6 +157,10 @@ struct Runner::Impl {
         r.runner_idle_ms = std::chrono::duration<double, std::milli>(begin - *previous_end).count();
       }
       previous_end = Clock::now();
+      if (r.environment.is_object()) {
+        r.environment["started_at"] = started_at;
+        r.environment["finished_at"] = unix_seconds();
+      }
       {
         std::lock_guard<std::mutex> lock(result_mutex);
         result = std::move(r);

@@ -143,8 +143,37 @@ nlohmann::json Dispatcher::listing(Clock::time_point now) const {
          {"seconds_since_heard", std::chrono::duration<double>(now - peer.last_seen).count()},
          {"capabilities", peer.hello.capabilities}});
   }
+  // Per device key: what a search's progress line and the dashboard show.
+  std::map<std::string, nlohmann::json> by_device;
+  const auto device_entry = [&](const std::string& device) -> nlohmann::json& {
+    auto it = by_device.find(device);
+    if (it == by_device.end()) {
+      it = by_device
+               .emplace(device, nlohmann::json{{"device", device}, {"runners", 0}, {"busy", 0},
+                                               {"idle", 0}, {"queued", 0}, {"running", 0},
+                                               {"jobs_done", 0}})
+               .first;
+    }
+    return it->second;
+  };
+  for (const auto& [id, peer] : peers_) {
+    if (!peer.is_runner) continue;
+    nlohmann::json& d = device_entry(peer.hello.device);
+    d["runners"] = d["runners"].get<int>() + 1;
+    if (!peer.job.empty()) d["busy"] = d["busy"].get<int>() + 1;
+    else if (peer.ready) d["idle"] = d["idle"].get<int>() + 1;
+  }
+  for (const auto& [key, job] : jobs_) {
+    nlohmann::json& d = device_entry(job.device);
+    const char* field = job.runner.empty() ? "queued" : "running";
+    d[field] = d[field].get<int>() + 1;
+  }
+  for (const auto& [device, done] : done_by_device_) device_entry(device)["jobs_done"] = done;
+  nlohmann::json devices = nlohmann::json::array();
+  for (auto& [device, d] : by_device) devices.push_back(std::move(d));
   const BrokerStats s = stats();
   return {{"runners", runners},
+          {"devices", devices},
           {"queued", queued()},
           {"running", running()},
           {"stats",
@@ -260,6 +289,7 @@ void Dispatcher::on_result(Peer& runner, const wire::Message& message, Clock::ti
                     it->second.job_id == message.body["job_id"].get<std::string>();
   if (ours) {
     ++runner.jobs_done;
+    ++done_by_device_[runner.hello.device];
   } else {
     spdlog::debug("broker: dropped a stale result from runner {}", runner.hello.runner_id);
   }

@@ -87,7 +87,9 @@ class Dispatcher {
   // Says BYE to every peer (the broker is stopping).
   void say_goodbye();
 
-  // The LIST answer: runners with their states, queue sizes, counters.
+  // The LIST answer: runners with their states, queue sizes, counters, and
+  // per device key ("devices") its runners, how many are busy and idle, its
+  // jobs queued and running, and the jobs its runners have done.
   nlohmann::json listing(Clock::time_point now) const;
 
   std::size_t queued() const { return queue_.size(); }
@@ -140,6 +142,7 @@ class Dispatcher {
   std::map<std::string, Peer> peers_;  // by id
   std::map<std::string, Job> jobs_;    // unfinished jobs by key
   std::deque<std::string> queue_;      // keys of jobs waiting for a runner
+  std::map<std::string, std::int64_t> done_by_device_;  // results passed on, by device key
 
   mutable std::mutex stats_mutex_;
   BrokerStats stats_;  // guarded by stats_mutex_

@@ -74,6 +74,15 @@ FarmClient::~FarmClient() {
 }
 
 std::vector<JobResult> FarmClient::run(const std::vector<FarmJob>& jobs, double max_wait_seconds) {
+  std::vector<JobResult> out(jobs.size());
+  RunHooks hooks;
+  hooks.on_result = [&](std::size_t job, JobResult result) { out[job] = std::move(result); };
+  run(jobs, max_wait_seconds, hooks);
+  return out;
+}
+
+void FarmClient::run(const std::vector<FarmJob>& jobs, double max_wait_seconds,
+                     const RunHooks& hooks) {
   std::map<std::string, std::size_t> index;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     if (!index.emplace(jobs[i].spec.job_id, i).second) {
@@ -83,24 +92,49 @@ std::vector<JobResult> FarmClient::run(const std::vector<FarmJob>& jobs, double 
   const auto submit = [&](std::size_t i) {
     impl_->send(wire::Submit{jobs[i].device, jobs[i].spec.to_json()}.encode());
   };
+  // A client idle past the broker's liveness (a search scoring on the
+  // workstation between batches) has been forgotten: introduce ourselves
+  // again first, or every job would come back as a BYE.
+  if (Clock::now() - impl_->last_sent >=
+      std::chrono::duration<double>(impl_->options.heartbeat_seconds)) {
+    impl_->hello();
+  }
+  const auto deliver = [&](std::size_t i, JobResult r) {
+    if (hooks.on_result) hooks.on_result(i, std::move(r));
+  };
   const std::size_t window = std::max<std::size_t>(1, impl_->options.max_outstanding);
   std::size_t submitted = 0;  // jobs[0, submitted) went to the broker
   for (; submitted < std::min(window, jobs.size()); ++submitted) submit(submitted);
-  std::vector<std::optional<JobResult>> results(jobs.size());
+  std::vector<bool> answered_job(jobs.size(), false);
   std::size_t answered = 0;
   const auto until = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                         std::chrono::duration<double>(max_wait_seconds));
+  const auto listing_interval = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(hooks.listing_seconds));
+  auto next_listing = Clock::now() + listing_interval;
   while (answered < jobs.size()) {
+    if (hooks.stop && hooks.stop()) return;
     const auto now = Clock::now();
     if (now >= until) break;
-    auto m = impl_->receive(std::chrono::duration_cast<std::chrono::milliseconds>(until - now));
-    if (!m) break;
+    if (hooks.on_listing && now >= next_listing) {
+      impl_->send({wire::MessageType::kList, nlohmann::json::object()});
+      next_listing = now + listing_interval;
+    }
+    // Short waits, so that `stop` and the listing are looked at in time.
+    const auto wait = std::min<Clock::duration>(until - now, std::chrono::milliseconds(100));
+    auto m = impl_->receive(std::chrono::duration_cast<std::chrono::milliseconds>(wait) +
+                            std::chrono::milliseconds(1));
+    if (!m) continue;
     if (m->type == wire::MessageType::kBye) {
       // The broker restarted: say hello again and resubmit what is open.
       impl_->hello();
       for (std::size_t i = 0; i < submitted; ++i) {
-        if (!results[i]) submit(i);
+        if (!answered_job[i]) submit(i);
       }
+      continue;
+    }
+    if (m->type == wire::MessageType::kList) {
+      if (hooks.on_listing) hooks.on_listing(m->body);
       continue;
     }
     if (m->type != wire::MessageType::kResult) continue;
@@ -111,27 +145,24 @@ std::vector<JobResult> FarmClient::run(const std::vector<FarmJob>& jobs, double 
       continue;
     }
     auto it = index.find(r.job_id);
-    if (it == index.end() || it->second >= submitted || results[it->second]) {
+    if (it == index.end() || it->second >= submitted || answered_job[it->second]) {
       continue;  // not ours, or a repeat
     }
-    results[it->second] = std::move(r);
+    answered_job[it->second] = true;
     ++answered;
+    // The next job goes out before this result is handled (and stored).
     if (submitted < jobs.size()) submit(submitted++);
+    deliver(it->second, std::move(r));
   }
-  std::vector<JobResult> out;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
-    if (results[i]) {
-      out.push_back(std::move(*results[i]));
-      continue;
-    }
+    if (answered_job[i]) continue;
     JobResult r;
     r.job_id = jobs[i].spec.job_id;
     r.status = wire::JobStatus::kUnanswered;
     r.message = "no result from the farm within " + std::to_string(max_wait_seconds) +
                 " s (is a runner for device '" + jobs[i].device + "' connected?)";
-    out.push_back(std::move(r));
+    deliver(i, std::move(r));
   }
-  return out;
 }
 
 nlohmann::json FarmClient::list(double timeout_seconds) {

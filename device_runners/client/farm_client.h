@@ -37,6 +37,21 @@ struct FarmJob {
   JobSpec spec;        // its job_id must be unique among pending jobs
 };
 
+// What FarmClient::run does besides waiting: every hook is optional and is
+// called on the thread that called run().
+struct RunHooks {
+  // Each job's result as it arrives (its index in the jobs), and at the end
+  // an unanswered result for each job still open.
+  std::function<void(std::size_t job, JobResult result)> on_result;
+  // Asked at least every 100 ms: true ends run() at once, leaving the rest
+  // of the results undelivered (the broker drops them when this client goes).
+  std::function<bool()> stop;
+  // The broker's LIST, asked about every `listing_seconds` while run() waits
+  // (for progress lines: runners per device key and their states).
+  std::function<void(const nlohmann::json& listing)> on_listing;
+  double listing_seconds = 5;
+};
+
 class FarmClient {
  public:
   explicit FarmClient(FarmClientOptions options);
@@ -51,6 +66,10 @@ class FarmClient {
   // says why; nothing throws for an ordinary failure. Throws nas::Error when
   // options.broker_failure reports the broker dead.
   std::vector<JobResult> run(const std::vector<FarmJob>& jobs, double max_wait_seconds);
+
+  // The same, handing each result to hooks.on_result as it arrives instead
+  // of returning them at the end.
+  void run(const std::vector<FarmJob>& jobs, double max_wait_seconds, const RunHooks& hooks);
 
   // The broker's LIST: runners with their keys and states, queue sizes,
   // counters. Throws nas::Error when the broker does not answer in time or

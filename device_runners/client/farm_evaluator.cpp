@@ -4,6 +4,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <thread>
 
 #include "core/errors.h"
 
@@ -30,18 +35,172 @@ std::shared_ptr<const MeasurementRecord> record_of(const JobResult& r, const std
 
 }  // namespace
 
+// A batch on the farm: its jobs, the thread that waits for them, and the
+// answers that thread has received and collect() has not handed on yet.
+class FarmEvaluator::Batch : public PendingBatch {
+ public:
+  Batch(FarmEvaluator& owner, std::vector<EvaluationRequest> requests)
+      : owner_(owner), progress_(owner.measured_) {
+    requests_ = std::move(requests);
+    std::map<std::pair<std::string, std::string>, std::size_t> job_of;  // (arch id, key)
+    std::map<std::string, bool> needs_onnx;  // by key
+    std::map<std::pair<std::string, std::string>, Measured> earlier;
+    earlier.swap(owner_.latest_);
+    for (std::size_t i = 0; i < requests_.size(); ++i) {
+      const std::string& device = owner_.device_of(requests_[i].metric);
+      const std::string id = owner_.space_.id(requests_[i].arch);
+      const auto known = earlier.find({id, device});
+      if (known != earlier.end()) {
+        // The other metric of a job already done: no second job.
+        ready_.push_back({i, owner_.value_of(known->second, requests_[i].metric)});
+        owner_.latest_.insert(*known);
+        ++answered_;
+        continue;
+      }
+      auto [it, fresh] = job_of.emplace(std::make_pair(id, device), jobs_.size());
+      if (fresh) {
+        auto onnx = needs_onnx.find(device);
+        if (onnx == needs_onnx.end()) {
+          onnx = needs_onnx.emplace(device, owner_.runners_need_onnx(device)).first;
+        }
+        jobs_.push_back({device, owner_.job_for(requests_[i].arch, id, onnx->second)});
+        job_requests_.emplace_back();
+        job_keys_.emplace_back(id, device);
+      }
+      job_requests_[it->second].push_back(i);
+    }
+    FarmClient* client = jobs_.empty() ? nullptr : &owner_.client();
+    owner_.batch_open_ = true;  // from here on, the destructor closes it
+    if (client) waiting_ = std::thread([this, client] { wait_for_results(*client); });
+  }
+
+  ~Batch() override {
+    stop_ = true;
+    if (waiting_.joinable()) waiting_.join();
+    owner_.measured_ = progress_;
+    owner_.batch_open_ = false;
+  }
+
+  std::vector<Answer> collect(std::chrono::milliseconds wait) override {
+    std::vector<Answer> out;
+    out.swap(ready_);
+    std::vector<std::pair<std::size_t, JobResult>> arrived;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      if (out.empty()) {
+        arrived_cv_.wait_for(lock, wait, [&] { return !arrived_.empty() || finished_; });
+      }
+      arrived.swap(arrived_);
+      if (arrived.empty() && failure_) std::rethrow_exception(failure_);
+    }
+    for (auto& [job, result] : arrived) {
+      if (result.status == wire::JobStatus::kUnanswered) {
+        // Not an outcome of this architecture: storing it would poison the
+        // cache. The run stops with the reason and --resume continues later.
+        throw Error("farm: " + result.message);
+      }
+      Measured m;
+      m.record = record_of(result, jobs_[job].device, owner_.options_.protocol);
+      m.result = std::move(result);
+      for (std::size_t i : job_requests_[job]) {
+        out.push_back({i, owner_.value_of(m, requests_[i].metric)});
+        ++answered_;
+      }
+      owner_.latest_.emplace(job_keys_[job], std::move(m));
+    }
+    return out;
+  }
+
+  bool done() const override { return answered_ == requests_.size(); }
+
+ private:
+  // On the waiting thread: runs the jobs, hands each result over, and logs
+  // progress per device key.
+  void wait_for_results(FarmClient& client) {
+    std::map<std::string, std::int64_t> open;  // jobs not answered yet, by key
+    for (const FarmJob& j : jobs_) ++open[j.device];
+    RunHooks hooks;
+    hooks.stop = [this] { return stop_.load(); };
+    hooks.on_result = [&](std::size_t job, JobResult result) {
+      const std::string& device = jobs_[job].device;
+      --open[device];
+      if (result.status == wire::JobStatus::kOk) ++progress_[device];
+      std::lock_guard<std::mutex> lock(mutex_);
+      arrived_.emplace_back(job, std::move(result));
+      arrived_cv_.notify_one();
+    };
+    hooks.listing_seconds = owner_.options_.progress_seconds;
+    hooks.on_listing = [&](const nlohmann::json& listing) { log_progress(listing, open); };
+    try {
+      client.run(jobs_, owner_.options_.wait_seconds, hooks);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      failure_ = std::current_exception();
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    finished_ = true;
+    arrived_cv_.notify_one();
+  }
+
+  void log_progress(const nlohmann::json& listing,
+                    const std::map<std::string, std::int64_t>& open) {
+    for (const auto& [device, jobs] : open) {
+      int busy = 0, idle = 0;
+      for (const auto& runner : listing.value("runners", nlohmann::json::array())) {
+        if (runner.value("device", std::string()) != device) continue;
+        (runner.value("state", std::string()) == "busy" ? busy : idle) += 1;
+      }
+      if (busy + idle == 0 && jobs > 0) {
+        spdlog::info("farm: {}: waiting for a runner with device key '{}' ({} jobs waiting; "
+                     "wait_seconds {:g} bounds the wait)",
+                     device, device, jobs, owner_.options_.wait_seconds);
+        continue;
+      }
+      spdlog::info("farm: {}: {} jobs in flight, boards {} busy {} idle, {} measured", device,
+                   jobs, busy, idle, progress_[device]);
+    }
+  }
+
+  FarmEvaluator& owner_;
+  std::vector<EvaluationRequest> requests_;
+  std::vector<FarmJob> jobs_;
+  std::vector<std::vector<std::size_t>> job_requests_;  // requests each job answers
+  std::vector<std::pair<std::string, std::string>> job_keys_;  // (arch id, key) of each job
+  std::vector<Answer> ready_;  // answered without a job
+  std::size_t answered_ = 0;   // requests handed on (or ready_)
+  // Measurements done per key; written by the waiting thread while it runs.
+  std::map<std::string, std::int64_t> progress_;
+
+  std::thread waiting_;
+  std::atomic<bool> stop_{false};
+  std::mutex mutex_;
+  std::condition_variable arrived_cv_;
+  std::vector<std::pair<std::size_t, JobResult>> arrived_;  // guarded by mutex_
+  bool finished_ = false;                                   // guarded by mutex_
+  std::exception_ptr failure_;                              // guarded by mutex_
+};
+
 FarmEvaluator::FarmEvaluator(const SearchSpace& space, FarmClientOptions client,
                              FarmEvaluatorOptions options)
     : space_(space), client_options_(std::move(client)), options_(std::move(options)) {
-  if (options_.device.empty()) throw Error("farm evaluator: no device key");
+  if (options_.devices.empty()) throw Error("farm evaluator: no device key");
+  for (const std::string& d : options_.devices) {
+    if (d.empty()) throw Error("farm evaluator: an empty device key");
+  }
 }
 
-bool FarmEvaluator::runners_need_onnx() {
+FarmClient& FarmEvaluator::client() {
+  if (!client_) client_ = std::make_unique<FarmClient>(client_options_);
+  return *client_;
+}
+
+bool FarmEvaluator::runners_need_onnx(const std::string& device) {
+  if (!options_.export_onnx) return false;
   // With no runner of the device listed yet (a board still starting), the
   // file goes along, so that whichever kind joins can take the job.
   nlohmann::json listing;
   try {
-    listing = client_->list();
+    listing = client().list();
   } catch (const Error& e) {
     if (client_options_.broker_failure && client_options_.broker_failure()) throw;  // no farm
     spdlog::debug("farm: no runner listing ({}); the job carries an ONNX file", e.what());
@@ -49,7 +208,7 @@ bool FarmEvaluator::runners_need_onnx() {
   }
   bool listed = false;
   for (const auto& runner : listing.value("runners", nlohmann::json::array())) {
-    if (runner.value("device", std::string()) != options_.device) continue;
+    if (runner.value("device", std::string()) != device) continue;
     listed = true;
     const auto accepts = runner.value("capabilities", nlohmann::json::object())
                              .value("accepts", nlohmann::json::array());
@@ -58,28 +217,55 @@ bool FarmEvaluator::runners_need_onnx() {
   return !listed;
 }
 
+std::map<std::string, std::size_t> FarmEvaluator::runners_per_device() {
+  std::map<std::string, std::size_t> out;
+  for (const std::string& d : options_.devices) out[d] = 0;
+  nlohmann::json listing;
+  try {
+    listing = client().list();
+  } catch (const Error& e) {
+    spdlog::debug("farm: no runner listing ({})", e.what());
+    return out;
+  }
+  for (const auto& runner : listing.value("runners", nlohmann::json::array())) {
+    auto it = out.find(runner.value("device", std::string()));
+    if (it != out.end()) ++it->second;
+  }
+  return out;
+}
+
 std::vector<std::string> FarmEvaluator::metrics() const {
-  return {options_.device + "_ms", options_.device + "_mj"};
+  std::vector<std::string> out;
+  for (const std::string& d : options_.devices) {
+    out.push_back(d + "_ms");
+    out.push_back(d + "_mj");
+  }
+  return out;
+}
+
+const std::string& FarmEvaluator::device_of(const std::string& metric) const {
+  for (const std::string& d : options_.devices) {
+    if (metric == d + "_ms" || metric == d + "_mj") return d;
+  }
+  std::string known;
+  for (const std::string& m : metrics()) known += (known.empty() ? "\"" : ", \"") + m + "\"";
+  throw Error("the farm measures " + known + ", not \"" + metric + "\"");
 }
 
 EvaluationKey FarmEvaluator::key(const std::string& metric) const {
-  const auto known = metrics();
-  if (metric != known[0] && metric != known[1]) {
-    throw Error("the farm measures \"" + known[0] + "\" and \"" + known[1] + "\", not \"" +
-                metric + "\"");
-  }
   EvaluationKey k;
+  k.device = device_of(metric);
   k.metric = metric;
   k.source = Source::kMeasured;
-  k.device = options_.device;
   k.fidelity = options_.protocol.key();
   return k;
 }
 
-const JobResult& FarmEvaluator::result_for(const Arch& arch) {
-  const std::string id = space_.id(arch);
-  auto it = results_.find(id);
-  if (it != results_.end()) return it->second;
+Workload FarmEvaluator::workload() const {
+  return options_.on_this_host ? Workload::kQuietHost : Workload::kRemote;
+}
+
+JobSpec FarmEvaluator::job_for(const Arch& arch, const std::string& id, bool with_onnx) {
   JobSpec job;
   // Unique across processes sharing a broker: pid and a counter.
   job.job_id = std::to_string(getpid()) + "-" + std::to_string(next_job_++) + "-" + id;
@@ -89,36 +275,24 @@ const JobResult& FarmEvaluator::result_for(const Arch& arch) {
   job.input_shape = options_.input_shape;
   job.protocol = options_.protocol;
   job.deadline_seconds = options_.deadline_seconds;
-  if (!client_) client_ = std::make_unique<FarmClient>(client_options_);
-  if (options_.export_onnx && runners_need_onnx()) {
+  if (with_onnx) {
     ExportedModel model = options_.export_onnx(arch);
     job.onnx = std::move(model.onnx);
     job.input_shape = std::move(model.input_shape);
   }
-  std::vector<JobResult> results = client_->run({{options_.device, job}}, options_.wait_seconds);
-  // Keep only the latest: the loop asks for both metrics of one arch in a row.
-  results_.clear();
-  const JobResult& r = results_.emplace(id, std::move(results.at(0))).first->second;
-  // One record for both metrics, so that the journal stores the job once.
-  record_ = record_of(r, options_.device, options_.protocol);
-  return r;
+  return job;
 }
 
-Evaluation FarmEvaluator::evaluate(const Arch& arch, const std::string& metric) {
+Evaluation FarmEvaluator::value_of(const Measured& m, const std::string& metric) const {
   Evaluation e;
   e.key = key(metric);
-  const JobResult& r = result_for(arch);
-  if (r.status == wire::JobStatus::kUnanswered) {
-    // Not an outcome of this architecture: storing it would poison the
-    // cache. The run stops with the reason and --resume continues later.
-    throw Error("farm: " + r.message);
-  }
+  const JobResult& r = m.result;
   if (r.status != wire::JobStatus::kOk) {
     e.note = std::string(wire::to_string(r.status)) + ": " + r.message;
     return e;
   }
-  e.measurement = record_;
-  if (metric == metrics()[0]) {
+  e.measurement = m.record;
+  if (metric.size() > 3 && metric.compare(metric.size() - 3, 3, "_ms") == 0) {
     e.value = r.latency->median_ms;
   } else if (r.energy) {
     e.value = r.energy->millijoules_per_inference();
@@ -126,6 +300,20 @@ Evaluation FarmEvaluator::evaluate(const Arch& arch, const std::string& metric) 
     e.note = "not measured: the runner has no power meter";
   }
   return e;
+}
+
+std::unique_ptr<PendingBatch> FarmEvaluator::submit(std::vector<EvaluationRequest> requests) {
+  if (batch_open_) throw Error("farm evaluator: a batch is still open");
+  return std::make_unique<Batch>(*this, std::move(requests));
+}
+
+Evaluation FarmEvaluator::evaluate(const Arch& arch, const std::string& metric) {
+  auto batch = submit({{arch, metric}});
+  while (!batch->done()) {
+    auto answers = batch->collect(std::chrono::milliseconds(100));
+    if (!answers.empty()) return std::move(answers.front().evaluation);
+  }
+  throw Error("farm: a batch of one request ended without its answer");
 }
 
 }  // namespace nas

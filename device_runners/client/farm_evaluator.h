@@ -1,10 +1,18 @@
 // Latency (and energy, where the runner has a meter) measured by the farm:
-// an Evaluator that sends each architecture to a runner with the device key
-// and waits for its result. Values are `measured`; their fidelity is the
+// an Evaluator that sends architectures to runners by device key, one or
+// several keys per run. Values are `measured`; their fidelity is the
 // measuring protocol's key, so an (arch, device, protocol) is measured once
 // and every later request is a cache hit in the store. Each value carries the
 // job's full statistics (Evaluation::measurement) for the store's
 // measurements table.
+//
+// A batch (submit) sends one job per (arch, device key) to the broker at
+// once (FarmClientOptions::max_outstanding waiting at a time) and waits for
+// them on a thread of its own, which keeps heartbeating while the caller
+// scores accuracy; each result is handed to the caller's collect() as it
+// arrives. While a batch waits, a progress line per device key says how many
+// jobs are in flight, how many boards are busy and idle, and how many
+// measurements are done, or which key no runner serves yet.
 #pragma once
 
 #include <functional>
@@ -25,7 +33,8 @@ struct ExportedModel {
 };
 
 struct FarmEvaluatorOptions {
-  std::string device;           // device key; metrics are "<device>_ms" and "<device>_mj"
+  // Device keys; each gives metrics "<key>_ms" and "<key>_mj".
+  std::vector<std::string> devices;
   std::string space_name;       // SearchSpace::name() of the architectures sent
   nlohmann::json space_options = nlohmann::json::object();  // what rebuilds the network
   std::vector<std::int64_t> input_shape;
@@ -37,6 +46,12 @@ struct FarmEvaluatorOptions {
   // every runner the broker lists for the device builds archs itself, as
   // each says in HELLO; unset, jobs carry the arch only.
   std::function<ExportedModel(const Arch&)> export_onnx;
+  // The keys' runner is this machine's CPU (the embedded local runner): a
+  // batch then runs only while the machine does nothing else
+  // (Workload::kQuietHost), since a latency timed on a busy CPU is wrong.
+  bool on_this_host = false;
+  // Seconds between progress lines while a batch waits.
+  double progress_seconds = 3;
 };
 
 class FarmEvaluator : public Evaluator {
@@ -47,22 +62,49 @@ class FarmEvaluator : public Evaluator {
 
   std::vector<std::string> metrics() const override;
   EvaluationKey key(const std::string& metric) const override;
-  // Measures on the farm (once per arch: the energy of the same job answers
-  // "<device>_mj"). A timeout, an error or an unsupported job gives no value
-  // and a note saying why; an arch the meter could not measure has no energy.
+  // Measures on the farm (once per arch and key: the energy of the same job
+  // answers "<key>_mj"). A timeout, an error or an unsupported job gives no
+  // value and a note saying why; an arch the meter could not measure has no
+  // energy. A job no runner answered within wait_seconds throws nas::Error
+  // (not an outcome of the arch: the run stops, and --resume goes on later).
   Evaluation evaluate(const Arch& arch, const std::string& metric) override;
+  // Every job of the batch at once; answers as results arrive, both metrics
+  // of one job in the same collect(). REQUIRES: no other batch of this
+  // evaluator is open (throws nas::Error otherwise).
+  std::unique_ptr<PendingBatch> submit(std::vector<EvaluationRequest> requests) override;
+  Workload workload() const override;
+
+  // Runners the broker lists for each of the evaluator's keys (0 for a key
+  // none serves yet); all 0 when the broker does not answer. Connects.
+  std::map<std::string, std::size_t> runners_per_device();
+
+  // The result of one job, and the record its values share.
+  struct Measured {
+    JobResult result;
+    std::shared_ptr<const MeasurementRecord> record;  // null unless ok
+  };
 
  private:
-  const JobResult& result_for(const Arch& arch);
-  bool runners_need_onnx();
+  class Batch;
+  FarmClient& client();
+  const std::string& device_of(const std::string& metric) const;
+  bool runners_need_onnx(const std::string& device);
+  JobSpec job_for(const Arch& arch, const std::string& id, bool with_onnx);
+  // The value of `metric` from a job's result.
+  Evaluation value_of(const Measured& m, const std::string& metric) const;
 
   const SearchSpace& space_;
   FarmClientOptions client_options_;
   std::unique_ptr<FarmClient> client_;  // connected on first use
   FarmEvaluatorOptions options_;
   std::int64_t next_job_ = 0;
-  std::map<std::string, JobResult> results_;  // by arch id, for the _mj metric
-  std::shared_ptr<const MeasurementRecord> record_;  // of results_' one result; null unless ok
+  // The latest batch's results by (arch id, key), for the other metric of
+  // the same job asked afterwards.
+  std::map<std::pair<std::string, std::string>, Measured> latest_;
+  bool batch_open_ = false;
+  // Measurements done per key by this evaluator; guarded by the open batch
+  // (only its thread writes while it is open).
+  std::map<std::string, std::int64_t> measured_;
 };
 
 }  // namespace nas

@@ -55,7 +55,9 @@ struct JobResult {
   // How long the runner sat idle before this job (the farm's dispatch gap);
   // absent for a runner's first job.
   std::optional<double> runner_idle_ms;
-  // Free-form facts of the backend: threads, clocks, temperatures, tool output...
+  // Free-form facts of the backend: threads, clocks, temperatures, tool
+  // output..., and from the runner itself "started_at" and "finished_at",
+  // the job's start and end in Unix seconds on the board's clock.
   nlohmann::json environment = nlohmann::json::object();
 
   nlohmann::json to_json() const;

@@ -231,6 +231,12 @@ TEST_CASE("nas dashboard --farm shows the broker's runners and their states") {
   CHECK(listing["runners"][0]["backend"] == "sleep");
   CHECK(listing["runners"][0]["state"] == "idle");
   CHECK(listing["runners"][0]["jobs_done"] == 0);
+  // The runner panel's summary per device key.
+  REQUIRE(listing["devices"].size() == 1);
+  CHECK(listing["devices"][0]["device"] == "pi4");
+  CHECK(listing["devices"][0]["idle"] == 1);
+  CHECK(listing["devices"][0]["busy"] == 0);
+  CHECK(listing["devices"][0]["running"] == 0);
 
   // The broker gone: the view says so instead of failing.
   broker.kill_hard();

@@ -161,6 +161,27 @@ TEST_CASE("initial_archs names corners of the space, each once") {
         "/search/initial_archs: expected a list of \"largest\" and/or \"smallest\", got \"largest\"");
 }
 
+TEST_CASE("farm: one device key or several, each named once") {
+  auto d = valid_document();
+  d["farm"] = nlohmann::json::object();
+  CHECK(parse_config(d, "t").farm.devices == std::vector<std::string>{"cpu"});
+  d["farm"] = {{"connect", "tcp://ws:5555"}, {"device", "jetson-nano"}};
+  CHECK(parse_config(d, "t").farm.devices == std::vector<std::string>{"jetson-nano"});
+  d["farm"] = {{"connect", "tcp://ws:5555"}, {"devices", {"jetson-nano", "coral", "ncs2"}}};
+  CHECK(parse_config(d, "t").farm.devices ==
+        std::vector<std::string>{"jetson-nano", "coral", "ncs2"});
+  d["farm"]["devices"] = {"coral", "coral"};
+  CHECK(error_of(d) == "/farm/devices/1: device key \"coral\" is named twice");
+  d["farm"]["devices"] = {"coral", ""};
+  CHECK(error_of(d) == "/farm/devices/1: expected a device key, got \"\"");
+  d["farm"]["devices"] = nlohmann::json::array();
+  CHECK(error_of(d) == "/farm/devices: expected a non-empty array of device keys, got []");
+  d["farm"]["devices"] = {"coral"};
+  d["farm"]["device"] = "ncs2";
+  CHECK(error_of(d) ==
+        "/farm/devices: give \"device\" (one key) or \"devices\" (several), not both");
+}
+
 TEST_CASE("screening names objectives, each once, with a budget no smaller than its warm-up") {
   auto d = valid_document();
   CHECK(parse_config(d, "t").screening.empty());

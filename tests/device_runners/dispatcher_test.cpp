@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -38,11 +39,12 @@ struct Farm {
   void from(const std::string& peer, const Message& m, std::chrono::milliseconds at) {
     dispatcher.handle(peer, wire::decode(wire::encode(m)), t0 + at);
   }
-  void runner_joins(const std::string& id, std::chrono::milliseconds at) {
+  void runner_joins(const std::string& id, std::chrono::milliseconds at,
+                    const std::string& device = "pi") {
     wire::Hello hello;
     hello.role = wire::Hello::Role::kRunner;
     hello.runner_id = id;
-    hello.device = "pi";
+    hello.device = device;
     hello.backend = "sleep";
     hello.capabilities = {{"accepts", {"arch"}}};
     from(id, hello.encode(), at);
@@ -52,14 +54,14 @@ struct Farm {
     from(id, wire::Hello{}.encode(), at);
   }
   void submit(const std::string& client, const std::string& job_id, std::chrono::milliseconds at,
-              double deadline_seconds = 30) {
+              double deadline_seconds = 30, const std::string& device = "pi") {
     JobSpec spec;
     spec.job_id = job_id;
     spec.space = "nb201";
     spec.arch = {{"edge_1_0", "nor_conv_3x3"}};
     spec.input_shape = {1, 3, 32, 32};
     spec.deadline_seconds = deadline_seconds;
-    from(client, wire::Submit{"pi", spec.to_json()}.encode(), at);
+    from(client, wire::Submit{device, spec.to_json()}.encode(), at);
   }
   void result(const std::string& runner, const std::string& job_id, std::chrono::milliseconds at) {
     JobResult r;
@@ -103,6 +105,49 @@ struct Farm {
     return "";
   }
 };
+
+TEST_CASE("a step's jobs for a key go to every free runner with that key at once, and to no "
+          "runner of another key") {
+  Farm f;
+  for (const char* id : {"p1", "p2", "p3"}) f.runner_joins(id, 0ms);
+  f.runner_joins("c1", 0ms, "coral");
+  f.client_joins("search", 0ms);
+  for (const char* job : {"j1", "j2", "j3", "j4"}) f.submit("search", job, 1ms);
+  // Three boards, three jobs running; the fourth waits for the first free one.
+  CHECK(f.jobs_sent_to("p1").size() + f.jobs_sent_to("p2").size() + f.jobs_sent_to("p3").size() == 3);
+  CHECK(f.jobs_sent_to("c1").empty());
+  CHECK(f.dispatcher.queued() == 1);
+  f.result("p2", f.jobs_sent_to("p2").at(0), 200ms);
+  CHECK(f.jobs_sent_to("p2").size() == 2);
+  CHECK(f.dispatcher.queued() == 0);
+}
+
+TEST_CASE("the listing sums up each device key: runners busy and idle, jobs queued and running, "
+          "jobs done") {
+  Farm f;
+  f.runner_joins("p1", 0ms);
+  f.runner_joins("p2", 0ms);
+  f.runner_joins("c1", 0ms, "coral");
+  f.client_joins("search", 0ms);
+  f.submit("search", "j1", 1ms);
+  f.submit("search", "j2", 1ms);
+  f.submit("search", "j3", 1ms);
+  f.submit("search", "n1", 1ms, 30, "ncs2");  // no runner serves this key
+  f.result("p1", f.jobs_sent_to("p1").at(0), 100ms);
+  const nlohmann::json listing = f.dispatcher.listing(f.t0 + 100ms);
+  std::map<std::string, nlohmann::json> devices;
+  for (const auto& d : listing["devices"]) devices[d["device"]] = d;
+  REQUIRE(devices.size() == 3);
+  CHECK(devices["pi"]["runners"] == 2);
+  CHECK(devices["pi"]["busy"] == 2);  // j3 went to p1 as soon as it was free
+  CHECK(devices["pi"]["idle"] == 0);
+  CHECK(devices["pi"]["running"] == 2);
+  CHECK(devices["pi"]["queued"] == 0);
+  CHECK(devices["pi"]["jobs_done"] == 1);
+  CHECK(devices["coral"]["idle"] == 1);
+  CHECK(devices["ncs2"]["runners"] == 0);
+  CHECK(devices["ncs2"]["queued"] == 1);
+}
 
 TEST_CASE("a runner that dies in the middle of a job: the job goes back to the front of the queue") {
   Farm farm;  // heartbeat 1 s, liveness 3

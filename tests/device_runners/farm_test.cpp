@@ -32,19 +32,6 @@ JobSpec job(const std::string& id, double deadline = 30) {
   return s;
 }
 
-// Waits until the broker lists `n` idle runners.
-void wait_for_runners(FarmClient& client, std::size_t n) {
-  const auto until = std::chrono::steady_clock::now() + 20s;
-  while (std::chrono::steady_clock::now() < until) {
-    const auto listing = client.list();
-    std::size_t idle = 0;
-    for (const auto& r : listing["runners"]) idle += r["state"] == "idle";
-    if (idle >= n) return;
-    std::this_thread::sleep_for(50ms);
-  }
-  FAIL("runners did not register in time");
-}
-
 FarmClientOptions client_options(const std::string& endpoint) {
   FarmClientOptions o;
   o.connect = endpoint;

@@ -40,7 +40,7 @@ TEST_CASE("session_run names the run a session belongs to, and nothing for an un
   CHECK_FALSE(f.store.session_run(f.session + 100).has_value());
 }
 
-TEST_CASE("record_evaluations stores the arch once, one measurement per record, and counts a call") {
+TEST_CASE("record_evaluations stores the arch once, one measurement per record, and counts one call per arch and session") {
   RunFixture f;
   const Arch arch = test::nb201_arch(2);
   const std::string id = f.space.id(arch);
@@ -71,10 +71,15 @@ TEST_CASE("record_evaluations stores the arch once, one measurement per record, 
   CHECK(stored->canonical_json == f.space.canonical_json(arch));
   CHECK(stored->macs == 7e6);
   CHECK(stored->params == 3e5);
+  // Two records of one architecture in one session (a batch stores each value
+  // as it arrives) are one evaluator call; another architecture is a second.
+  CHECK(f.store.run(f.run)->evaluator_calls == 1);
+  f.store.record_evaluations(f.run, f.session, f.space, test::nb201_arch(3),
+                             {value_of("params", Source::kAnalytic, 2e5)});
   CHECK(f.store.run(f.run)->evaluator_calls == 2);
 
   test::RawDb raw(f.path);
-  CHECK(raw.query_int("SELECT count(*) FROM archs") == 1);
+  CHECK(raw.query_int("SELECT count(*) FROM archs") == 2);  // the first stored once
   CHECK(raw.query_int("SELECT count(*) FROM measurements") == 1);
   CHECK(raw.text("SELECT samples_json FROM measurements") == "[4.4,4.5,4.6]");
 }

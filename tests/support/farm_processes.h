@@ -1,6 +1,9 @@
-// A `nas broker` and `nas runner` daemons as real processes on loopback, for
-// tests that drive the farm from outside.
+// The farm as real processes on loopback for tests: a `nas broker` on a free
+// port and `nas runner` daemons with the synthetic sleep backend (the farm's
+// behaviour is under test, not a device).
 #pragma once
+
+#include <doctest/doctest.h>
 
 #include <chrono>
 #include <filesystem>
@@ -10,16 +13,22 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "device_runners/client/farm_client.h"
 #include "tests/support/process.h"
 
 namespace nas::test {
 
-// A broker process on a free loopback port, heartbeating every 0.2 s.
+// A broker process on a free loopback port. Its heartbeat interval decides
+// how soon a silent peer counts as dead (three intervals): a `nas run`
+// client beats every second, so a broker it uses needs 1 s or more.
 class BrokerProcess {
  public:
-  explicit BrokerProcess(const TempDir& dir, std::vector<std::string> extra = {}) {
+  explicit BrokerProcess(const TempDir& dir, std::vector<std::string> extra = {},
+                         double heartbeat_seconds = 0.2) {
     std::vector<std::string> args = {nas_binary(), "broker", "--bind", "tcp://127.0.0.1:0",
-                                     "--heartbeat", "0.2"};
+                                     "--heartbeat", std::to_string(heartbeat_seconds)};
     args.insert(args.end(), extra.begin(), extra.end());
     process_ = std::make_unique<Process>(args, dir.path());
     endpoint_ = wait_for_endpoint(dir);
@@ -29,8 +38,7 @@ class BrokerProcess {
 
  private:
   std::string wait_for_endpoint(const TempDir& dir) {
-    using namespace std::chrono_literals;
-    const auto until = std::chrono::steady_clock::now() + 20s;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (std::chrono::steady_clock::now() < until && process_->running()) {
       for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
         if (entry.path().extension() != ".out") continue;
@@ -39,7 +47,7 @@ class BrokerProcess {
           return text.substr(0, text.find('\n'));
         }
       }
-      std::this_thread::sleep_for(20ms);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     throw std::runtime_error("the broker did not start: " + process_->stderr_text());
   }
@@ -48,15 +56,27 @@ class BrokerProcess {
   std::string endpoint_;
 };
 
-// A runner with the synthetic sleep backend for device "pi".
+// A runner for `device` whose every job sleeps `sleep_ms`. Its heartbeat
+// interval must be the broker's: a runner that hears the broker less often
+// than it expects takes it for gone and reconnects.
+inline std::unique_ptr<Process> start_sleep_runner(const TempDir& dir, const std::string& endpoint,
+                                                   const std::string& id, double sleep_ms,
+                                                   const std::string& device,
+                                                   std::vector<std::string> extra = {},
+                                                   double heartbeat_seconds = 0.2) {
+  std::vector<std::string> args = {nas_binary(), "runner", "--connect", endpoint, "--device",
+                                   device,       "--backend", "sleep", "--sleep-ms",
+                                   std::to_string(sleep_ms), "--id", id, "--heartbeat",
+                                   std::to_string(heartbeat_seconds)};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return std::make_unique<Process>(args, dir.path());
+}
+
+// A sleep runner for device "pi" (what the farm and hostile tests use).
 inline std::unique_ptr<Process> start_runner(const TempDir& dir, const std::string& endpoint,
                                              const std::string& id, double sleep_ms,
                                              std::vector<std::string> extra = {}) {
-  std::vector<std::string> args = {nas_binary(), "runner",   "--connect", endpoint, "--device",
-                                   "pi",         "--backend", "sleep",    "--sleep-ms",
-                                   std::to_string(sleep_ms), "--id", id, "--heartbeat", "0.2"};
-  args.insert(args.end(), extra.begin(), extra.end());
-  return std::make_unique<Process>(args, dir.path());
+  return start_sleep_runner(dir, endpoint, id, sleep_ms, "pi", std::move(extra));
 }
 
 // A process's resident memory in MiB (VmRSS), or -1 when it cannot be read.
@@ -65,6 +85,29 @@ inline double resident_mib(int pid) {
   const auto at = status.find("VmRSS:");
   if (at == std::string::npos) return -1;
   return std::stod(status.substr(at + 6)) / 1024.0;
+}
+
+// Waits until the broker lists `n` idle runners.
+inline void wait_for_runners(FarmClient& client, std::size_t n) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < until) {
+    const nlohmann::json listing = client.list();
+    std::size_t idle = 0;
+    for (const auto& r : listing["runners"]) idle += r["state"] == "idle";
+    if (idle >= n) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  FAIL("runners did not register in time");
+}
+
+// The runners the broker lists in `state` ("busy", "idle"), by runner id.
+inline std::vector<std::string> runners_in_state(FarmClient& client, const std::string& state) {
+  std::vector<std::string> out;
+  const nlohmann::json listing = client.list();
+  for (const auto& r : listing["runners"]) {
+    if (r["state"] == state) out.push_back(r["runner_id"].get<std::string>());
+  }
+  return out;
 }
 
 }  // namespace nas::test
