@@ -22,33 +22,16 @@ namespace {
 
 using namespace std::chrono_literals;
 
-JobSpec job(const std::string& id, double deadline = 30) {
-  JobSpec s;
-  s.job_id = id;
-  s.space = "nb201";
-  s.arch = {{"edge_1_0", "nor_conv_3x3"}};
-  s.input_shape = {1, 3, 32, 32};
-  s.deadline_seconds = deadline;
-  return s;
-}
-
-FarmClientOptions client_options(const std::string& endpoint) {
-  FarmClientOptions o;
-  o.connect = endpoint;
-  o.heartbeat_seconds = 0.2;
-  return o;
-}
-
 TEST_CASE("a runner killed in the middle of a job: every job is measured exactly once") {
   TempDir dir;
   BrokerProcess broker(dir);
   std::vector<std::unique_ptr<Process>> runners;
   for (const char* id : {"r1", "r2", "r3"}) runners.push_back(start_runner(dir, broker.endpoint(), id, 400));
-  FarmClient client(client_options(broker.endpoint()));
+  FarmClient client(loopback_client_options(broker.endpoint()));
   wait_for_runners(client, 3);
 
   std::vector<FarmJob> jobs;
-  for (int i = 0; i < 9; ++i) jobs.push_back({"pi", job("job-" + std::to_string(i))});
+  for (int i = 0; i < 9; ++i) jobs.push_back({"pi", nb201_job("job-" + std::to_string(i))});
   std::thread killer([&] {
     // Every runner is 200 ms into its first 400 ms job: kill one of them.
     std::this_thread::sleep_for(200ms);
@@ -88,18 +71,18 @@ TEST_CASE("a batch larger than the client's window is submitted as results come 
   BrokerProcess broker(dir);
   auto r1 = start_runner(dir, broker.endpoint(), "r1", 60);
   auto r2 = start_runner(dir, broker.endpoint(), "r2", 60);
-  FarmClientOptions options = client_options(broker.endpoint());
+  FarmClientOptions options = loopback_client_options(broker.endpoint());
   options.max_outstanding = 2;
   FarmClient client(options);
   wait_for_runners(client, 2);
 
   std::vector<FarmJob> jobs;
-  for (int i = 0; i < 9; ++i) jobs.push_back({"pi", job("w-" + std::to_string(i))});
+  for (int i = 0; i < 9; ++i) jobs.push_back({"pi", nb201_job("w-" + std::to_string(i))});
   // A second client watches the broker's queue while the batch runs.
   std::atomic<bool> done{false};
   std::int64_t most_waiting = 0, lists = 0;
   std::thread watcher([&] {
-    FarmClient observer(client_options(broker.endpoint()));
+    FarmClient observer(loopback_client_options(broker.endpoint()));
     while (!done) {
       const auto listing = observer.list();
       most_waiting = std::max(most_waiting, listing["queued"].get<std::int64_t>() +
@@ -129,10 +112,10 @@ TEST_CASE("a job past its deadline comes back as timeout, and the farm goes on")
   TempDir dir;
   BrokerProcess broker(dir);
   auto slow = start_runner(dir, broker.endpoint(), "slow", 5000);
-  FarmClient client(client_options(broker.endpoint()));
+  FarmClient client(loopback_client_options(broker.endpoint()));
   wait_for_runners(client, 1);
   const auto start = std::chrono::steady_clock::now();
-  const auto results = client.run({{"pi", job("late", 0.3)}}, 10);
+  const auto results = client.run({{"pi", nb201_job("late", 0.3)}}, 10);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   REQUIRE(results.size() == 1);
   CHECK(results[0].status == wire::JobStatus::kTimeout);
@@ -146,9 +129,9 @@ TEST_CASE("a job longer than three heartbeat intervals: the runner beats through
   // Heartbeats every 0.2 s on both sides: each 1.2 s job spans six of them,
   // twice the silence after which either side gives the other up.
   auto runner = start_runner(dir, broker.endpoint(), "long", 1200);
-  FarmClient client(client_options(broker.endpoint()));
+  FarmClient client(loopback_client_options(broker.endpoint()));
   wait_for_runners(client, 1);
-  const auto results = client.run({{"pi", job("long-1")}, {"pi", job("long-2")}}, 20);
+  const auto results = client.run({{"pi", nb201_job("long-1")}, {"pi", nb201_job("long-2")}}, 20);
   REQUIRE(results.size() == 2);
   for (const auto& r : results) CHECK_MESSAGE(r.status == wire::JobStatus::kOk, r.message);
   const auto listing = client.list();
@@ -170,8 +153,8 @@ TEST_CASE("a job longer than three heartbeat intervals: the runner beats through
 TEST_CASE("a job for a device no runner has waits, then comes back unanswered with the reason") {
   TempDir dir;
   BrokerProcess broker(dir);
-  FarmClient client(client_options(broker.endpoint()));
-  const auto results = client.run({{"jetson-nano", job("orphan")}}, 0.5);
+  FarmClient client(loopback_client_options(broker.endpoint()));
+  const auto results = client.run({{"jetson-nano", nb201_job("orphan")}}, 0.5);
   REQUIRE(results.size() == 1);
   CHECK(results[0].status == wire::JobStatus::kUnanswered);
   CHECK(results[0].message.find("is a runner for device 'jetson-nano' connected?") !=
@@ -208,9 +191,9 @@ TEST_CASE("garbage frames leave the broker serving") {
     attacker.send(zmq::buffer(huge), zmq::send_flags::none);
     std::this_thread::sleep_for(300ms);
   }
-  FarmClient client(client_options(broker.endpoint()));
+  FarmClient client(loopback_client_options(broker.endpoint()));
   wait_for_runners(client, 1);
-  const auto results = client.run({{"pi", job("after-garbage")}}, 10);
+  const auto results = client.run({{"pi", nb201_job("after-garbage")}}, 10);
   CHECK(results[0].status == wire::JobStatus::kOk);
   CHECK(broker.process().running());
   CHECK(client.list()["stats"]["rejected_messages"].get<int>() > 100);
@@ -233,7 +216,7 @@ TEST_CASE("with CURVE, a runner whose key is not authorized cannot join") {
   auto stranger = start_runner(dir, broker.endpoint(), "stranger", 20,
                                {"--broker-key", broker_key, "--keys", keys + "/stranger.key_secret"});
   auto plain = start_runner(dir, broker.endpoint(), "plain", 20);  // no CURVE at all
-  FarmClientOptions o = client_options(broker.endpoint());
+  FarmClientOptions o = loopback_client_options(broker.endpoint());
   o.broker_public_key_file = broker_key;
   o.curve_secret_file = clients + "/client.key_secret";
   FarmClient client(o);
@@ -250,7 +233,7 @@ TEST_CASE("with CURVE, a runner whose key is not authorized cannot join") {
     }
   }
   CHECK_MESSAGE(ids == std::set<std::string>{"good"}, listed);
-  CHECK(client.run({{"pi", job("secure")}}, 10)[0].status == wire::JobStatus::kOk);
+  CHECK(client.run({{"pi", nb201_job("secure")}}, 10)[0].status == wire::JobStatus::kOk);
 }
 
 TEST_CASE("a runner survives a broker restart") {
@@ -259,16 +242,16 @@ TEST_CASE("a runner survives a broker restart") {
   const std::string endpoint = first->endpoint();
   auto runner = start_runner(dir, endpoint, "r1", 20);
   {
-    FarmClient client(client_options(endpoint));
+    FarmClient client(loopback_client_options(endpoint));
     wait_for_runners(client, 1);
   }
   first->process().kill_hard();
   // A new broker on the same port.
   TempDir dir2;
   Process second({nas_binary(), "broker", "--bind", endpoint, "--heartbeat", "0.2"}, dir2.path());
-  FarmClient client(client_options(endpoint));
+  FarmClient client(loopback_client_options(endpoint));
   wait_for_runners(client, 1);
-  CHECK(client.run({{"pi", job("again")}}, 10)[0].status == wire::JobStatus::kOk);
+  CHECK(client.run({{"pi", nb201_job("again")}}, 10)[0].status == wire::JobStatus::kOk);
   CHECK(runner->running());
 }
 
@@ -276,7 +259,7 @@ TEST_CASE("SIGTERM ends a runner cleanly and the broker forgets it at once") {
   TempDir dir;
   BrokerProcess broker(dir);
   auto runner = start_runner(dir, broker.endpoint(), "r1", 20);
-  FarmClient client(client_options(broker.endpoint()));
+  FarmClient client(loopback_client_options(broker.endpoint()));
   wait_for_runners(client, 1);
   ::kill(runner->pid(), SIGTERM);
   const auto result = runner->wait();

@@ -21,23 +21,6 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-JobSpec job(const std::string& id, double deadline = 30) {
-  JobSpec s;
-  s.job_id = id;
-  s.space = "nb201";
-  s.arch = {{"edge_1_0", "nor_conv_3x3"}};
-  s.input_shape = {1, 3, 32, 32};
-  s.deadline_seconds = deadline;
-  return s;
-}
-
-FarmClientOptions client_options(const std::string& endpoint) {
-  FarmClientOptions o;
-  o.connect = endpoint;
-  o.heartbeat_seconds = 0.2;
-  return o;
-}
-
 // Waits until the broker lists `n` idle runners; the listing then.
 json wait_for_runners(FarmClient& client, std::size_t n) {
   const auto until = std::chrono::steady_clock::now() + 20s;
@@ -56,7 +39,7 @@ json wait_for_runners(FarmClient& client, std::size_t n) {
 // The number of results of `jobs` that came back ok.
 std::size_t run_ok(FarmClient& client, const std::string& prefix, int n, double wait_seconds) {
   std::vector<FarmJob> jobs;
-  for (int i = 0; i < n; ++i) jobs.push_back({"pi", job(prefix + std::to_string(i))});
+  for (int i = 0; i < n; ++i) jobs.push_back({"pi", nb201_job(prefix + std::to_string(i))});
   std::size_t ok = 0;
   for (const auto& r : client.run(jobs, wait_seconds)) {
     if (r.status == wire::JobStatus::kOk) ++ok;
@@ -70,7 +53,7 @@ TEST_CASE("1 and 6: with a client that never reads and one that floods SUBMITs, 
   TempDir dir;
   BrokerProcess broker(dir);
   auto runner = start_runner(dir, broker.endpoint(), "r1", 2);
-  FarmClient client(client_options(broker.endpoint()));
+  FarmClient client(loopback_client_options(broker.endpoint()));
   wait_for_runners(client, 1);
   REQUIRE(run_ok(client, "before-", 5, 10) == 5);
   const double rss_before = resident_mib(broker.process().pid());
@@ -87,7 +70,7 @@ TEST_CASE("1 and 6: with a client that never reads and one that floods SUBMITs, 
   flood.hello_as_client();
   int submits = 0;
   for (; submits < 20000; ++submits) {
-    json body = job("flood-" + std::to_string(submits)).to_json();
+    json body = nb201_job("flood-" + std::to_string(submits)).to_json();
     if (!flood.send("SUBMIT", json{{"device", "ghost"}, {"job", body}})) break;
   }
   MESSAGE("the deaf client sent " << lists << " LISTs, the flooder " << submits << " SUBMITs");
@@ -111,7 +94,7 @@ TEST_CASE("2: a SUBMIT whose job has fields of the wrong JSON type, or nothing t
   auto runner = start_runner(dir, broker.endpoint(), "r1", 2);
   RawPeer peer(broker.endpoint());
   peer.hello_as_client();
-  const json good = job("good").to_json();
+  const json good = nb201_job("good").to_json();
   struct Case {
     const char* what;
     json job;
@@ -164,7 +147,7 @@ TEST_CASE("3: wire messages nested beyond the documented depth are refused; the 
                                            "}}"));
     std::this_thread::sleep_for(500ms);
   }
-  FarmClient client(client_options(broker.endpoint()));
+  FarmClient client(loopback_client_options(broker.endpoint()));
   const json listing = wait_for_runners(client, 1);
   CHECK(broker.process().running());
   CHECK(listing["runners"].size() == 1);  // the deep one was refused
@@ -183,7 +166,7 @@ TEST_CASE("6: a runner's capabilities beyond the cap are refused, not echoed in 
   REQUIRE(fat.send("HELLO", hello));
   REQUIRE(fat.send("READY", "{}"));
   std::this_thread::sleep_for(300ms);
-  FarmClient client(client_options(broker.endpoint()));
+  FarmClient client(loopback_client_options(broker.endpoint()));
   const json listing = client.list();
   CHECK(listing["runners"].empty());
   CHECK(listing.dump().size() < 4096);
@@ -197,7 +180,7 @@ TEST_CASE("6: one client may have at most 1000 jobs pending; SUBMITs beyond are 
   peer.hello_as_client();
   for (int i = 0; i < 1200; ++i) {
     REQUIRE(peer.send("SUBMIT", json{{"device", "ghost"},
-                                     {"job", job("q-" + std::to_string(i)).to_json()}}));
+                                     {"job", nb201_job("q-" + std::to_string(i)).to_json()}}));
   }
   int refused = 0;
   while (auto r = peer.receive("RESULT", 3s)) {
@@ -226,7 +209,7 @@ TEST_CASE("6: one large message does not leave the broker's resident memory hund
   REQUIRE(peer.receive("LIST", 5s).has_value());
   const double before = resident_mib(broker.process().pid());
   REQUIRE(peer.send("LIST", R"({"pad":)" + pad + "}"));
-  REQUIRE_MESSAGE(peer.receive("LIST", 30s).has_value(),
+  REQUIRE_MESSAGE(peer.receive("LIST", 120s).has_value(),
                   broker.process().stderr_text().substr(0, 2000));
   // The answer goes out before the message's tree is freed: give it time.
   double after = resident_mib(broker.process().pid());
@@ -254,11 +237,11 @@ TEST_CASE("8: a job with deadline_seconds 1e300 is refused, and a 100 ms job is 
   TempDir dir;
   BrokerProcess broker(dir);
   auto runner = start_runner(dir, broker.endpoint(), "r1", 100);
-  FarmClient client(client_options(broker.endpoint()));
+  FarmClient client(loopback_client_options(broker.endpoint()));
   wait_for_runners(client, 1);
   RawPeer peer(broker.endpoint());
   peer.hello_as_client();
-  json huge = job("forever").to_json();
+  json huge = nb201_job("forever").to_json();
   huge["deadline_seconds"] = 1e300;
   REQUIRE(peer.send("SUBMIT", json{{"device", "pi"}, {"job", huge}}));
   const auto result = peer.receive("RESULT", 5s);
@@ -287,7 +270,7 @@ TEST_CASE("8: with CURVE, a client's key cannot register as a runner and take jo
   write_curve_keys(keys, "stranger", generate_curve_keys());  // in no authorized folder
   auto stranger = start_runner(dir, broker.endpoint(), "stranger", 5,
                                {"--broker-key", broker_key, "--keys", keys + "/stranger.key_secret"});
-  FarmClientOptions o = client_options(broker.endpoint());
+  FarmClientOptions o = loopback_client_options(broker.endpoint());
   o.broker_public_key_file = broker_key;
   o.curve_secret_file = clients + "/client.key_secret";
   FarmClient client(o);
@@ -298,7 +281,7 @@ TEST_CASE("8: with CURVE, a client's key cannot register as a runner and take jo
   for (const auto& r : listing["runners"]) ids.push_back(r["runner_id"]);
   CHECK_MESSAGE(ids == std::vector<std::string>{"good"}, listing.dump());
   std::vector<FarmJob> jobs;
-  for (int i = 0; i < 6; ++i) jobs.push_back({"pi", job("secure-" + std::to_string(i))});
+  for (int i = 0; i < 6; ++i) jobs.push_back({"pi", nb201_job("secure-" + std::to_string(i))});
   for (const auto& r : client.run(jobs, 10)) {
     CHECK(r.status == wire::JobStatus::kOk);
     CHECK(r.runner_id == "good");

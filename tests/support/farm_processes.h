@@ -79,6 +79,25 @@ inline std::unique_ptr<Process> start_runner(const TempDir& dir, const std::stri
   return start_sleep_runner(dir, endpoint, id, sleep_ms, "pi", std::move(extra));
 }
 
+// A job for a sleep runner: one NB201 cell, due within `deadline` seconds.
+inline JobSpec nb201_job(const std::string& id, double deadline = 30) {
+  JobSpec s;
+  s.job_id = id;
+  s.space = "nb201";
+  s.arch = {{"edge_1_0", "nor_conv_3x3"}};
+  s.input_shape = {1, 3, 32, 32};
+  s.deadline_seconds = deadline;
+  return s;
+}
+
+// A farm client of `endpoint` heartbeating at the test brokers' 0.2 s.
+inline FarmClientOptions loopback_client_options(const std::string& endpoint) {
+  FarmClientOptions o;
+  o.connect = endpoint;
+  o.heartbeat_seconds = 0.2;
+  return o;
+}
+
 // A process's resident memory in MiB (VmRSS), or -1 when it cannot be read.
 inline double resident_mib(int pid) {
   const std::string status = read_file("/proc/" + std::to_string(pid) + "/status");
