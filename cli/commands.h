@@ -20,6 +20,17 @@ struct RunCommand {
 };
 int run_command(const RunCommand& command);
 
+// `nas train CONFIG`: the supernet only, alone or as one rank of several
+// (cli/train_command.cpp).
+struct TrainCommand {
+  std::string config_path;
+  std::optional<int> rank;        // with world_size: this process's rank
+  std::optional<int> world_size;  // ranks in all; unset: the environment's, or local ranks
+  std::string master;             // HOST:PORT of rank 0's rendezvous
+  bool quiet = false;
+};
+int train_command(const TrainCommand& command);
+
 int validate_command(const std::string& config_path);
 
 struct ReportCommand {

@@ -34,7 +34,8 @@ int main(int argc, char** argv) {
   // Subcommands in the order of a user's day; `nas --help` lists them so.
   std::vector<nas::cli::Subcommand> commands;
 #ifdef NAS_WITH_SEARCH
-  for (auto add : {nas::cli::add_run_command, nas::cli::add_validate_command,
+  for (auto add : {nas::cli::add_run_command, nas::cli::add_train_command,
+                   nas::cli::add_validate_command,
                    nas::cli::add_report_command, nas::cli::add_export_command,
                    nas::cli::add_dashboard_command}) {
     commands.push_back(add(app));

@@ -13,6 +13,7 @@
 #include "cli/host_work_log.h"
 #include "cli/progress.h"
 #include "cli/subcommand.h"
+#include "cli/training_ranks.h"
 #include "cli/wiring.h"
 #include "core/config.h"
 #include "core/errors.h"
@@ -29,16 +30,13 @@ namespace {
 // (images, images/s, ETA) and its progress kept in the store for the
 // dashboard and reports: every epoch's end, and a step at most every two
 // seconds. Returns the seconds spent.
-double prepare_supernet(Supernet& supernet, const TrainingOptions& training, bool quiet,
-                        Store& store, std::int64_t run_id, std::int64_t session_id) {
-  spdlog::info("supernet {} on {} ({} training images), checkpoint {}", supernet.checkpoint_id(),
-               supernet.device(), supernet.train_images(), supernet.checkpoint_path());
-  const std::int64_t total =
-      training.epochs * (supernet.train_images() / training.batch_size) * training.batch_size;
-  Progress progress("images", total, !quiet && !supernet.trained());
+double prepare_supernet(Supernet& supernet, TrainingRanks& ranks, bool quiet, Store& store,
+                        std::int64_t run_id, std::int64_t session_id) {
+  log_training_start(supernet, ranks.rank());
+  Progress progress("images", supernet.training_images_total(), !quiet && !supernet.trained());
   auto last_written = std::chrono::steady_clock::time_point{};
   const double started = unix_now_seconds();
-  const TrainSummary summary = supernet.train([&](const TrainProgress& p) {
+  const TrainSummary summary = ranks.train(supernet, [&](const TrainProgress& p) {
     progress.update(p.images_done, p.images_resumed);
     const auto now = std::chrono::steady_clock::now();
     if (p.epoch_end || now - last_written >= std::chrono::seconds(2)) {
@@ -48,14 +46,7 @@ double prepare_supernet(Supernet& supernet, const TrainingOptions& training, boo
   });
   progress.finish();
   if (summary.epochs_trained_now > 0) log_host_work("training", started, unix_now_seconds());
-  if (summary.epochs_trained_now == 0) {
-    spdlog::info("supernet {}: trained checkpoint loaded ({} epochs)", supernet.checkpoint_id(),
-                 summary.epochs_done);
-  } else {
-    spdlog::info("supernet {}: trained {} epoch(s) in {:.0f}s ({:.0f} images/s), loss per epoch: {}",
-                 supernet.checkpoint_id(), summary.epochs_trained_now, summary.seconds,
-                 summary.images_per_second, fmt::join(summary.epoch_losses, ", "));
-  }
+  log_training_end(supernet, summary);
   return summary.seconds;
 }
 
@@ -131,6 +122,7 @@ int run_command(const RunCommand& command) {
   if (command.resume && command.new_run) {
     throw UsageError("--resume and --new-run exclude each other");
   }
+  TrainingRanks ranks(config.supernet.training, command.config_path, run_command_rank());
   // The farm comes first: wiring needs its address.
   FarmSession farm(config.farm, static_cast<int>(config.evaluator.supernet.latency.threads));
   RunPieces pieces = wire_run(config, &farm);
@@ -149,8 +141,8 @@ int run_command(const RunCommand& command) {
                                     config.farm, farm.endpoint());
   }
   const double training_seconds =
-      pieces.supernet ? prepare_supernet(*pieces.supernet, config.supernet.training, command.quiet,
-                                         store, run_id, session_id)
+      pieces.supernet ? prepare_supernet(*pieces.supernet, ranks, command.quiet, store, run_id,
+                                         session_id)
                       : 0.0;
   // The search's cost in reports: training done by this session (0 when a
   // trained checkpoint was loaded).

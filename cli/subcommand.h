@@ -25,6 +25,7 @@ struct Subcommand {
 // In the order of a user's day: search, check, read the results, ship,
 // watch; then the farm's commands and the estimators built from it.
 Subcommand add_run_command(CLI::App& nas);         // cli/run_command.cpp
+Subcommand add_train_command(CLI::App& nas);       // cli/train_command.cpp
 Subcommand add_validate_command(CLI::App& nas);    // cli/validate_command.cpp
 Subcommand add_report_command(CLI::App& nas);      // cli/report_command.cpp
 Subcommand add_export_command(CLI::App& nas);      // cli/export_command.cpp

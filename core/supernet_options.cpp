@@ -113,8 +113,18 @@ SupernetOptions parse_supernet_options(JsonReader r) {
       o.random_subnets = t.integer("random_subnets", 0, 16, o.random_subnets);
       o.distill = t.boolean("distill", o.distill);
       o.augment = t.boolean("augment", o.augment);
+      o.dtype = t.choice("dtype", {"float32", "float64"}, o.dtype);
       o.device = t.choice("device", {"cpu", "cuda", "auto"}, o.device);
       o.threads = t.integer("threads", 0, 1024, o.threads);
+      o.processes = t.integer("processes", 1, 1024, o.processes);
+      o.timeout_seconds = t.number("timeout_seconds", 1, 86400, o.timeout_seconds);
+      if (o.batch_size % o.processes != 0) {
+        throw ConfigError(t.path_of("batch_size"),
+                          std::to_string(o.batch_size) + " does not split into " +
+                              std::to_string(o.processes) +
+                              " equal shares (/supernet/training/processes): it is the batch of "
+                              "all processes together");
+      }
       o.checkpoint_dir = t.string("checkpoint_dir", o.checkpoint_dir);
       if (o.checkpoint_dir.empty()) {
         throw ConfigError(t.path_of("checkpoint_dir"), "must not be empty");
@@ -154,7 +164,7 @@ nlohmann::json training_identity(const Mbv3Options& space, const SupernetOptions
                       {"se", s.se}, {"activation", s.activation}});
   }
   const TrainingOptions& t = supernet.training;
-  return {
+  nlohmann::json identity = {
       {"space",
        {{"stem_width", space.stem_width}, {"stem_stride", space.stem_stride},
         {"stages", stages}, {"kernels", space.kernels}, {"expand_ratios", space.expand_ratios},
@@ -171,6 +181,9 @@ nlohmann::json training_identity(const Mbv3Options& space, const SupernetOptions
       {"seed", seed},
       {"format", 1},
   };
+  // Only when set, so that float32 checkpoints keep the ids they had.
+  if (t.dtype != "float32") identity["training"]["dtype"] = t.dtype;
+  return identity;
 }
 
 }  // namespace nas

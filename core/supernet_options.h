@@ -55,8 +55,15 @@ struct TrainingOptions {
   std::int64_t random_subnets = 2;  // n of the sandwich rule (largest, smallest, n random)
   bool distill = true;             // in-place distillation from the largest subnet
   bool augment = true;             // random crop (padding 2); flips except for mnist
+  // float32 trains; float64 (far slower) checks numerical equivalence, such
+  // as of several training processes against one, below float32's rounding.
+  std::string dtype = "float32";
   std::string device = "auto";     // cpu | cuda | auto (supernet/device.h)
   std::int64_t threads = 0;        // LibTorch intra-op threads; 0 = its default
+  // Data-parallel ranks started on this machine (supernet/training_rank.h);
+  // batch_size is their batch together, so the result does not depend on it.
+  std::int64_t processes = 1;
+  double timeout_seconds = 600;    // a rank silent this long ends training
   std::string checkpoint_dir = "checkpoints";  // <dir>/<checkpoint id>.pt
 };
 

@@ -72,8 +72,39 @@ DynamicBatchNormImpl::DynamicBatchNormImpl(int max_channels) {
   running_var = register_buffer("running_var", torch::ones({max_channels}));
 }
 
+torch::Tensor synced_batch_norm(const torch::Tensor& x, const torch::Tensor& weight,
+                                const torch::Tensor& bias, torch::Tensor running_mean,
+                                torch::Tensor running_var, double momentum, double eps,
+                                const RankSum& rank_sum) {
+  const int64_t c = x.size(1);
+  const auto f64 = x.options().dtype(torch::kFloat64);
+  // One collective per layer: sum, sum of squares and count together.
+  const torch::Tensor local = torch::cat(
+      {x.sum({0, 2, 3}, false, torch::kFloat64), (x * x).sum({0, 2, 3}, false, torch::kFloat64),
+       torch::full({1}, static_cast<double>(x.numel() / c), f64)});
+  const torch::Tensor total = rank_sum(local);
+  const torch::Tensor count = total.narrow(0, 2 * c, 1).detach();
+  const torch::Tensor mean = total.narrow(0, 0, c) / count;
+  const torch::Tensor var = total.narrow(0, c, c) / count - mean * mean;
+  {
+    torch::NoGradGuard no_grad;
+    const double n = count.item<double>();
+    running_mean.mul_(1 - momentum).add_(mean.to(running_mean.dtype()) * momentum);
+    running_var.mul_(1 - momentum)
+        .add_((var * (n / std::max(1.0, n - 1))).to(running_var.dtype()) * momentum);
+  }
+  const torch::Tensor scale = (var + eps).rsqrt().to(x.scalar_type()) * weight;
+  return (x - mean.to(x.scalar_type()).view({1, c, 1, 1})) * scale.view({1, c, 1, 1}) +
+         bias.view({1, c, 1, 1});
+}
+
 torch::Tensor DynamicBatchNormImpl::forward(const torch::Tensor& x) {
   const int64_t c = x.size(1);
+  if (is_training() && rank_sum) {
+    return synced_batch_norm(x, weight.narrow(0, 0, c), bias.narrow(0, 0, c),
+                             running_mean.narrow(0, 0, c), running_var.narrow(0, 0, c), momentum,
+                             eps, rank_sum);
+  }
   // The narrowed running statistics are views: training updates them in place.
   return torch::batch_norm(x, weight.narrow(0, 0, c), bias.narrow(0, 0, c),
                            running_mean.narrow(0, 0, c), running_var.narrow(0, 0, c),

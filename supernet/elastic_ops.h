@@ -8,9 +8,24 @@
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <vector>
 
 namespace nas {
+
+// Sums a tensor over the ranks of a data-parallel training, with autograd
+// (the gradient of the sum is the sum of the ranks' gradients). Empty when
+// one process trains.
+using RankSum = std::function<torch::Tensor(const torch::Tensor&)>;
+
+// Batch norm in training mode whose statistics cover every rank's batch, as
+// one process with the whole batch would compute them (synchronised batch
+// norm): the per-channel sums go through `rank_sum`, in float64. Updates the
+// running statistics (views are updated in place) with the unbiased variance.
+torch::Tensor synced_batch_norm(const torch::Tensor& x, const torch::Tensor& weight,
+                                const torch::Tensor& bias, torch::Tensor running_mean,
+                                torch::Tensor running_var, double momentum, double eps,
+                                const RankSum& rank_sum);
 
 // 1x1 convolution over the first in/out channels of its weight.
 class DynamicPointConvImpl : public torch::nn::Module {
@@ -53,6 +68,7 @@ class DynamicBatchNormImpl : public torch::nn::Module {
   torch::Tensor weight, bias, running_mean, running_var;
   double momentum = 0.1;
   double eps = 1e-5;
+  RankSum rank_sum;  // set: training statistics span all ranks
 };
 TORCH_MODULE(DynamicBatchNorm);
 

@@ -57,8 +57,25 @@ Mbv3SupernetImpl::Mbv3SupernetImpl(const Mbv3Layout& layout) : layout_(layout) {
   }
 }
 
+void Mbv3SupernetImpl::synchronise_batch_norm(const RankSum& sum) {
+  rank_sum_ = sum;
+  for (auto& m : modules(false)) {
+    if (auto* bn = m->as<DynamicBatchNormImpl>()) bn->rank_sum = sum;
+  }
+}
+
+torch::Tensor Mbv3SupernetImpl::normalise(torch::nn::BatchNorm2d& bn, const torch::Tensor& x) {
+  if (!is_training() || !rank_sum_) return bn(x);
+  {
+    torch::NoGradGuard no_grad;
+    bn->num_batches_tracked.add_(1);  // as BatchNorm2d's own forward counts
+  }
+  return synced_batch_norm(x, bn->weight, bn->bias, bn->running_mean, bn->running_var,
+                           bn->options.momentum().value(), bn->options.eps(), rank_sum_);
+}
+
 torch::Tensor Mbv3SupernetImpl::forward(const torch::Tensor& x, const Mbv3Subnet& subnet) {
-  torch::Tensor y = torch::hardswish(stem_bn(stem_conv(x)));
+  torch::Tensor y = torch::hardswish(normalise(stem_bn, stem_conv(x)));
   // On CPU, oneDNN's depthwise convolutions (forward and, above all, the
   // weight gradient) run 2-4x faster on channels-last tensors; every later
   // op keeps the layout. bench_supernet_throughput measures the step.
@@ -68,7 +85,7 @@ torch::Tensor Mbv3SupernetImpl::forward(const torch::Tensor& x, const Mbv3Subnet
       y = blocks[s][b](y, subnet.stages[s][b]);
     }
   }
-  y = torch::hardswish(head_bn(head_conv(y)));
+  y = torch::hardswish(normalise(head_bn, head_conv(y)));
   y = torch::adaptive_avg_pool2d(y, {1, 1}).flatten(1);
   return classifier(y);
 }

@@ -40,6 +40,11 @@ class Mbv3SupernetImpl : public torch::nn::Module {
 
   const Mbv3Layout& layout() const { return layout_; }
 
+  // Training statistics of every batch norm span all ranks through `sum`
+  // (data-parallel training); an empty function goes back to this process's
+  // batch alone.
+  void synchronise_batch_norm(const RankSum& sum);
+
   Mbv3Layout layout_;
   torch::nn::Conv2d stem_conv{nullptr};
   torch::nn::BatchNorm2d stem_bn{nullptr};
@@ -47,6 +52,10 @@ class Mbv3SupernetImpl : public torch::nn::Module {
   torch::nn::Conv2d head_conv{nullptr};
   torch::nn::BatchNorm2d head_bn{nullptr};
   torch::nn::Linear classifier{nullptr};
+
+ private:
+  torch::Tensor normalise(torch::nn::BatchNorm2d& bn, const torch::Tensor& x);
+  RankSum rank_sum_;
 };
 TORCH_MODULE(Mbv3Supernet);
 

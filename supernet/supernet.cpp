@@ -5,6 +5,9 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 
 #include "core/errors.h"
 #include "core/hash.h"
@@ -66,6 +69,7 @@ Supernet::Impl::Impl(const Mbv3Options& space_options, const SupernetOptions& op
   torch::manual_seed(seed);
   net = Mbv3Supernet(layout);
   net->to(device);
+  if (options.training.dtype == "float64") net->to(torch::kFloat64);
 }
 
 Supernet::Impl::Tensors Supernet::Impl::to_tensors(const ImageSet& set,
@@ -145,11 +149,26 @@ void Supernet::Impl::save_checkpoint() const {
 }
 
 bool Supernet::Impl::load_checkpoint() {
-  if (!std::filesystem::exists(checkpoint_path)) return false;
+  // Rank 0 reads the file and hands its bytes to the other ranks, which may
+  // run on machines without it; every rank then resumes from the same state.
+  std::string bytes;
+  if (!group || group->rank() == 0) {
+    if (std::filesystem::exists(checkpoint_path)) {
+      std::ifstream in(checkpoint_path, std::ios::binary);
+      bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      if (!in.good() && !in.eof()) {
+        throw Error("checkpoint " + checkpoint_path + ": cannot read it");
+      }
+      bytes.insert(0, 1, '+');  // "+" and the file; "" when there is none
+    }
+  }
+  if (group) bytes = group->share_from_rank0("checkpoint", bytes);
+  if (bytes.empty()) return false;
   const std::string where = "checkpoint " + checkpoint_path + ": ";
   try {
+    std::istringstream stream(bytes.substr(1));
     torch::serialize::InputArchive archive;
-    archive.load_from(checkpoint_path, device);
+    archive.load_from(stream, device);
     torch::Tensor format, id, done, losses;
     archive.read("format", format);
     archive.read("id", id);
@@ -208,17 +227,25 @@ double Supernet::Impl::train_epoch(std::int64_t epoch,
     for (auto& group : optimizer->param_groups()) {
       static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
     }
+    // Every rank draws the whole batch (so that the generator stays in step
+    // on all ranks) and trains its share of it.
     const torch::Tensor index = index_all.narrow(0, step * t.batch_size, t.batch_size);
     torch::Tensor raw = train.images.index_select(0, index);
     if (t.augment) raw = augment(raw, rng);
-    const torch::Tensor x = normalize(train, raw);
-    const torch::Tensor y = train.labels.index_select(0, index).to(device);
+    torch::Tensor labels = train.labels.index_select(0, index);
+    if (group) {
+      const std::int64_t share = t.batch_size / group->size();
+      raw = raw.narrow(0, group->rank() * share, share);
+      labels = labels.narrow(0, group->rank() * share, share);
+    }
+    const torch::Tensor x = normalize(train, raw).to(net->stem_conv->weight.scalar_type());
+    const torch::Tensor y = labels.to(device);
 
     optimizer->zero_grad();
     std::vector<Arch> archs = {largest, smallest};
     for (std::int64_t r = 0; r < t.random_subnets; ++r) archs.push_back(space->sample(rng));
     torch::Tensor teacher;
-    double step_loss = 0;
+    std::vector<double> losses;  // per subnet, this rank's share
     for (std::size_t a = 0; a < archs.size(); ++a) {
       const Mbv3Subnet subnet = decode_mbv3(*space, layout, archs[a]);
       const torch::Tensor logits = net->forward(resize_to(x, subnet.resolution), subnet);
@@ -230,11 +257,21 @@ double Supernet::Impl::train_epoch(std::int64_t epoch,
         loss = soft_cross_entropy(logits, teacher);
       }
       loss.backward();
-      const double value = loss.item<double>();
-      step_loss += value;
-      if (a == 0) largest_sum += value;
-      if (a == 1) smallest_sum += value;
+      losses.push_back(loss.item<double>());
     }
+    if (group) {
+      // Each rank's loss is the mean over its share: the mean over ranks is
+      // the whole batch's, and so is the mean of the gradients.
+      group->average_gradients(net->parameters());
+      torch::Tensor mean = torch::tensor(losses, torch::kFloat64);
+      group->all_reduce_sum(mean);
+      mean.div_(group->size());
+      losses.assign(mean.data_ptr<double>(), mean.data_ptr<double>() + mean.numel());
+    }
+    double step_loss = 0;
+    for (double value : losses) step_loss += value;
+    largest_sum += losses[0];
+    if (losses.size() > 1) smallest_sum += losses[1];
     optimizer->step();
     loss_sum += step_loss;
     // loss.item() waited for the device, so this is the step's real time.
@@ -283,12 +320,32 @@ const std::string& Supernet::checkpoint_id() const { return impl_->checkpoint_id
 const std::string& Supernet::checkpoint_path() const { return impl_->checkpoint_path; }
 std::string Supernet::device() const { return impl_->device.is_cuda() ? "cuda" : "cpu"; }
 std::int64_t Supernet::train_images() const { return impl_->train.images.size(0); }
+std::int64_t Supernet::training_images_total() const {
+  const TrainingOptions& t = impl_->options.training;
+  return t.epochs * (train_images() / t.batch_size) * t.batch_size;
+}
 std::int64_t Supernet::epochs_done() const { return impl_->epochs_done; }
 bool Supernet::trained() const { return impl_->epochs_done >= impl_->options.training.epochs; }
 
 std::string Supernet::checkpoint_id_of(const Mbv3Options& space, const SupernetOptions& options,
                                        std::uint64_t seed) {
   return stable_hash_hex(training_identity(space, options, seed).dump());
+}
+
+void Supernet::join_training_group(const TrainingRank& rank,
+                                   const std::function<void(int)>& listening) {
+  Impl& s = *impl_;
+  if (!rank.distributed()) return;
+  if (s.options.training.batch_size % rank.world_size != 0) {
+    throw ConfigError("/supernet/training/batch_size",
+                      std::to_string(s.options.training.batch_size) + " does not split into " +
+                          std::to_string(rank.world_size) +
+                          " equal shares: it is the batch of all training ranks together");
+  }
+  s.group = std::make_unique<TrainingGroup>(rank, listening);
+  TrainingGroup* group = s.group.get();
+  s.net->synchronise_batch_norm(
+      [group](const torch::Tensor& t) { return group->all_reduce_sum_differentiable(t); });
 }
 
 TrainSummary Supernet::train(const std::function<void(const TrainProgress&)>& progress,
@@ -311,7 +368,7 @@ TrainSummary Supernet::train(const std::function<void(const TrainProgress&)>& pr
       s.epoch_losses.push_back(loss);
       ++s.epochs_done;
       ++summary.epochs_trained_now;
-      s.save_checkpoint();
+      if (!s.group || s.group->rank() == 0) s.save_checkpoint();
       if (progress && s.last_progress) {
         // A quick look at the validation split: enough images to follow the
         // curve, not the full scoring the search does.
@@ -328,7 +385,17 @@ TrainSummary Supernet::train(const std::function<void(const TrainProgress&)>& pr
   } catch (const c10::Error& e) {
     throw Error("supernet training: " + first_line(e.what()));
   }
+  if (s.group) {
+    summary.ranks = s.group->size();
+    summary.communication_seconds = s.group->communication_seconds();
+    if (s.epochs_done >= t.epochs) {
+      // Trained: the ranks part; scoring and export run in this process only.
+      s.net->synchronise_batch_norm({});
+      s.group.reset();
+    }
+  }
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  summary.step_seconds = s.call_step_seconds;
   summary.epochs_done = s.epochs_done;
   summary.epoch_losses = s.epoch_losses;
   if (summary.seconds > 0) {

@@ -23,6 +23,7 @@
 #include "core/supernet_options.h"
 #include "core/training_progress.h"
 #include "supernet/onnx_export.h"
+#include "supernet/training_rank.h"
 
 namespace nas {
 
@@ -32,6 +33,9 @@ struct TrainSummary {
   std::vector<double> epoch_losses;      // mean sandwich loss of every epoch so far
   double seconds = 0;                    // spent training in this call
   double images_per_second = 0;          // this call's training throughput
+  int ranks = 1;                         // processes that trained together
+  double step_seconds = 0;               // this call's training steps alone
+  double communication_seconds = 0;      // this rank's time in all-reduces, within them
 };
 
 enum class Split { kValidation, kTest };
@@ -53,6 +57,7 @@ class Supernet {
   const std::string& checkpoint_path() const;
   std::string device() const;                  // "cpu" or "cuda"
   std::int64_t train_images() const;
+  std::int64_t training_images_total() const;  // over all epochs, whole batches
   std::int64_t epochs_done() const;
   bool trained() const;  // all configured epochs done
 
@@ -66,6 +71,18 @@ class Supernet {
   // checkpoint ("checkpoint <path>: ...").
   TrainSummary train(const std::function<void(const TrainProgress&)>& progress = {},
                      std::int64_t max_epochs = 0);
+
+  // Makes the next train() data-parallel with the other ranks `rank` names
+  // (supernet/training_group.h): joins them now; rank 0 hosts the rendezvous
+  // and calls `listening` with its port, so that local ranks can be started
+  // then. Every rank trains the same subnets on its share of each batch
+  // (batch_size is the batch of all ranks together), gradients and batch
+  // norm statistics span all ranks, and only rank 0 writes the checkpoint;
+  // the result equals one process training the whole batch. The group is
+  // left when train() returns. Throws nas::Error naming ranks that do not
+  // join, or that are lost during training, within the rank's timeout.
+  void join_training_group(const TrainingRank& rank,
+                           const std::function<void(int port)>& listening = {});
 
   // Top-1 accuracy of `arch` on a split after recalibrating BN statistics on
   // options.bn_batches training batches (subnets never change the supernet).

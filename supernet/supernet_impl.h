@@ -13,6 +13,7 @@
 #include "supernet/mbv3_supernet.h"
 #include "supernet/subnet.h"
 #include "supernet/supernet.h"
+#include "supernet/training_group.h"
 
 namespace nas {
 
@@ -92,6 +93,7 @@ struct Supernet::Impl {
   std::int64_t call_images = 0;
   double call_step_seconds = 0;
   std::optional<TrainProgress> last_progress;  // the latest step's report
+  std::unique_ptr<TrainingGroup> group;  // data-parallel ranks; none alone
 };
 
 }  // namespace nas

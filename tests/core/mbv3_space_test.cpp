@@ -64,6 +64,13 @@ TEST_CASE("bad mbv3 options name their JSON path") {
   doc["supernet"]["training"]["epoch"] = 3;
   CHECK(error_of(doc).find("/supernet/training/epoch: unknown key") == 0);
   doc = mbv3_document();
+  doc["supernet"]["training"]["batch_size"] = 100;
+  doc["supernet"]["training"]["processes"] = 3;
+  CHECK(error_of(doc).find("/supernet/training/batch_size: 100 does not split into 3 equal shares") == 0);
+  doc = mbv3_document();
+  doc["supernet"]["training"]["dtype"] = "float16";
+  CHECK(error_of(doc).find("/supernet/training/dtype:") == 0);
+  doc = mbv3_document();
   doc["space"] = {{"type", "nb201"}};
   CHECK(error_of(doc).find("/supernet: only a supernet space") == 0);
 }

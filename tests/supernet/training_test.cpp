@@ -93,6 +93,14 @@ TEST_CASE("training resumes from its checkpoint on the same loss curve, and is r
   // Another seed is another supernet.
   CHECK(Supernet::checkpoint_id_of(tiny_space(), tiny_training(dir.path(), dir.path()), 5) !=
         straight.checkpoint_id());
+  // How many processes train, and how long they wait for each other, is not
+  // what is trained; the arithmetic's precision is.
+  SupernetOptions ranks = tiny_training(dir.path(), dir.path() / "a");
+  ranks.training.processes = 4;
+  ranks.training.timeout_seconds = 5;
+  CHECK(Supernet::checkpoint_id_of(tiny_space(), ranks, 4) == straight.checkpoint_id());
+  ranks.training.dtype = "float64";
+  CHECK(Supernet::checkpoint_id_of(tiny_space(), ranks, 4) != straight.checkpoint_id());
 
   LatencyOptions latency;
   latency.repeats = 5;
