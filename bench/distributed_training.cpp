@@ -23,22 +23,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/nas_train_runs.h"
+
 namespace {
 
 struct Trained {
   double images_per_second = 0;
   double all_reduce_percent = 0;
 };
-
-std::string run(const std::string& command) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) throw std::runtime_error("cannot run " + command);
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) out += buffer;
-  if (::pclose(pipe) != 0) throw std::runtime_error(command + " failed:\n" + out);
-  return out;
-}
 
 Trained train_once(const nlohmann::json& base, const std::filesystem::path& dir, int ranks,
                    int threads, int images, int repeat) {
@@ -54,7 +46,7 @@ Trained train_once(const nlohmann::json& base, const std::filesystem::path& dir,
   config["supernet"]["data"]["train_limit"] = validation + images;
   const std::filesystem::path path = dir / "config.json";
   std::ofstream(path) << config.dump(2);
-  const std::string log = run(std::string(NAS_BINARY) + " train " + path.string() + " -q 2>&1");
+  const std::string log = nas::bench::nas_train_log(path.string());
   std::filesystem::remove_all(checkpoints);
   const std::regex line(R"(\(([0-9.]+) images/s(?: on [0-9]+ ranks, all-reduce ([0-9.]+)%)?)");
   std::smatch match;
@@ -63,15 +55,6 @@ Trained train_once(const nlohmann::json& base, const std::filesystem::path& dir,
   t.images_per_second = std::stod(match[1].str());
   if (match[2].matched) t.all_reduce_percent = std::stod(match[2].str());
   return t;
-}
-
-struct Spread {
-  double median, low, high;
-};
-
-Spread spread(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return {v[v.size() / 2], v.front(), v.back()};
 }
 
 }  // namespace
@@ -106,7 +89,7 @@ int main(int argc, char** argv) {
       rate.push_back(t.images_per_second);
       share.push_back(t.all_reduce_percent);
     }
-    const Spread s = spread(rate), c = spread(share);
+    const nas::bench::Spread s = nas::bench::spread(rate), c = nas::bench::spread(share);
     if (n == 1) baseline = s.median;
     std::printf("%-6d %-8d %7.0f (%5.0f-%5.0f)          %5.1f (%4.1f-%4.1f)             %.2fx\n", n,
                 threads, s.median, s.low, s.high, c.median, c.low, c.high, s.median / baseline);

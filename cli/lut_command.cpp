@@ -17,6 +17,7 @@
 #include "cli/progress.h"
 #include "cli/subcommand.h"
 #include "cli/wiring.h"
+#include "supernet/dataset.h"
 #include "core/config.h"
 #include "core/errors.h"
 #include "core/mbv3_blocks.h"
@@ -153,7 +154,7 @@ int lut_build_command(const LutBuildCommand& command) {
   config.farm = farm_for(config, command);
   FarmSession session(config.farm, static_cast<int>(config.evaluator.supernet.latency.threads));
 
-  const Mbv3Layout layout = mbv3_layout(config.space.mbv3, config.supernet.data.dataset);
+  const Mbv3Layout layout = mbv3_layout(config.space.mbv3, data_shape(config.supernet.data));
   const SearchSpace space = mbv3_space(layout);
   const FarmEvaluatorOptions farm = farm_latency_options(config, space, layout);
   const FarmClientOptions client = farm_client_options(config, &session);

@@ -15,6 +15,7 @@
 
 #include "cli/commands.h"
 #include "cli/subcommand.h"
+#include "supernet/dataset.h"
 #include "core/json_parse.h"
 #include "core/config.h"
 #include "core/errors.h"
@@ -55,7 +56,7 @@ RebuiltSpace rebuild_space(const Store& store, const std::string& name,
     RebuiltSpace out;
     out.space = std::make_unique<SearchSpace>(std::move(stored.space));
     if (stored.config.space.type == "mbv3") {
-      out.layout = mbv3_layout(stored.config.space.mbv3, stored.config.supernet.data.dataset);
+      out.layout = mbv3_layout(stored.config.space.mbv3, data_shape(stored.config.supernet.data));
     }
     return out;
   }

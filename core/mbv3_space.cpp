@@ -65,7 +65,10 @@ Mbv3Layout mbv3_layout(const Mbv3Options& options, int in_channels, int classes)
 }
 
 Mbv3Layout mbv3_layout(const Mbv3Options& options, const std::string& dataset) {
-  const DatasetShape shape = dataset_shape(dataset);
+  return mbv3_layout(options, dataset_shape(dataset));
+}
+
+Mbv3Layout mbv3_layout(const Mbv3Options& options, const DatasetShape& shape) {
   return mbv3_layout(options, static_cast<int>(shape.channels), static_cast<int>(shape.classes));
 }
 

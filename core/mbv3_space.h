@@ -67,6 +67,7 @@ Mbv3Layout mbv3_layout(const Mbv3Options& options, int in_channels, int classes)
 // Resolves options for the images and classes of the named data set (see
 // dataset_shape). Throws nas::Error for an unknown data set.
 Mbv3Layout mbv3_layout(const Mbv3Options& options, const std::string& dataset);
+Mbv3Layout mbv3_layout(const Mbv3Options& options, const DatasetShape& shape);
 
 // The space of a layout. Its name is "mbv3-" plus 8 hex digits of the
 // layout's fingerprint without the data's shape, so archs of differently

@@ -52,7 +52,9 @@ Mbv3StageOptions parse_stage(JsonReader r) {
 DatasetShape dataset_shape(const std::string& dataset) {
   if (dataset == "fashion-mnist" || dataset == "mnist") return {1, 28, 28, 10};
   if (dataset == "cifar10") return {3, 32, 32, 10};
-  throw Error("unknown dataset '" + dataset + "' (known: fashion-mnist, mnist, cifar10)");
+  if (dataset == "cifar100") return {3, 32, 32, 100};
+  if (dataset == "folder") throw Error("dataset folder: its shape is read from its files");
+  throw Error("unknown dataset '" + dataset + "' (known: fashion-mnist, mnist, cifar10, cifar100, folder)");
 }
 
 Mbv3Options parse_mbv3_options(JsonReader& r) {
@@ -85,9 +87,14 @@ SupernetOptions parse_supernet_options(JsonReader r) {
     const nlohmann::json* data = r.get("data");
     if (data) {
       JsonReader d(*data, r.path_of("data"));
-      s.data.dataset = d.choice("dataset", {"fashion-mnist", "mnist", "cifar10"},
+      s.data.dataset = d.choice("dataset", {"fashion-mnist", "mnist", "cifar10", "cifar100", "folder"},
                                 s.data.dataset);
       s.data.path = d.string("path", std::string());
+      if (s.data.dataset == "folder" && s.data.path.empty()) {
+        throw ConfigError(d.path_of("path"),
+                          "a folder dataset needs the folder: one subfolder of images per class, "
+                          "or train/ and test/ holding such subfolders");
+      }
       s.data.validation = d.integer("validation", 1, 1000000, s.data.validation);
       s.data.train_limit = d.integer("train_limit", 0, 100000000, s.data.train_limit);
       if (s.data.train_limit > 0 && s.data.train_limit <= s.data.validation) {

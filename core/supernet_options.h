@@ -37,7 +37,8 @@ struct Mbv3Options {
 
 // `supernet.data`: the image classification data set.
 struct DataOptions {
-  std::string dataset = "fashion-mnist";  // fashion-mnist | mnist | cifar10
+  // fashion-mnist | mnist | cifar10 | cifar100 | folder (supernet/image_folder.h)
+  std::string dataset = "fashion-mnist";
   std::string path;                       // folder of the files; "" = the dataset's default
   std::int64_t validation = 5000;         // training images held out for validation
   std::int64_t train_limit = 0;           // use only the first N training images; 0 = all
@@ -93,7 +94,8 @@ struct SupernetEvaluatorOptions {
 };
 
 // Image shape and class count of a data set by name. Throws nas::Error for
-// an unknown name.
+// an unknown name, and for "folder", whose shape its files give
+// (supernet/dataset.h data_shape).
 struct DatasetShape {
   std::int64_t channels = 1, height = 28, width = 28, classes = 10;
 };

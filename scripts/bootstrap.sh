@@ -9,6 +9,7 @@ packages=(
   g++ cmake ninja-build ccache git
   libtorch-dev libgloo-dev nlohmann-json3-dev libzmq3-dev cppzmq-dev libsqlite3-dev sqlite3
   libboost-dev libboost-system-dev doctest-dev libcli11-dev libspdlog-dev zlib1g-dev
+  libpng-dev libjpeg-dev
   dataset-fashion-mnist
   # LibTorch's CPU kernels go through BLAS; without OpenBLAS Debian falls back
   # to the reference BLAS, which trains the supernet many times slower.

@@ -7,7 +7,8 @@
 # (device_runners: wire, then broker, board and client) and the supernet side by side; cli wires everything and is
 # included by no one. A module may include its own headers and those of the
 # modules listed for it below; tests/ and bench/ may include any library
-# module but not cli/. Each line of output names the file, the line and the
+# module but not cli/, and bench/ may reuse tests/' support (test files it
+# writes, processes it starts). Each line of output names the file, the line and the
 # rule it breaks.
 set -euo pipefail
 root="${1:-$(cd "$(dirname "$0")/.." && pwd)}"
@@ -31,7 +32,7 @@ declare -A allowed=(
   [supernet]="core estimators"
   [cli]="core estimators search results dashboard supernet $farm"
   [tests]="core estimators search results dashboard supernet $farm"
-  [bench]="core estimators search results dashboard supernet $farm"
+  [bench]="core estimators search results dashboard supernet $farm tests"
 )
 # A header straight under device_runners/ belongs to no farm module: every
 # include of one is refused.

@@ -1,5 +1,6 @@
 // Image classification data: IDX files (MNIST, Fashion-MNIST; gzip-compressed
-// or not) and the CIFAR-10 binary format, read into plain byte arrays. The
+// or not), the CIFAR-10 and CIFAR-100 binary formats, and image folders
+// (supernet/image_folder.h), read into plain byte arrays. The
 // header is torch-free; the trainer turns batches into tensors.
 //
 // Every reader throws nas::Error naming the file and what is wrong with it
@@ -34,6 +35,10 @@ ImageSet read_idx(const std::string& images_path, const std::string& labels_path
 // Reads CIFAR-10 binary batches (each record: 1 label byte, 3072 pixel bytes).
 ImageSet read_cifar10(const std::vector<std::string>& batch_paths);
 
+// Reads CIFAR-100 binary files (each record: coarse and fine label bytes,
+// 3072 pixel bytes); the fine label (0-99) is the class.
+ImageSet read_cifar100(const std::vector<std::string>& paths);
+
 // The images at `indices`, in that order.
 ImageSet subset(const ImageSet& set, const std::vector<std::int64_t>& indices);
 
@@ -43,14 +48,30 @@ std::string default_data_path(const std::string& dataset);
 // The training set split into training and validation parts. The validation
 // part is `options.validation` images drawn with a fixed seed (the same for
 // every run, so validation accuracies compare across runs); `train_limit`
-// (when > 0) first keeps only the first N images of the file.
+// (when > 0) first keeps only the first N images of the file. An image
+// folder's images are resized to `side` x `side` and cached in `cache_dir`;
+// without a test/ folder, `validation` more images drawn with another fixed
+// seed are its test split, never trained on.
 struct TrainingSplits {
   ImageSet train;
   ImageSet validation;
 };
-TrainingSplits load_training_splits(const DataOptions& options);
+TrainingSplits load_training_splits(const DataOptions& options, int side = 0,
+                                    const std::string& cache_dir = "");
 
 // The test split, touched only to evaluate a final front.
-ImageSet load_test_split(const DataOptions& options);
+ImageSet load_test_split(const DataOptions& options, int side = 0,
+                         const std::string& cache_dir = "");
+
+// Channels and classes of the data: by name, or read from a folder's files.
+DatasetShape data_shape(const DataOptions& options);
+
+// What a folder's training files are (names, sizes, times) as a hash; ""
+// for the built-in sets.
+std::string data_files_key(const DataOptions& options);
+
+// The class names, in label order: a folder's subfolder names, the built-in
+// sets' names (digits and indices where the set has none).
+std::vector<std::string> class_names(const DataOptions& options);
 
 }  // namespace nas

@@ -152,6 +152,11 @@ OnnxModel export_onnx(const SubnetImpl& net, const OnnxExportOptions& options) {
   model.set_producer_name("nas");
   model.set_producer_version(options.producer_version.empty() ? "unknown"
                                                               : options.producer_version);
+  for (const auto& [key, value] : options.metadata) {
+    onnx::StringStringEntryProto* entry = model.add_metadata_props();
+    entry->set_key(key);
+    entry->set_value(value);
+  }
   model.set_doc_string(options.doc);
   onnx::OperatorSetIdProto* opset = model.add_opset_import();
   opset->set_domain("");

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace nas {
@@ -22,6 +23,8 @@ struct OnnxExportOptions {
   std::int64_t batch = 1;              // the input's fixed batch size; >= 1
   std::string producer_version;        // recorded in the file; "" = unknown
   std::string doc;                     // the model's doc_string, e.g. the arch's JSON
+  // The file's metadata_props (key, value), e.g. how to prepare an input.
+  std::vector<std::pair<std::string, std::string>> metadata;
 };
 
 // An exported network and the input shape it was exported for.

@@ -20,7 +20,7 @@ std::string first_line(const std::string& text) { return text.substr(0, text.fin
 
 const Supernet::Impl::Tensors& Supernet::Impl::test_split() {
   if (!test) {
-    const ImageSet set = load_test_split(options.data);
+    const ImageSet set = load_test_split(options.data, data_side(), options.training.checkpoint_dir);
     test = to_tensors(set, {0.0f}, {1.0f});
     test->mean = train.mean;
     test->std = train.std;

@@ -8,6 +8,9 @@
 #include <fstream>
 #include <iterator>
 #include <sstream>
+#include <tuple>
+
+#include <nlohmann/json.hpp>
 
 #include "core/errors.h"
 #include "core/hash.h"
@@ -25,10 +28,28 @@ constexpr std::int64_t kCheckpointFormat = 1;
 // First line of a LibTorch error: the rest is a C++ backtrace.
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
-std::pair<std::vector<float>, std::vector<float>> normalization(const std::string& dataset) {
+// Per-channel mean and standard deviation of the inputs: the published
+// figures of the built-in sets, computed on the training split otherwise.
+std::pair<std::vector<float>, std::vector<float>> normalization(const std::string& dataset,
+                                                                const ImageSet& train) {
   if (dataset == "fashion-mnist") return {{0.2860f}, {0.3530f}};
   if (dataset == "mnist") return {{0.1307f}, {0.3081f}};
-  return {{0.4914f, 0.4822f, 0.4465f}, {0.2470f, 0.2435f, 0.2616f}};
+  if (dataset == "cifar10") return {{0.4914f, 0.4822f, 0.4465f}, {0.2470f, 0.2435f, 0.2616f}};
+  if (dataset == "cifar100") return {{0.5071f, 0.4865f, 0.4409f}, {0.2673f, 0.2564f, 0.2762f}};
+  const torch::Tensor pixels =
+      torch::from_blob(const_cast<std::uint8_t*>(train.pixels.data()),
+                       {train.size(), train.channels, train.height * train.width}, torch::kUInt8)
+          .to(torch::kFloat64)
+          .div_(255.0)
+          .transpose(0, 1)
+          .reshape({train.channels, -1});
+  const torch::Tensor mean = pixels.mean(1), std = pixels.std(1).clamp_min(1e-3);
+  std::pair<std::vector<float>, std::vector<float>> out;
+  for (std::int64_t c = 0; c < train.channels; ++c) {
+    out.first.push_back(static_cast<float>(mean[c].item<double>()));
+    out.second.push_back(static_cast<float>(std[c].item<double>()));
+  }
+  return out;
 }
 
 // Cross-entropy against soft targets (in-place distillation) or smoothed
@@ -51,7 +72,7 @@ torch::Tensor smoothed(const torch::Tensor& labels, std::int64_t classes, double
 Supernet::Impl::Impl(const Mbv3Options& space_options, const SupernetOptions& options_,
                      std::uint64_t seed_)
     : options(options_), seed(seed_) {
-  layout = mbv3_layout(space_options, options.data.dataset);
+  layout = mbv3_layout(space_options, data_shape(options.data));
   space = std::make_unique<SearchSpace>(mbv3_space(layout));
   checkpoint_id = Supernet::checkpoint_id_of(space_options, options, seed);
   checkpoint_path =
@@ -62,10 +83,11 @@ Supernet::Impl::Impl(const Mbv3Options& space_options, const SupernetOptions& op
   if (options.training.threads > 0) {
     torch::set_num_threads(static_cast<int>(options.training.threads));
   }
-  TrainingSplits splits = load_training_splits(options.data);
-  const auto [mean, std] = normalization(options.data.dataset);
-  train = to_tensors(splits.train, mean, std);
-  validation = to_tensors(splits.validation, mean, std);
+  TrainingSplits splits =
+      load_training_splits(options.data, data_side(), options.training.checkpoint_dir);
+  std::tie(input_mean, input_std) = normalization(options.data.dataset, splits.train);
+  train = to_tensors(splits.train, input_mean, input_std);
+  validation = to_tensors(splits.validation, input_mean, input_std);
   torch::manual_seed(seed);
   net = Mbv3Supernet(layout);
   net->to(device);
@@ -136,6 +158,9 @@ void Supernet::Impl::save_checkpoint() const {
     archive.write("id", torch::tensor(static_cast<std::int64_t>(stable_hash64(checkpoint_id))));
     archive.write("epochs_done", torch::tensor(epochs_done));
     archive.write("epoch_losses", torch::tensor(epoch_losses, torch::kFloat64));
+    // What an input must be normalised with, for whoever ships these weights.
+    archive.write("input_mean", torch::tensor(input_mean));
+    archive.write("input_std", torch::tensor(input_std));
     torch::serialize::OutputArchive model, optim;
     net->save(model);
     optimizer->save(optim);
@@ -224,8 +249,8 @@ double Supernet::Impl::train_epoch(std::int64_t epoch,
   for (std::int64_t step = 0; step < steps; ++step) {
     const auto step_start = std::chrono::steady_clock::now();
     const double lr = learning_rate(epoch * steps + step, steps);
-    for (auto& group : optimizer->param_groups()) {
-      static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
+    for (auto& param_group : optimizer->param_groups()) {
+      static_cast<torch::optim::SGDOptions&>(param_group.options()).lr(lr);
     }
     // Every rank draws the whole batch (so that the generator stays in step
     // on all ranks) and trains its share of it.
@@ -329,8 +354,15 @@ bool Supernet::trained() const { return impl_->epochs_done >= impl_->options.tra
 
 std::string Supernet::checkpoint_id_of(const Mbv3Options& space, const SupernetOptions& options,
                                        std::uint64_t seed) {
-  return stable_hash_hex(training_identity(space, options, seed).dump());
+  nlohmann::json identity = training_identity(space, options, seed);
+  // A folder's images are what is trained on: their names, sizes and times.
+  if (options.data.dataset == "folder") identity["data"]["files"] = data_files_key(options.data);
+  return stable_hash_hex(identity.dump());
 }
+
+const std::vector<float>& Supernet::input_mean() const { return impl_->input_mean; }
+const std::vector<float>& Supernet::input_std() const { return impl_->input_std; }
+std::vector<std::string> Supernet::class_names() const { return nas::class_names(impl_->options.data); }
 
 void Supernet::join_training_group(const TrainingRank& rank,
                                    const std::function<void(int)>& listening) {

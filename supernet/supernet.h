@@ -61,6 +61,13 @@ class Supernet {
   std::int64_t epochs_done() const;
   bool trained() const;  // all configured epochs done
 
+  // How an input is prepared for this supernet and its exported subnets:
+  // pixels scaled to [0, 1], then (x - mean) / std per channel; and the
+  // classes the logits stand for, in order.
+  const std::vector<float>& input_mean() const;
+  const std::vector<float>& input_std() const;
+  std::vector<std::string> class_names() const;
+
   // Loads the checkpoint if there is one, then trains the remaining epochs,
   // writing the checkpoint after each (atomically: a kill never leaves half a
   // file). With a `progress` callback: called after every step, and after

@@ -2,6 +2,8 @@
 // training, and the ONNX file of one subnet.
 #include <torch/torch.h>
 
+#include <nlohmann/json.hpp>
+
 #include "core/errors.h"
 #include "supernet/onnx_export.h"
 #include "supernet/subnet.h"
@@ -19,13 +21,31 @@ bool Supernet::load() {
   return true;
 }
 
+namespace {
+
+// What a user does to an image before the model sees it, in the file itself.
+std::string preprocessing_json(const Supernet& supernet) {
+  return nlohmann::json{{"layout", "NCHW float32, channels " +
+                                        std::to_string(supernet.input_mean().size())},
+                        {"scale", 1.0 / 255.0},
+                        {"mean", supernet.input_mean()},
+                        {"std", supernet.input_std()},
+                        {"formula", "(pixel * scale - mean[c]) / std[c]"},
+                        {"classes", supernet.class_names()}}
+      .dump();
+}
+
+}  // namespace
+
 OnnxModel Supernet::export_onnx(const Arch& arch, const OnnxExportOptions& onnx,
                                 const SupernetEvaluatorOptions& bn) {
   Impl& s = *impl_;
   const Mbv3Subnet spec = decode_mbv3(*s.space, s.layout, arch);
   try {
     Subnet net = s.recalibrated_subnet(spec, bn.bn_batches, bn.bn_batch_size);
-    return nas::export_onnx(*net, onnx);
+    OnnxExportOptions with_input = onnx;
+    with_input.metadata.emplace_back("nas.preprocessing", preprocessing_json(*this));
+    return nas::export_onnx(*net, with_input);
   } catch (const c10::Error& e) {
     throw Error(std::string("onnx export: LibTorch: ") + e.what_without_backtrace());
   }

@@ -75,8 +75,12 @@ struct Supernet::Impl {
   Subnet recalibrated_subnet(const Mbv3Subnet& spec, std::int64_t batches,
                              std::int64_t batch_size);
 
+  // The square side images are stored at: the space's largest resolution.
+  int data_side() const { return layout.resolutions.back(); }
+
   SupernetOptions options;
   std::uint64_t seed;
+  std::vector<float> input_mean, input_std;  // per channel, of [0, 1] pixels
   Mbv3Layout layout;
   std::unique_ptr<SearchSpace> space;
   std::string checkpoint_id, checkpoint_path;

@@ -81,5 +81,32 @@ TEST_CASE("CIFAR-10 binary batches are read") {
                        doctest::Contains("not a multiple of 3073"), Error);
 }
 
+TEST_CASE("CIFAR-100 records carry a coarse and a fine label; the fine one is the class") {
+  test::TempDir dir("cifar100");
+  std::vector<std::uint8_t> bytes;
+  for (int i = 0; i < 3; ++i) {
+    bytes.push_back(static_cast<std::uint8_t>(i));       // coarse
+    bytes.push_back(static_cast<std::uint8_t>(90 + i));  // fine
+    bytes.insert(bytes.end(), 3072, static_cast<std::uint8_t>(i * 10));
+  }
+  test::write_file(dir.path() / "train.bin", bytes, false);
+  test::write_file(dir.path() / "test.bin", bytes, false);
+  const ImageSet set = read_cifar100({(dir.path() / "train.bin").string()});
+  CHECK(set.size() == 3);
+  CHECK(set.labels == std::vector<std::uint8_t>{90, 91, 92});
+  CHECK(set.pixels[2 * 3072] == 20);
+  DataOptions options;
+  options.dataset = "cifar100";
+  options.path = dir.path().string();
+  options.validation = 1;
+  CHECK(load_training_splits(options).train.size() == 2);
+  CHECK(load_test_split(options).size() == 3);
+  CHECK(data_shape(options).classes == 100);
+  bytes[1] = 100;
+  test::write_file(dir.path() / "train.bin", bytes, false);
+  CHECK_THROWS_WITH_AS(read_cifar100({(dir.path() / "train.bin").string()}),
+                       doctest::Contains("label 100 out of range (0-99)"), Error);
+}
+
 }  // namespace
 }  // namespace nas
