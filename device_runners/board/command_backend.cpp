@@ -288,6 +288,17 @@ bool measure_idle(const CommandPipeline& pipeline, PowerMeter& meter,
   return true;
 }
 
+// What the Edge TPU compiler mapped where, kept with the measurement: a
+// candidate that leaves operations to the CPU is measured as it compiled.
+// A report in another format only loses the report, not the measurement.
+void add_compiler_report(const std::string& output, JobResult& result) {
+  try {
+    result.environment["edgetpu_compiler"] = parse_edgetpu_compiler(output).to_json();
+  } catch (const ToolOutputError& e) {
+    result.environment["edgetpu_compiler_note"] = e.what();
+  }
+}
+
 // Runs the pipeline's steps in order, each logged in result.environment
 // ["steps"]; with `meter`, the last (measuring) step runs between an idle
 // reading and a sampler. A cancelled or failing step sets result's status
@@ -328,6 +339,9 @@ std::optional<StepsRun> run_steps(const CommandPipeline& pipeline,
       result.status = wire::JobStatus::kError;
       result.message = describe_failure(i, argv, run.last);
       return std::nullopt;
+    }
+    if (std::filesystem::path(argv[0]).filename() == "edgetpu_compiler") {
+      add_compiler_report(run.last.output, result);
     }
   }
   return run;

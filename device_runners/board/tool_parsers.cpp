@@ -356,6 +356,100 @@ ToolReport parse_benchmark_model(const std::string& output) {
   return r;
 }
 
+// ---- edgetpu_compiler -------------------------------------------------------
+
+namespace {
+
+// "3.42MiB", "41.75KiB", "0.00B" in bytes.
+double compiler_size(const std::string& line, const std::string& text) {
+  return number_with_unit("edgetpu_compiler", line, text,
+                          {{"GiB", 1024.0 * 1024 * 1024}, {"MiB", 1024.0 * 1024}, {"KiB", 1024.0},
+                           {"B", 1.0}});
+}
+
+std::int64_t compiler_count(const std::string& line, const std::string& text) {
+  const auto v = leading_number(text);
+  if (!v || *v < 0 || *v != std::floor(*v)) fail("edgetpu_compiler", "expected a count in '" + line + "'");
+  return static_cast<std::int64_t>(*v);
+}
+
+}  // namespace
+
+nlohmann::json EdgeTpuCompilerReport::to_json() const {
+  nlohmann::json ops = nlohmann::json::array();
+  for (const Operator& o : operators) {
+    ops.push_back({{"name", o.name}, {"count", o.count}, {"status", o.status}});
+  }
+  return {{"compiler_version", compiler_version},
+          {"operations", operations},
+          {"on_edge_tpu", on_edge_tpu},
+          {"on_cpu", on_cpu},
+          {"subgraphs", subgraphs},
+          {"on_chip_bytes", on_chip_bytes},
+          {"on_chip_remaining_bytes", on_chip_remaining_bytes},
+          {"off_chip_bytes", off_chip_bytes},
+          {"operators", ops}};
+}
+
+EdgeTpuCompilerReport parse_edgetpu_compiler(const std::string& output) {
+  EdgeTpuCompilerReport r;
+  std::optional<std::int64_t> tpu_count, cpu_count;
+  bool compiled = false, in_table = false, have_on_chip = false;
+  for (const std::string& raw : lines_of(output)) {
+    const std::string line = trim(raw);
+    const auto after = [&](const std::string& prefix) { return trim(line.substr(prefix.size())); };
+    if (starts_with(line, "Edge TPU Compiler version ")) {
+      r.compiler_version = after("Edge TPU Compiler version ");
+    } else if (starts_with(line, "Model compiled successfully")) {
+      compiled = true;
+    } else if (starts_with(line, "On-chip memory used for caching model parameters:")) {
+      r.on_chip_bytes = compiler_size(line, after("On-chip memory used for caching model parameters:"));
+      have_on_chip = true;
+    } else if (starts_with(line, "On-chip memory remaining for caching model parameters:")) {
+      r.on_chip_remaining_bytes =
+          compiler_size(line, after("On-chip memory remaining for caching model parameters:"));
+    } else if (starts_with(line, "Off-chip memory used for streaming uncached model parameters:")) {
+      r.off_chip_bytes =
+          compiler_size(line, after("Off-chip memory used for streaming uncached model parameters:"));
+    } else if (starts_with(line, "Number of Edge TPU subgraphs:")) {
+      r.subgraphs = compiler_count(line, after("Number of Edge TPU subgraphs:"));
+    } else if (starts_with(line, "Total number of operations:")) {
+      r.operations = compiler_count(line, after("Total number of operations:"));
+    } else if (starts_with(line, "Number of operations that will run on Edge TPU:")) {
+      tpu_count = compiler_count(line, after("Number of operations that will run on Edge TPU:"));
+    } else if (starts_with(line, "Number of operations that will run on CPU:")) {
+      cpu_count = compiler_count(line, after("Number of operations that will run on CPU:"));
+    } else if (starts_with(line, "Operator") && line.find("Count") != std::string::npos &&
+               line.find("Status") != std::string::npos) {
+      in_table = true;
+    } else if (in_table && !line.empty()) {
+      // "CONV_2D                        30         Mapped to Edge TPU"
+      std::istringstream fields(line);
+      EdgeTpuCompilerReport::Operator op;
+      std::string count;
+      fields >> op.name >> count;
+      const auto n = leading_number(count);
+      if (!n || op.name.empty()) {
+        in_table = false;  // the table ended ("Compilation child process completed ...")
+        continue;
+      }
+      op.count = static_cast<std::int64_t>(*n);
+      std::getline(fields, op.status);
+      op.status = trim(op.status);
+      r.operators.push_back(op);
+    }
+  }
+  if (!compiled) fail("edgetpu_compiler", "no 'Model compiled successfully' line");
+  if (!have_on_chip) fail("edgetpu_compiler", "no 'On-chip memory used for caching model parameters' line (was -s given?)");
+  if (r.operators.empty()) fail("edgetpu_compiler", "no operator table (was -s given?)");
+  std::int64_t mapped = 0, other = 0;
+  for (const auto& op : r.operators) (op.on_edge_tpu() ? mapped : other) += op.count;
+  r.on_edge_tpu = tpu_count.value_or(mapped);
+  r.on_cpu = cpu_count.value_or(other);
+  if (r.operations == 0) r.operations = mapped + other;
+  return r;
+}
+
 ToolReport parse_tool_output(const std::string& parser, const std::string& output) {
   if (parser == "trtexec") return parse_trtexec(output);
   if (parser == "benchmark_app") return parse_benchmark_app(output);

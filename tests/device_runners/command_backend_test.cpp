@@ -84,6 +84,31 @@ TEST_CASE("command: steps run in order with placeholders, the last step's output
         "--shapes=input:1x3x224x224\n--note=a b\n");
 }
 
+TEST_CASE("command: the Edge TPU compiler's report is kept with the measurement") {
+  TestTree t;
+  const std::string compiler = t.script("edgetpu_compiler",
+                                        "cat '" + fixture_path("edgetpu_compiler_hardswish.txt") + "'\n");
+  const std::string bench = t.script("benchmark_model",
+                                     "cat '" + fixture_path("benchmark_model_edgetpu.txt") + "'\n");
+  CommandBackend backend(CommandPipeline::from_json(
+      {{"steps", {{compiler, "-s", "{onnx}"}, {bench}}}, {"parser", "benchmark_model"},
+       {"workdir_root", t.root()}}));
+  const JobResult r = backend.measure(onnx_job(), nullptr, never);
+  REQUIRE_MESSAGE(r.status == wire::JobStatus::kOk, r.message);
+  CHECK(r.environment["edgetpu_compiler"]["on_cpu"] == 11);
+  CHECK(r.environment["edgetpu_compiler"]["operators"][0]["name"] == "HARD_SWISH");
+
+  // A report in a format the parser does not know loses the report only.
+  const std::string odd = t.script("edgetpu_compiler2/edgetpu_compiler", "echo 'compiled, somehow'\n");
+  CommandBackend other(CommandPipeline::from_json(
+      {{"steps", {{odd, "{onnx}"}, {bench}}}, {"parser", "benchmark_model"}, {"workdir_root", t.root()}}));
+  const JobResult measured = other.measure(onnx_job(), nullptr, never);
+  REQUIRE_MESSAGE(measured.status == wire::JobStatus::kOk, measured.message);
+  CHECK(measured.latency.has_value());
+  CHECK(measured.environment["edgetpu_compiler_note"].get<std::string>().find(
+            "no 'Model compiled successfully' line") != std::string::npos);
+}
+
 TEST_CASE("command: a failing step gives an error with the tool's last lines") {
   TestTree t;
   const std::string tool = t.script("fail.sh",

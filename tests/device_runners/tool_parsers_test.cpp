@@ -169,5 +169,52 @@ TEST_CASE("parsers by name") {
   CHECK(tool_parser_names().size() == 3);
 }
 
+TEST_CASE("edgetpu_compiler: a relu subnet maps wholly to the Edge TPU; the counts come from the table") {
+  const EdgeTpuCompilerReport r = parse_edgetpu_compiler(fixture("edgetpu_compiler_relu.txt"));
+  CHECK(r.compiler_version == "16.0.384591198");
+  CHECK(r.operations == 41);
+  CHECK(r.on_edge_tpu == 41);
+  CHECK(r.on_cpu == 0);
+  CHECK(r.subgraphs == 1);
+  CHECK(r.on_chip_bytes == doctest::Approx(134.5 * 1024));
+  CHECK(r.on_chip_remaining_bytes == doctest::Approx(7.82 * 1024 * 1024));
+  CHECK(r.off_chip_bytes == 0);
+  REQUIRE(r.operators.size() == 8);
+  CHECK(r.operators[1].name == "CONV_2D");
+  CHECK(r.operators[1].count == 19);
+  CHECK(r.operators[1].on_edge_tpu());
+  CHECK(r.to_json()["operators"][1]["status"] == "Mapped to Edge TPU");
+}
+
+TEST_CASE("edgetpu_compiler: hard-swish falls back to the CPU and splits the graph") {
+  const EdgeTpuCompilerReport r = parse_edgetpu_compiler(fixture("edgetpu_compiler_hardswish.txt"));
+  CHECK(r.operations == 58);
+  CHECK(r.on_edge_tpu == 47);
+  CHECK(r.on_cpu == 11);
+  CHECK(r.subgraphs == 2);
+  CHECK(r.off_chip_bytes == doctest::Approx(2.5 * 1024));
+  REQUIRE(r.operators.size() == 9);
+  CHECK(r.operators[0].name == "HARD_SWISH");
+  CHECK(r.operators[0].status == "Operation not supported");
+  CHECK_FALSE(r.operators[0].on_edge_tpu());
+  CHECK(r.operators[2].status == "More than one subgraph is not supported");
+  std::int64_t on_cpu = 0;
+  for (const auto& op : r.operators) on_cpu += op.on_edge_tpu() ? 0 : op.count;
+  CHECK(on_cpu == r.on_cpu);  // the printed count agrees with the table
+}
+
+TEST_CASE("edgetpu_compiler: a failed compilation, or a report without -s, is a clear error") {
+  CHECK_THROWS_WITH_AS(parse_edgetpu_compiler("Edge TPU Compiler version 16.0.384591198\n"
+                                              "ERROR: Didn't find op for builtin opcode 'HARD_SWISH'\n"
+                                              "Internal compiler error. Aborting!\n"),
+                       doctest::Contains("no 'Model compiled successfully' line"), ToolOutputError);
+  CHECK_THROWS_WITH_AS(parse_edgetpu_compiler("Model compiled successfully in 412 ms.\n"
+                                              "On-chip memory used for caching model parameters: 1.00MiB\n"),
+                       doctest::Contains("no operator table (was -s given?)"), ToolOutputError);
+  CHECK_THROWS_WITH_AS(parse_edgetpu_compiler("Model compiled successfully in 412 ms.\n"
+                                              "On-chip memory used for caching model parameters: 1.00XB\n"),
+                       doctest::Contains("unexpected unit"), ToolOutputError);
+}
+
 }  // namespace
 }  // namespace nas
