@@ -122,7 +122,9 @@ int run_command(const RunCommand& command) {
   if (command.resume && command.new_run) {
     throw UsageError("--resume and --new-run exclude each other");
   }
-  TrainingRanks ranks(config.supernet.training, command.config_path, run_command_rank());
+  TrainingRanks ranks(config.supernet.training, command.config_path, run_command_rank(),
+                      "the run is cut off: `nas run " + command.config_path +
+                          " --resume` continues it from the last checkpoint");
   // The farm comes first: wiring needs its address.
   FarmSession farm(config.farm, static_cast<int>(config.evaluator.supernet.latency.threads));
   RunPieces pieces = wire_run(config, &farm);

@@ -52,7 +52,8 @@ int train_command(const TrainCommand& command) {
     throw UsageError(command.config_path + ": its space (" + config.space.type +
                      ") has no supernet to train");
   }
-  TrainingRanks ranks(config.supernet.training, command.config_path, named_rank(command));
+  TrainingRanks ranks(config.supernet.training, command.config_path, named_rank(command),
+                      "start every rank again to resume from the last checkpoint");
   const bool rank0 = ranks.rank().rank == 0;
   if (!rank0) {
     // Rank 0 speaks for the training; the others only report their errors.

@@ -28,8 +28,8 @@ std::string how_it_ended(int status) {
 }  // namespace
 
 TrainingRanks::TrainingRanks(const TrainingOptions& training, std::string config_path,
-                             std::optional<TrainingRank> named)
-    : config_path_(std::move(config_path)) {
+                             std::optional<TrainingRank> named, std::string resume_hint)
+    : config_path_(std::move(config_path)), resume_hint_(std::move(resume_hint)) {
   if (named) {
     rank_ = *named;
   } else if (training.processes > 1) {
@@ -117,11 +117,17 @@ TrainSummary TrainingRanks::train(Supernet& supernet,
       local_[i] = -1;
     }
     return summary;
+  } catch (const ConfigError&) {
+    stop_local_ranks();
+    throw;
+  } catch (const UsageError&) {
+    stop_local_ranks();
+    throw;
   } catch (const Error& e) {
     const std::string lost = lost_local_ranks();
     stop_local_ranks();
-    if (lost.empty()) throw;
-    throw Error(lost + "; " + e.what());
+    if (!rank_.distributed()) throw;
+    throw Error((lost.empty() ? "" : lost + "; ") + e.what() + "; " + resume_hint_);
   }
 }
 

@@ -22,9 +22,10 @@ class TrainingRanks {
  public:
   // `named`: the rank the command line or the environment gave, if any;
   // otherwise training.processes decides. `config_path` is what local ranks
-  // are started with.
+  // are started with; `resume_hint` ends the error of a failed multi-rank
+  // training ("start every rank again to resume").
   TrainingRanks(const TrainingOptions& training, std::string config_path,
-                std::optional<TrainingRank> named);
+                std::optional<TrainingRank> named, std::string resume_hint);
   ~TrainingRanks();  // stops local ranks that still run
   TrainingRanks(const TrainingRanks&) = delete;
   TrainingRanks& operator=(const TrainingRanks&) = delete;
@@ -43,6 +44,7 @@ class TrainingRanks {
 
   TrainingRank rank_;
   std::string config_path_;
+  std::string resume_hint_;
   bool starts_local_ranks_ = false;
   std::vector<pid_t> local_;  // index r - 1 holds rank r; -1 once reaped
 };

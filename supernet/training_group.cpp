@@ -183,8 +183,7 @@ void TrainingGroup::all_reduce_sum(torch::Tensor& t) {
     impl_->failed = true;
     const std::string lost = impl_->lost_ranks(rank_.rank, rank_.world_size);
     throw Error(impl_->who + ": an all-reduce failed" + (lost.empty() ? "" : ": " + lost) + " (" +
-                first_line(e.what()) + "); the last epoch's checkpoint is kept: start the ranks "
-                "again to resume");
+                first_line(e.what()) + "); the last epoch's checkpoint is kept");
   }
   communication_seconds_ += std::chrono::duration<double>(Clock::now() - start).count();
 }

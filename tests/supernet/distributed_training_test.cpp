@@ -192,7 +192,8 @@ TEST_CASE("a rank killed mid-epoch ends the other with an error naming it; train
     CHECK(survivor.exit_code != 0);
     CHECK(seconds < 20 + 10);  // within the configured timeout, with slack
     CHECK(survivor.err.find("rank 1 lost") != std::string::npos);
-    CHECK(survivor.err.find("start the ranks again to resume") != std::string::npos);
+    CHECK(survivor.err.find("checkpoint is kept; start every rank again to resume") !=
+          std::string::npos);
   }
   const Checkpoint kept = read_checkpoint(checkpoint_in(folder));
   CHECK(kept.epochs_done == 1);
@@ -230,7 +231,8 @@ TEST_CASE("a local rank that dies is named with how it ended, and a rank that ne
     CHECK(result.exit_code == 1);
     CHECK(result.err.find("training rank 1 (pid " + match[1].str() + ") was killed by signal 9") !=
           std::string::npos);
-    CHECK(result.err.find("checkpoint is kept") != std::string::npos);
+    CHECK(result.err.find("checkpoint is kept; start every rank again to resume") !=
+          std::string::npos);
   }
   SUBCASE("never joins") {
     nlohmann::json c = training_config(dir, "alone", 1);
@@ -249,6 +251,29 @@ TEST_CASE("a local rank that dies is named with how it ended, and a rank that ne
     CHECK(seconds < 30);
     CHECK(checkpoint_in(dir / "checkpoints-alone").empty());
   }
+}
+
+TEST_CASE("ranks are named on the command line or by torchrun's variables; mistakes are usage errors") {
+  TempDir dir;
+  const std::string config = write_config(dir, training_config(dir, "usage", 1));
+  const auto error_of = [](const std::vector<std::string>& args) {
+    const test::ProcessResult r = test::run_process(args);
+    CHECK(r.exit_code == 2);
+    return r.err;
+  };
+  CHECK(error_of({"/usr/bin/env", "RANK=1", "WORLD_SIZE=2", "MASTER_ADDR=127.0.0.1",
+                  "MASTER_PORT=29999", test::nas_binary(), "run", config})
+            .find("RANK=1: `nas run` is rank 0") != std::string::npos);
+  CHECK(error_of({"/usr/bin/env", "RANK=0", "WORLD_SIZE=2", test::nas_binary(), "train", config})
+            .find("WORLD_SIZE is set but MASTER_ADDR is not") != std::string::npos);
+  CHECK(error_of({"/usr/bin/env", "RANK=2", "WORLD_SIZE=2", "MASTER_ADDR=h", "MASTER_PORT=1",
+                  test::nas_binary(), "train", config})
+            .find("RANK='2': expected an integer in [0, 1]") != std::string::npos);
+  CHECK(error_of({test::nas_binary(), "train", config, "--rank", "1"})
+            .find("--rank and --master need --world-size") != std::string::npos);
+  CHECK(error_of({test::nas_binary(), "train", config, "--world-size", "2", "--rank", "1",
+                  "--master", "nohost"})
+            .find("--master 'nohost': expected HOST:PORT") != std::string::npos);
 }
 
 }  // namespace
