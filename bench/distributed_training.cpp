@@ -23,7 +23,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bench/nas_train_runs.h"
+#include "bench/bench_support.h"
 
 namespace {
 

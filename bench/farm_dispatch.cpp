@@ -24,37 +24,19 @@
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
+#include "bench/bench_support.h"
 #include "device_runners/broker/broker.h"
 #include "device_runners/client/farm_client.h"
-
-extern char** environ;
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-int arg(int argc, char** argv, const char* name, int fallback) {
-  const std::string prefix = std::string(name) + "=";
-  for (int i = 1; i < argc; ++i) {
-    if (std::string(argv[i]).rfind(prefix, 0) == 0) return std::atoi(argv[i] + prefix.size());
-  }
-  return fallback;
-}
-
 pid_t spawn_runner(const std::string& endpoint, int index, int sleep_ms) {
   std::vector<std::string> args = {NAS_BINARY, "runner", "--connect", endpoint, "--device",
                                    "synthetic", "--backend", "sleep", "--sleep-ms",
                                    std::to_string(sleep_ms), "--id", "r" + std::to_string(index)};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", 0x1 /*O_WRONLY*/, 0);
-  pid_t pid = -1;
-  posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  return pid;
+  return nas::bench::spawn(args, "", "/dev/null");
 }
 
 // The transport's own floor, the baseline printed beside the farm: the
@@ -105,9 +87,9 @@ double bare_round_trip_ms(int trips) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int runners = arg(argc, argv, "runners", 64);
-  const int per_runner = arg(argc, argv, "jobs_per_runner", 100);
-  const int sleep_ms = arg(argc, argv, "sleep_ms", 50);
+  const int runners = nas::bench::int_arg(argc, argv, "runners", 64);
+  const int per_runner = nas::bench::int_arg(argc, argv, "jobs_per_runner", 100);
+  const int sleep_ms = nas::bench::int_arg(argc, argv, "sleep_ms", 50);
   const double bare_ms = bare_round_trip_ms(2000);
 
   nas::BrokerOptions options;

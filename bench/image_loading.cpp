@@ -21,7 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bench/nas_train_runs.h"
+#include "bench/bench_support.h"
 #include "core/supernet_options.h"
 #include "supernet/dataset.h"
 #include "supernet/image_folder.h"

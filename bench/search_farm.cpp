@@ -35,38 +35,15 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "bench/bench_support.h"
+#include "tests/cli/tiny_mbv3_config.h"
 #include "device_runners/broker/broker.h"
 #include "device_runners/client/farm_client.h"
-
-extern char** environ;
 
 namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-int arg(int argc, char** argv, const char* name, int fallback) {
-  const std::string prefix = std::string(name) + "=";
-  for (int i = 1; i < argc; ++i) {
-    if (std::string(argv[i]).rfind(prefix, 0) == 0) return std::atoi(argv[i] + prefix.size());
-  }
-  return fallback;
-}
-
-pid_t spawn(std::vector<std::string> args, const std::string& err_path) {
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  pid_t pid = -1;
-  posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  return pid;
-}
 
 // The tests' small mbv3 space (400 subnets), a supernet trained for one epoch
 // on 600 images (once: the checkpoint is shared), objectives MACs and each
@@ -76,36 +53,17 @@ nlohmann::json run_config(const fs::path& dir, const std::string& store,
                           int candidates) {
   nlohmann::json objectives = {{{"metric", "macs"}, {"goal", "minimize"}}};
   for (const auto& k : keys) objectives.push_back({{"metric", k + "_ms"}, {"goal", "minimize"}});
-  return {
-      {"name", "bench"},
-      {"seed", 7},
-      {"store", store},
-      {"space",
-       {{"type", "mbv3"},
-        {"stem_width", 8},
-        {"stem_stride", 2},
-        {"stages",
-         {{{"width", 16}, {"stride", 2}, {"depths", {1, 2}}},
-          {{"width", 24}, {"stride", 2}, {"depths", {1, 2}}, {"se", true}}}},
-        {"kernels", {3, 5}},
-        {"expand_ratios", {3, 4}},
-        {"resolutions", {28}},
-        {"head_width", 32}}},
-      {"supernet",
-       {{"data", {{"dataset", "fashion-mnist"}, {"validation", 200}, {"train_limit", 600}}},
-        {"training",
-         {{"epochs", 1}, {"batch_size", 64}, {"threads", 1},
-          {"checkpoint_dir", (dir / "checkpoints").string()}}}}},
-      {"evaluator",
-       {{"type", "supernet"},
-        {"latency",
-         {{"batch", 1}, {"threads", 1}, {"warmup", 3}, {"warmup_ms", 5}, {"repeats", 10}}}}},
-      {"farm",
-       {{"connect", endpoint}, {"devices", keys}, {"deadline_seconds", 60},
-        {"wait_seconds", 600}}},
-      {"objectives", objectives},
-      {"search", {{"strategy", "random"}, {"budget", candidates}}},
-  };
+  nlohmann::json c = nas::test::tiny_mbv3_config(dir);
+  c["name"] = "bench";
+  c["seed"] = 7;
+  c["store"] = store;
+  // The evaluator's own defaults for BN recalibration and validation images.
+  c["evaluator"] = {{"type", "supernet"}, {"latency", c["evaluator"]["latency"]}};
+  c["farm"] = {{"connect", endpoint}, {"devices", keys}, {"deadline_seconds", 60},
+               {"wait_seconds", 600}};
+  c["objectives"] = objectives;
+  c["search"] = {{"strategy", "random"}, {"budget", candidates}};
+  return c;
 }
 
 double query_double(const std::string& db, const std::string& sql) {
@@ -140,10 +98,10 @@ Trial run_once(const fs::path& dir, const std::vector<std::string>& keys, int ru
   std::vector<pid_t> runners;
   for (const auto& key : keys) {
     for (int i = 0; i < runners_per_key; ++i) {
-      runners.push_back(spawn({NAS_BINARY, "runner", "--connect", broker.endpoint(), "--device",
-                               key, "--backend", "sleep", "--sleep-ms", std::to_string(sleep_ms),
-                               "--id", key + "-" + std::to_string(i)},
-                              "/dev/null"));
+      runners.push_back(nas::bench::spawn(
+          {NAS_BINARY, "runner", "--connect", broker.endpoint(), "--device", key, "--backend",
+           "sleep", "--sleep-ms", std::to_string(sleep_ms), "--id", key + "-" + std::to_string(i)},
+          "/dev/null", "/dev/null"));
     }
   }
   const int total = runners_per_key * static_cast<int>(keys.size());
@@ -170,7 +128,7 @@ Trial run_once(const fs::path& dir, const std::vector<std::string>& keys, int ru
   const fs::path config = dir / (tag + ".json");
   std::ofstream(config) << run_config(dir, store, broker.endpoint(), keys, candidates).dump(2);
   const std::string log = (dir / (tag + ".log")).string();
-  const pid_t run = spawn({NAS_BINARY, "run", config.string(), "-q"}, log);
+  const pid_t run = nas::bench::spawn({NAS_BINARY, "run", config.string(), "-q"}, "/dev/null", log);
   int status = 0;
   waitpid(run, &status, 0);
   std::stringstream text;
@@ -239,11 +197,11 @@ void print(const std::vector<Row>& rows, std::size_t keys, int sleep_ms) {
 
 int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::err);  // the broker's joins and leaves are no figures
-  const int part = arg(argc, argv, "part", 0);
-  const int sleep_ms = arg(argc, argv, "sleep_ms", 200);
-  const int candidates = arg(argc, argv, "candidates", 64);
-  const int repeats = arg(argc, argv, "repeats", 3);
-  const int max_runners = arg(argc, argv, "max_runners", 16);
+  const int part = nas::bench::int_arg(argc, argv, "part", 0);
+  const int sleep_ms = nas::bench::int_arg(argc, argv, "sleep_ms", 200);
+  const int candidates = nas::bench::int_arg(argc, argv, "candidates", 64);
+  const int repeats = nas::bench::int_arg(argc, argv, "repeats", 3);
+  const int max_runners = nas::bench::int_arg(argc, argv, "max_runners", 16);
   if (!fs::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")) {
     std::fprintf(stderr, "needs Debian's dataset-fashion-mnist\n");
     return 1;

@@ -1,5 +1,5 @@
 // Where the workstation's own CPU was busy, as debug log lines with Unix
-// times ("host work: val_acc from 1764921600.123456 to 1764921600.456789"),
+// times ("host work: val_acc from START to END", Unix seconds to the microsecond),
 // so that a run's log shows that no latency measured on this CPU (the
 // embedded local runner, whose results carry started_at and finished_at)
 // overlapped training or scoring.

@@ -6,17 +6,13 @@
 #include <chrono>
 
 #include "core/errors.h"
+#include "supernet/library_errors.h"
 #include "core/time_runs.h"
 #include "supernet/subnet.h"
 #include "supernet/supernet.h"
 #include "supernet/supernet_impl.h"
 
 namespace nas {
-namespace {
-
-std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
-
-}  // namespace
 
 const Supernet::Impl::Tensors& Supernet::Impl::test_split() {
   if (!test) {

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/errors.h"
+#include "supernet/library_errors.h"
 #include "core/hash.h"
 #include "core/random.h"
 #include "supernet/dataset.h"
@@ -24,9 +25,6 @@ namespace nas {
 namespace {
 
 constexpr std::int64_t kCheckpointFormat = 1;
-
-// First line of a LibTorch error: the rest is a C++ backtrace.
-std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
 // Per-channel mean and standard deviation of the inputs: the published
 // figures of the built-in sets, computed on the training split otherwise.
@@ -191,6 +189,8 @@ bool Supernet::Impl::load_checkpoint() {
   if (bytes.empty()) return false;
   const std::string where = "checkpoint " + checkpoint_path + ": ";
   try {
+    // LibTorch reads the archive at absolute offsets: the stream holds the
+    // file alone, without the "+" marker.
     std::istringstream stream(bytes.substr(1));
     torch::serialize::InputArchive archive;
     archive.load_from(stream, device);

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/errors.h"
+#include "supernet/library_errors.h"
 
 namespace nas {
 namespace {
@@ -19,8 +20,6 @@ using Clock = std::chrono::steady_clock;
 std::chrono::milliseconds milliseconds(double seconds) {
   return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
 }
-
-std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
 std::vector<std::uint8_t> bytes_of(const std::string& text) {
   return std::vector<std::uint8_t>(text.begin(), text.end());

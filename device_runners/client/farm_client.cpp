@@ -54,7 +54,7 @@ struct FarmClient::Impl {
       const auto now = Clock::now();
       if (now >= until) return std::nullopt;
       if (now - last_sent >= interval) send({wire::MessageType::kHeartbeat, nlohmann::json::object()});
-      const auto wait = std::min<Clock::duration>(until - now, std::chrono::milliseconds(100));
+      const auto wait = std::min<Clock::duration>(until - now, kFarmClientPollInterval);
       try {
         auto in = channel->receive(std::chrono::duration_cast<std::chrono::milliseconds>(wait) +
                                    std::chrono::milliseconds(1));
@@ -121,7 +121,7 @@ void FarmClient::run(const std::vector<FarmJob>& jobs, double max_wait_seconds,
       next_listing = now + listing_interval;
     }
     // Short waits, so that `stop` and the listing are looked at in time.
-    const auto wait = std::min<Clock::duration>(until - now, std::chrono::milliseconds(100));
+    const auto wait = std::min<Clock::duration>(until - now, kFarmClientPollInterval);
     auto m = impl_->receive(std::chrono::duration_cast<std::chrono::milliseconds>(wait) +
                             std::chrono::milliseconds(1));
     if (!m) continue;

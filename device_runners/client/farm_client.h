@@ -2,6 +2,7 @@
 // results. Used from one thread.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -15,6 +16,10 @@
 
 namespace nas {
 
+// How long the client waits for messages at most before it asks its hooks
+// again (stop, broker_failure).
+inline constexpr std::chrono::milliseconds kFarmClientPollInterval{100};
+
 struct FarmClientOptions {
   std::string connect;  // the broker's address
   double heartbeat_seconds = 1.0;
@@ -27,8 +32,9 @@ struct FarmClientOptions {
   std::string broker_public_key_file;
   std::string curve_secret_file;
   // Optional: says why the broker can no longer answer (an embedded broker
-  // whose thread died), nullopt while it can. Asked at least every 100 ms
-  // while the client waits; an answer ends the wait with nas::Error.
+  // whose thread died), nullopt while it can. Asked at least every
+  // kFarmClientPollInterval while the client waits; an answer ends the wait
+  // with nas::Error.
   std::function<std::optional<std::string>()> broker_failure;
 };
 
@@ -43,7 +49,7 @@ struct RunHooks {
   // Each job's result as it arrives (its index in the jobs), and at the end
   // an unanswered result for each job still open.
   std::function<void(std::size_t job, JobResult result)> on_result;
-  // Asked at least every 100 ms: true ends run() at once, leaving the rest
+  // Asked at least every kFarmClientPollInterval: true ends run() at once, leaving the rest
   // of the results undelivered (the broker drops them when this client goes).
   std::function<bool()> stop;
   // The broker's LIST, asked about every `listing_seconds` while run() waits

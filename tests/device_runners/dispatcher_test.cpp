@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "device_runners/wire/job.h"
+#include "tests/support/nb201_job.h"
 
 namespace nas {
 namespace {
@@ -55,12 +56,7 @@ struct Farm {
   }
   void submit(const std::string& client, const std::string& job_id, std::chrono::milliseconds at,
               double deadline_seconds = 30, const std::string& device = "pi") {
-    JobSpec spec;
-    spec.job_id = job_id;
-    spec.space = "nb201";
-    spec.arch = {{"edge_1_0", "nor_conv_3x3"}};
-    spec.input_shape = {1, 3, 32, 32};
-    spec.deadline_seconds = deadline_seconds;
+    const JobSpec spec = test::nb201_job(job_id, deadline_seconds);
     from(client, wire::Submit{device, spec.to_json()}.encode(), at);
   }
   void result(const std::string& runner, const std::string& job_id, std::chrono::milliseconds at) {

@@ -16,17 +16,22 @@
 #include <nlohmann/json.hpp>
 
 #include "device_runners/client/farm_client.h"
+#include "tests/support/nb201_job.h"
 #include "tests/support/process.h"
 
 namespace nas::test {
 
+// The test brokers' heartbeat: short, so that a dead peer is noticed fast.
+inline constexpr double kTestHeartbeatSeconds = 0.2;
+
 // A broker process on a free loopback port. Its heartbeat interval decides
-// how soon a silent peer counts as dead (three intervals): a `nas run`
-// client beats every second, so a broker it uses needs 1 s or more.
+// how soon a silent peer counts as dead (three intervals): a broker that a
+// `nas run` client uses needs at least that client's interval
+// (FarmClientOptions::heartbeat_seconds by default).
 class BrokerProcess {
  public:
   explicit BrokerProcess(const TempDir& dir, std::vector<std::string> extra = {},
-                         double heartbeat_seconds = 0.2) {
+                         double heartbeat_seconds = kTestHeartbeatSeconds) {
     std::vector<std::string> args = {nas_binary(), "broker", "--bind", "tcp://127.0.0.1:0",
                                      "--heartbeat", std::to_string(heartbeat_seconds)};
     args.insert(args.end(), extra.begin(), extra.end());
@@ -63,7 +68,7 @@ inline std::unique_ptr<Process> start_sleep_runner(const TempDir& dir, const std
                                                    const std::string& id, double sleep_ms,
                                                    const std::string& device,
                                                    std::vector<std::string> extra = {},
-                                                   double heartbeat_seconds = 0.2) {
+                                                   double heartbeat_seconds = kTestHeartbeatSeconds) {
   std::vector<std::string> args = {nas_binary(), "runner", "--connect", endpoint, "--device",
                                    device,       "--backend", "sleep", "--sleep-ms",
                                    std::to_string(sleep_ms), "--id", id, "--heartbeat",
@@ -79,22 +84,11 @@ inline std::unique_ptr<Process> start_runner(const TempDir& dir, const std::stri
   return start_sleep_runner(dir, endpoint, id, sleep_ms, "pi", std::move(extra));
 }
 
-// A job for a sleep runner: one NB201 cell, due within `deadline` seconds.
-inline JobSpec nb201_job(const std::string& id, double deadline = 30) {
-  JobSpec s;
-  s.job_id = id;
-  s.space = "nb201";
-  s.arch = {{"edge_1_0", "nor_conv_3x3"}};
-  s.input_shape = {1, 3, 32, 32};
-  s.deadline_seconds = deadline;
-  return s;
-}
-
-// A farm client of `endpoint` heartbeating at the test brokers' 0.2 s.
+// A farm client of `endpoint` heartbeating as the test brokers do.
 inline FarmClientOptions loopback_client_options(const std::string& endpoint) {
   FarmClientOptions o;
   o.connect = endpoint;
-  o.heartbeat_seconds = 0.2;
+  o.heartbeat_seconds = kTestHeartbeatSeconds;
   return o;
 }
 
