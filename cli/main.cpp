@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   for (auto add : {nas::cli::add_run_command, nas::cli::add_train_command,
                    nas::cli::add_validate_command,
                    nas::cli::add_report_command, nas::cli::add_export_command,
+                   nas::cli::add_finetune_command,
                    nas::cli::add_dashboard_command}) {
     commands.push_back(add(app));
   }

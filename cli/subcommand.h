@@ -29,6 +29,7 @@ Subcommand add_train_command(CLI::App& nas);       // cli/train_command.cpp
 Subcommand add_validate_command(CLI::App& nas);    // cli/validate_command.cpp
 Subcommand add_report_command(CLI::App& nas);      // cli/report_command.cpp
 Subcommand add_export_command(CLI::App& nas);      // cli/export_command.cpp
+Subcommand add_finetune_command(CLI::App& nas);    // cli/finetune_command.cpp
 Subcommand add_dashboard_command(CLI::App& nas);   // cli/dashboard_command.cpp
 Subcommand add_broker_command(CLI::App& nas);      // cli/farm_commands.cpp
 Subcommand add_runner_command(CLI::App& nas);      // cli/farm_commands.cpp

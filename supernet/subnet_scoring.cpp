@@ -46,24 +46,30 @@ Subnet Supernet::Impl::recalibrated_subnet(const Mbv3Subnet& spec, std::int64_t 
   return subnet;
 }
 
+double Supernet::Impl::top1(SubnetImpl& subnet, Split split,
+                            const SupernetEvaluatorOptions& scoring) {
+  torch::NoGradGuard no_grad;
+  const Tensors& data = split == Split::kValidation ? validation : test_split();
+  std::int64_t n = data.images.size(0);
+  if (split == Split::kValidation && scoring.val_images > 0) n = std::min(n, scoring.val_images);
+  std::int64_t correct = 0;
+  for (std::int64_t start = 0; start < n; start += scoring.batch_size) {
+    const std::int64_t count = std::min(scoring.batch_size, n - start);
+    const torch::Tensor x = resize_to(normalize(data, data.images.narrow(0, start, count)),
+                                      subnet.resolution)
+                                .to(subnet.stem_conv->weight.scalar_type());
+    const torch::Tensor predicted = subnet.forward(x).argmax(1).to(torch::kCPU);
+    correct += predicted.eq(data.labels.narrow(0, start, count)).sum().item<std::int64_t>();
+  }
+  return static_cast<double>(correct) / static_cast<double>(n);
+}
+
 double Supernet::accuracy(const Arch& arch, Split split, const SupernetEvaluatorOptions& options) {
   Impl& s = *impl_;
   try {
     const Mbv3Subnet spec = decode_mbv3(*s.space, s.layout, arch);
     Subnet net = s.recalibrated_subnet(spec, options.bn_batches, options.bn_batch_size);
-    torch::NoGradGuard no_grad;
-    const Impl::Tensors& data = split == Split::kValidation ? s.validation : s.test_split();
-    std::int64_t n = data.images.size(0);
-    if (split == Split::kValidation && options.val_images > 0) n = std::min(n, options.val_images);
-    std::int64_t correct = 0;
-    for (std::int64_t start = 0; start < n; start += options.batch_size) {
-      const std::int64_t count = std::min(options.batch_size, n - start);
-      const torch::Tensor x = resize_to(s.normalize(data, data.images.narrow(0, start, count)),
-                                        spec.resolution);
-      const torch::Tensor predicted = net->forward(x).argmax(1).to(torch::kCPU);
-      correct += predicted.eq(data.labels.narrow(0, start, count)).sum().item<std::int64_t>();
-    }
-    return static_cast<double>(correct) / static_cast<double>(n);
+    return s.top1(*net, split, options);
   } catch (const c10::Error& e) {
     throw Error("supernet accuracy: " + first_line(e.what()));
   }

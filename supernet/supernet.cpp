@@ -20,6 +20,7 @@
 #include "supernet/device.h"
 #include "supernet/mbv3_supernet.h"
 #include "supernet/supernet_impl.h"
+#include "supernet/training_steps.h"
 
 namespace nas {
 namespace {
@@ -49,21 +50,6 @@ std::pair<std::vector<float>, std::vector<float>> normalization(const std::strin
   }
   return out;
 }
-
-// Cross-entropy against soft targets (in-place distillation) or smoothed
-// one-hot labels.
-torch::Tensor soft_cross_entropy(const torch::Tensor& logits, const torch::Tensor& target) {
-  return -(target * torch::log_softmax(logits, 1)).sum(1).mean();
-}
-
-torch::Tensor smoothed(const torch::Tensor& labels, std::int64_t classes, double smoothing) {
-  torch::Tensor t = torch::full({labels.size(0), classes}, smoothing / static_cast<double>(classes),
-                                torch::TensorOptions().device(labels.device()));
-  t.scatter_add_(1, labels.unsqueeze(1),
-                 torch::full({labels.size(0), 1}, 1.0 - smoothing, t.options()));
-  return t;
-}
-
 
 }  // namespace
 
@@ -130,20 +116,8 @@ torch::Tensor Supernet::Impl::augment(const torch::Tensor& raw, Rng& rng) const 
 }
 
 void Supernet::Impl::build_optimizer() {
-  std::vector<torch::Tensor> decay, no_decay;
-  for (const auto& item : net->named_parameters()) {
-    const bool is_weight = item.value().dim() >= 2 && item.key().find("transform") == std::string::npos;
-    (is_weight ? decay : no_decay).push_back(item.value());
-  }
   const TrainingOptions& t = options.training;
-  torch::optim::SGDOptions base = torch::optim::SGDOptions(t.lr).momentum(t.momentum).nesterov(
-      t.momentum > 0);
-  std::vector<torch::optim::OptimizerParamGroup> groups;
-  groups.emplace_back(decay, std::make_unique<torch::optim::SGDOptions>(
-                                 torch::optim::SGDOptions(base).weight_decay(t.weight_decay)));
-  groups.emplace_back(no_decay, std::make_unique<torch::optim::SGDOptions>(
-                                    torch::optim::SGDOptions(base).weight_decay(0)));
-  optimizer = std::make_unique<torch::optim::SGD>(std::move(groups), base);
+  optimizer = sgd_with_decay(net->named_parameters(), t.lr, t.momentum, t.weight_decay, "transform");
 }
 
 void Supernet::Impl::save_checkpoint() const {
@@ -220,12 +194,8 @@ bool Supernet::Impl::load_checkpoint() {
 
 double Supernet::Impl::learning_rate(std::int64_t step, std::int64_t steps_per_epoch) const {
   const TrainingOptions& t = options.training;
-  const std::int64_t warmup = t.warmup_epochs * steps_per_epoch;
-  const std::int64_t total = t.epochs * steps_per_epoch;
-  if (step < warmup) return t.lr * static_cast<double>(step + 1) / static_cast<double>(warmup);
-  const double progress =
-      static_cast<double>(step - warmup) / static_cast<double>(std::max<std::int64_t>(1, total - warmup));
-  return 0.5 * t.lr * (1 + std::cos(M_PI * progress));
+  return cosine_learning_rate(t.lr, step, t.warmup_epochs * steps_per_epoch,
+                              t.epochs * steps_per_epoch);
 }
 
 double Supernet::Impl::train_epoch(std::int64_t epoch,
@@ -237,10 +207,7 @@ double Supernet::Impl::train_epoch(std::int64_t epoch,
   // Everything random in an epoch comes from a generator seeded by (seed,
   // epoch), so a resumed epoch is the epoch an uninterrupted run would train.
   Rng rng(seed * 1000003ULL + static_cast<std::uint64_t>(epoch));
-  std::vector<std::int64_t> order(static_cast<std::size_t>(n));
-  for (std::int64_t i = 0; i < n; ++i) order[static_cast<std::size_t>(i)] = i;
-  for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[uniform_index(rng, i)]);
-  const torch::Tensor index_all = torch::tensor(order, torch::kInt64);
+  const torch::Tensor index_all = shuffled_order(n, rng);
 
   const Arch largest = largest_arch(*space);
   const Arch smallest = smallest_arch(*space);
@@ -249,9 +216,7 @@ double Supernet::Impl::train_epoch(std::int64_t epoch,
   for (std::int64_t step = 0; step < steps; ++step) {
     const auto step_start = std::chrono::steady_clock::now();
     const double lr = learning_rate(epoch * steps + step, steps);
-    for (auto& param_group : optimizer->param_groups()) {
-      static_cast<torch::optim::SGDOptions&>(param_group.options()).lr(lr);
-    }
+    set_learning_rate(*optimizer, lr);
     // Every rank draws the whole batch (so that the generator stays in step
     // on all ranks) and trains its share of it.
     const torch::Tensor index = index_all.narrow(0, step * t.batch_size, t.batch_size);

@@ -21,6 +21,7 @@
 #include "core/mbv3_space.h"
 #include "core/search_space.h"
 #include "core/supernet_options.h"
+#include "supernet/finetune.h"
 #include "core/training_progress.h"
 #include "supernet/onnx_export.h"
 #include "supernet/training_rank.h"
@@ -111,6 +112,29 @@ class Supernet {
   // supernet's statistics, enough for timing. Defined in supernet_export.cpp.
   OnnxModel export_onnx(const Arch& arch, const OnnxExportOptions& onnx,
                         const SupernetEvaluatorOptions& bn);
+
+  // Fine-tuning `arch` on its own (supernet/finetune.h), defined in
+  // finetune.cpp. The id names the weights file; it depends on this
+  // checkpoint, the arch and the options.
+  std::string finetune_id(const Arch& arch, const FinetuneOptions& options) const;
+  std::string finetune_weights_path(const std::string& finetune_id) const;
+  // Trains the remaining epochs of the fine-tune (all of them the first
+  // time; those after the last finished epoch when its weights file holds
+  // fewer), writing the file after each epoch; when all are done, scores
+  // the result on the validation split (scoring.val_images) and the test
+  // split. `progress` is called after every step and after each epoch;
+  // `max_epochs` > 0 stops after that many epochs in this call (tests use it
+  // to stand for a kill). REQUIRES: trained(). Throws nas::Error for a
+  // damaged or foreign weights file ("fine-tune <path>: ...").
+  FinetuneResult finetune(const Arch& arch, const FinetuneOptions& options,
+                          const SupernetEvaluatorOptions& scoring,
+                          const std::function<void(const FinetuneProgress&)>& progress = {},
+                          std::int64_t max_epochs = 0);
+  // The ONNX file of `arch` with the weights of the finished fine-tune
+  // `finetune_id`; the supernet's own weights are not needed. Throws
+  // nas::Error when the file is missing, unfinished or of another subnet.
+  OnnxModel export_finetuned_onnx(const Arch& arch, const std::string& finetune_id,
+                                  const OnnxExportOptions& onnx);
 
   // The checkpoint id a configuration's supernet has, without building it.
   static std::string checkpoint_id_of(const Mbv3Options& space, const SupernetOptions& options,

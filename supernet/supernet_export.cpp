@@ -45,6 +45,22 @@ OnnxModel Supernet::export_onnx(const Arch& arch, const OnnxExportOptions& onnx,
     Subnet net = s.recalibrated_subnet(spec, bn.bn_batches, bn.bn_batch_size);
     OnnxExportOptions with_input = onnx;
     with_input.metadata.emplace_back("nas.preprocessing", preprocessing_json(*this));
+    with_input.metadata.emplace_back("nas.weights", "inherited from supernet " + s.checkpoint_id);
+    return nas::export_onnx(*net, with_input);
+  } catch (const c10::Error& e) {
+    throw Error(std::string("onnx export: LibTorch: ") + e.what_without_backtrace());
+  }
+}
+
+OnnxModel Supernet::export_finetuned_onnx(const Arch& arch, const std::string& finetune_id,
+                                          const OnnxExportOptions& onnx) {
+  Impl& s = *impl_;
+  const Mbv3Subnet spec = decode_mbv3(*s.space, s.layout, arch);
+  try {
+    Subnet net = s.finetuned_subnet(spec, finetune_id);
+    OnnxExportOptions with_input = onnx;
+    with_input.metadata.emplace_back("nas.preprocessing", preprocessing_json(*this));
+    with_input.metadata.emplace_back("nas.weights", "fine-tuned " + finetune_id);
     return nas::export_onnx(*net, with_input);
   } catch (const c10::Error& e) {
     throw Error(std::string("onnx export: LibTorch: ") + e.what_without_backtrace());

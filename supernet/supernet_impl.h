@@ -50,6 +50,8 @@ inline torch::Tensor resize_to(const torch::Tensor& x, int resolution) {
              .align_corners(false));
 }
 
+struct FinetuneState;  // finetune.cpp
+
 struct Supernet::Impl {
   // Images as float in [0, 1] on the CPU; normalised per batch.
   struct Tensors {
@@ -74,6 +76,24 @@ struct Supernet::Impl {
   // Defined in subnet_scoring.cpp.
   Subnet recalibrated_subnet(const Mbv3Subnet& spec, std::int64_t batches,
                              std::int64_t batch_size);
+  // Top-1 accuracy of `subnet` as it stands (eval mode) on a split: the first
+  // scoring.val_images of the validation split, or the whole test split.
+  // Defined in subnet_scoring.cpp.
+  double top1(SubnetImpl& subnet, Split split, const SupernetEvaluatorOptions& scoring);
+
+  // Fine-tuning (finetune.cpp): the weights file of a fine-tune id; its
+  // writing and reading (false when there is none; `epochs` gets the
+  // fine-tune's planned epochs); one epoch of training; and the finished
+  // fine-tune of `spec` in eval mode (throws when missing or unfinished).
+  std::string finetune_path(const std::string& id) const;
+  void save_finetune(const std::string& id, const std::string& path, const FinetuneState& state,
+                     std::int64_t epochs) const;
+  bool load_finetune(const std::string& id, const std::string& path, FinetuneState& state,
+                     std::int64_t* epochs) const;
+  double finetune_epoch(FinetuneState& state, SubnetImpl* teacher, const FinetuneOptions& plan,
+                        std::int64_t epoch,
+                        const std::function<void(const FinetuneProgress&)>& progress);
+  Subnet finetuned_subnet(const Mbv3Subnet& spec, const std::string& id);
 
   // The square side images are stored at: the space's largest resolution.
   int data_side() const { return layout.resolutions.back(); }

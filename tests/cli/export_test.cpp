@@ -183,7 +183,7 @@ TEST_CASE("nas export refuses an nb201 arch: that space has no network builder")
                               "-o", (dir / "x.onnx").string()});
   CHECK(r.exit_code == 1);
   CHECK(r.err == "nas: arch " + arch + " is in the nb201 space, which has no network builder: only "
-                 "subnets of a supernet space (mbv3) can be exported\n");
+                 "subnets of a supernet space (mbv3) can be exported or fine-tuned\n");
   CHECK_FALSE(std::filesystem::exists(dir / "x.onnx"));
 }
 

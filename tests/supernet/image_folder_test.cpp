@@ -104,7 +104,7 @@ nlohmann::json folder_config(const test::TempDir& dir, const fs::path& data) {
   return c;
 }
 
-TEST_CASE("nas run searches an image folder of PNG and JPEG files; the exported file says how to feed it") {
+TEST_CASE("nas run searches an image folder of PNG and JPEG files, nas finetune trains a front member on its own; the exported file says how to feed it") {
   test::TempDir dir;
   write_classes(dir / "data" / "train", kClasses, 60);
   write_classes(dir / "data" / "test", kClasses, 20, 60);
@@ -125,6 +125,29 @@ TEST_CASE("nas run searches an image folder of PNG and JPEG files; the exported 
     cached = cached || entry.path().filename().string().rfind("images-", 0) == 0;
   }
   CHECK(cached);
+
+  // The front member fine-tuned on its own, then again: finished, nothing trained.
+  const std::vector<std::string> finetune = {test::nas_binary(), "finetune",
+                                             (dir / "folder.db").string(), "--arch",
+                                             front[1].str(), "--epochs", "2", "--lr", "0.02"};
+  const test::ProcessResult tuned = test::run_process(finetune);
+  INFO(tuned.err);
+  REQUIRE(tuned.exit_code == 0);
+  CHECK(tuned.err.find("fine-tune epoch 2/2") != std::string::npos);
+  std::smatch accuracies;
+  const std::regex after("test accuracy ([0-9.]+) inherited, ([0-9.]+) fine-tuned \\(2 epochs");
+  REQUIRE(std::regex_search(tuned.out, accuracies, after));
+  CHECK(std::stod(accuracies[1].str()) == doctest::Approx(std::stod(front[2].str())).epsilon(1e-3));
+  CHECK(std::stod(accuracies[2].str()) > 0.5);
+  const test::ProcessResult again = test::run_process(finetune);
+  CHECK(again.exit_code == 0);
+  CHECK(again.err.find("was finished already") != std::string::npos);
+  CHECK(again.out.find(accuracies[2].str() + " fine-tuned") != std::string::npos);
+  const test::ProcessResult bad = test::run_process(
+      {test::nas_binary(), "finetune", (dir / "folder.db").string(), "--arch", front[1].str(),
+       "--epochs", "0"});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("--epochs must be >= 1, got 0") != std::string::npos);
 
   if (const std::string missing = test::onnx_checker_missing(); !missing.empty()) {
     MESSAGE("skipped the metadata check: " << missing);

@@ -161,6 +161,78 @@ TEST_CASE("training reports steps with losses, learning rate and this session's 
   CHECK(rate / between < 1.6);
 }
 
+TEST_CASE("a subnet fine-tunes on its own, resumes from its weights file, and exports them") {
+  test::TempDir dir("finetune");
+  test::write_idx_pair(dir.path(), "train", 500, true, 1, 16);
+  test::write_idx_pair(dir.path(), "t10k", 100, true, 2, 16);
+  const SupernetOptions options = tiny_training(dir.path(), dir.path() / "ckpt");
+  Supernet supernet(tiny_space(), options, 4);
+  supernet.train();
+  SupernetEvaluatorOptions scoring;
+  scoring.bn_batches = 2;
+  scoring.bn_batch_size = 50;
+  const Arch small = smallest_arch(supernet.space());
+  const double inherited = supernet.accuracy(small, Split::kTest, scoring);
+
+  FinetuneOptions plan;
+  plan.epochs = 2;
+  plan.lr = 0.05;
+  const std::string id = supernet.finetune_id(small, plan);
+  CHECK(id.size() == 16);
+  CHECK(finetune_id_of(finetune_fidelity(id)) == id);
+  CHECK_FALSE(finetune_id_of(supernet.checkpoint_id() + "/bn2x50").has_value());
+  FinetuneOptions other = plan;
+  other.lr = 0.02;
+  CHECK(supernet.finetune_id(small, other) != id);
+  CHECK(supernet.finetune_id(largest_arch(supernet.space()), plan) != id);
+
+  // Cut off after one epoch: the weights file holds it, and the export
+  // refuses the unfinished fine-tune.
+  std::int64_t steps_seen = 0, epochs_seen = 0;
+  const FinetuneResult first = supernet.finetune(small, plan, scoring, [&](const FinetuneProgress& p) {
+    if (p.val_acc) ++epochs_seen;
+    else ++steps_seen;
+  }, 1);
+  CHECK(first.epochs_trained_now == 1);
+  CHECK_FALSE(first.finished);
+  CHECK_FALSE(first.test_acc.has_value());
+  CHECK(steps_seen == 12);  // 400 training images in batches of 32
+  CHECK(epochs_seen == 1);
+  CHECK(std::filesystem::exists(first.weights_path));
+  CHECK(first.weights_path == supernet.finetune_weights_path(id));
+  CHECK_THROWS_WITH_AS(supernet.export_finetuned_onnx(small, id, {}),
+                       doctest::Contains("holds 1 of 2 epochs"), Error);
+
+  // A new process resumes at epoch 2 and finishes.
+  Supernet again(tiny_space(), options, 4);
+  again.train();
+  const FinetuneResult rest = again.finetune(small, plan, scoring);
+  CHECK(rest.epochs_trained_now == 1);
+  CHECK(rest.finished);
+  REQUIRE(rest.epoch_losses.size() == 2);
+  CHECK(rest.epoch_losses[0] == doctest::Approx(first.epoch_losses[0]));
+  CHECK(rest.epoch_val_acc.size() == 2);
+  REQUIRE(rest.test_acc.has_value());
+  // The bars are learnable; fine-tuning the smallest subnet alone keeps it
+  // well above chance (0.1) and near what it inherited.
+  CHECK(*rest.test_acc > 0.3);
+  CHECK(*rest.test_acc > inherited - 0.2);
+
+  // Finished: a third call trains nothing and scores the same weights.
+  const FinetuneResult done = again.finetune(small, plan, scoring);
+  CHECK(done.epochs_trained_now == 0);
+  CHECK(done.test_acc == rest.test_acc);
+
+  // The weights file of another fine-tune is refused by name.
+  std::filesystem::copy_file(rest.weights_path, again.finetune_weights_path(supernet.finetune_id(small, other)));
+  CHECK_THROWS_WITH_AS(again.finetune(small, other, scoring),
+                       doctest::Contains("belongs to another subnet"), Error);
+  CHECK_THROWS_WITH_AS(again.export_finetuned_onnx(small, "0123456789abcdef", {}),
+                       doctest::Contains("is missing"), Error);
+  const OnnxModel model = again.export_finetuned_onnx(small, id, {});
+  CHECK(model.bytes.size() > 1000);
+}
+
 TEST_CASE("a corrupt checkpoint is a clear error") {
   test::TempDir dir("corrupt");
   test::write_idx_pair(dir.path(), "train", 200, false, 1, 16);
