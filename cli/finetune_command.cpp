@@ -32,12 +32,11 @@ int finetune_command(const FinetuneCommand& command) {
   Supernet& supernet = *stored.supernet;
   const SupernetEvaluatorOptions& scoring = stored.config.evaluator.supernet;
   const double inherited = supernet.accuracy(stored.arch, Split::kTest, scoring);
+  const std::string id = supernet.finetune_id(stored.arch, command.plan);
   spdlog::info("arch {} of run {}: test accuracy {:.4f} with inherited weights; fine-tune {} "
                "({} epochs, lr {}, distillation weight {}) in {}",
-               stored.arch_id, stored.run_id, inherited,
-               supernet.finetune_id(stored.arch, command.plan), command.plan.epochs,
-               command.plan.lr, command.plan.distill_weight,
-               supernet.finetune_weights_path(supernet.finetune_id(stored.arch, command.plan)));
+               stored.arch_id, stored.run_id, inherited, id, command.plan.epochs,
+               command.plan.lr, command.plan.distill_weight, supernet.finetune_weights_path(id));
   std::int64_t last_logged = -1;
   const FinetuneResult result =
       supernet.finetune(stored.arch, command.plan, scoring, [&](const FinetuneProgress& p) {
