@@ -1,6 +1,7 @@
 #include "cli/export_command.h"
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include "core/config.h"
 #include "core/errors.h"
 #include "core/mbv3_notation.h"
+#include "core/preferred_value.h"
 #include "results/store.h"
 #include "results/stored_run.h"
 #include "supernet/onnx_export.h"
@@ -34,7 +36,38 @@ int export_command(const ExportCommand& command) {
   options.producer_version = NAS_CODE_VERSION;
   options.doc = "nas subnet " + arch_id + " of run " + std::to_string(run_id) + ": " +
                 stored.canonical_json;
-  const OnnxModel model = supernet.export_onnx(decoded, options, stored.config.evaluator.supernet);
+  // The store's latest fine-tune of the arch, unless the user asks for the
+  // supernet's own weights.
+  std::optional<std::string> finetune_id;
+  std::string weights;
+  const std::vector<Evaluation> values = store.evaluations(arch_id);
+  const Evaluation* tuned = fine_tuned_value(values, "test_acc");
+  if (tuned && !finetune_id_of(tuned->key.fidelity)) {
+    throw Error("store " + store.path() + ": arch " + arch_id + " has a fine-tuned test_acc of '" +
+                tuned->key.fidelity + "', which names no fine-tune this build knows");
+  }
+  if (tuned) {
+    if (!command.inherited) {
+      finetune_id = finetune_id_of(tuned->key.fidelity);
+      weights = fmt::format("fine-tuned {} (test_acc {:.4f}; --inherited for the supernet's)",
+                            tuned->key.fidelity, *tuned->value);
+    } else {
+      weights = "inherited from supernet " + supernet.checkpoint_id() + " (as asked; it has " +
+                tuned->key.fidelity + ")";
+    }
+  } else {
+    weights = "inherited from supernet " + supernet.checkpoint_id() + " (never fine-tuned)";
+  }
+  OnnxModel model;
+  if (finetune_id) {
+    try {
+      model = supernet.export_finetuned_onnx(decoded, *finetune_id, options);
+    } catch (const Error& e) {
+      throw Error(std::string(e.what()) + "; or pass --inherited for the supernet's weights");
+    }
+  } else {
+    model = supernet.export_onnx(decoded, options, stored.config.evaluator.supernet);
+  }
   const std::string path =
       command.output_path.empty() ? arch_id + ".onnx" : command.output_path;
   write_model_file(path, model.bytes);
@@ -42,9 +75,9 @@ int export_command(const ExportCommand& command) {
   for (std::size_t i = 0; i < model.input_shape.size(); ++i) {
     shape += (i ? "x" : "") + std::to_string(model.input_shape[i]);
   }
-  std::printf("wrote %s: arch %s of run %lld, input %s, %zu bytes\n", path.c_str(),
+  std::printf("wrote %s: arch %s of run %lld, input %s, %zu bytes; weights %s\n", path.c_str(),
               arch_id.c_str(), static_cast<long long>(run_id), shape.c_str(),
-              model.bytes.size());
+              model.bytes.size(), weights.c_str());
   return 0;
 }
 
@@ -63,6 +96,8 @@ Subcommand add_export_command(CLI::App& nas) {
       "--run", *run_id,
       "Rebuild from this run's configuration (default: the latest that queried it)");
   app->add_option("--batch", command->batch, "The input's fixed batch size (default 1)");
+  app->add_flag("--inherited", command->inherited,
+                "The supernet's weights, even where the arch was fine-tuned");
   return {app, [command, run_id, run] {
             if (*run) command->run_id = *run_id;
             return export_command(*command);

@@ -1,5 +1,6 @@
-// `nas export STORE --arch ID --format onnx [-o FILE]`: ships a subnet the
-// search found, with the trained supernet's weights.
+// `nas export STORE --arch ID --format onnx [-o FILE] [--inherited]`: ships a
+// subnet the search found, with its latest fine-tune's weights where the
+// store records one (`nas finetune`), else the trained supernet's.
 #pragma once
 
 #include <cstdint>
@@ -15,15 +16,19 @@ struct ExportCommand {
   std::string output_path;              // default: <arch id>.onnx
   std::optional<std::int64_t> run_id;   // default: the latest run that queried the arch
   std::int64_t batch = 1;               // the file's fixed input batch
+  bool inherited = false;               // the supernet's weights even when fine-tuned
 };
 
 // Looks the arch and its run's configuration up in the store, loads that
-// configuration's trained supernet checkpoint (never trains), recalibrates
-// BN as the run's accuracy did and writes the file. Throws nas::Error, one
+// configuration's trained supernet checkpoint (never trains), and writes the
+// file with the weights of the arch's latest stored fine-tune, or (none, or
+// `inherited`) the supernet's, BN recalibrated as the run's accuracy was.
+// Prints which weights it used. Throws nas::Error, one
 // line each, for: an unknown arch id, a run that is not in the store or did
 // not query the arch, an arch of a space with no network builder (nb201), a
 // missing or unfinished checkpoint (naming the file and that `nas run` trains
-// it), an unwritable output file.
+// it), a fine-tune's missing or unfinished weights file, an unwritable
+// output file.
 int export_command(const ExportCommand& command);
 
 }  // namespace nas::cli

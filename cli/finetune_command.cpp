@@ -1,17 +1,21 @@
 // `nas finetune STORE --arch ID [--epochs N] [--lr X] [--distill W]`: trains a
 // stored subnet on its own with distillation from the supernet's largest
-// subnet (supernet/finetune.h), resumable, and prints its test accuracy
-// before and after.
+// subnet (supernet/finetune.h), resumable, prints its test accuracy before
+// and after, and stores the fine-tuned accuracies as source "finetuned".
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <utility>
+#include <vector>
 
 #include "cli/stored_subnet.h"
 #include "cli/subcommand.h"
 #include "core/errors.h"
+#include "core/evaluation.h"
 #include "results/store.h"
 #include "supernet/finetune.h"
 
@@ -25,9 +29,30 @@ struct FinetuneCommand {
   FinetuneOptions plan;
 };
 
+// The finished fine-tune's accuracies as the store keeps them: the fidelity
+// names the fine-tune (its weights file), the note what it started from.
+std::vector<Evaluation> finetuned_values(const FinetuneResult& result, const FinetuneOptions& plan,
+                                         double inherited_test_acc) {
+  const std::string note = fmt::format(
+      "{} epochs from inherited weights (test_acc {:.4f}), lr {}, distillation weight {}",
+      result.epochs_done, inherited_test_acc, plan.lr, plan.distill_weight);
+  std::vector<Evaluation> values;
+  for (const auto& [metric, value] : {std::pair{"val_acc", result.val_acc},
+                                      std::pair{"test_acc", result.test_acc}}) {
+    Evaluation e;
+    e.key.metric = metric;
+    e.key.source = Source::kFinetuned;
+    e.key.fidelity = finetune_fidelity(result.id);
+    e.value = value;
+    e.note = note;
+    values.push_back(std::move(e));
+  }
+  return values;
+}
+
 int finetune_command(const FinetuneCommand& command) {
   validate(command.plan);
-  const Store store = Store::open(command.store_path, StoreMode::kReadOnly);
+  Store store = Store::open(command.store_path, StoreMode::kReadWrite);
   StoredSubnet stored = load_stored_subnet(store, command.arch_id, command.run_id);
   Supernet& supernet = *stored.supernet;
   const SupernetEvaluatorOptions& scoring = stored.config.evaluator.supernet;
@@ -53,9 +78,18 @@ int finetune_command(const FinetuneCommand& command) {
   if (result.epochs_trained_now == 0) {
     spdlog::info("fine-tune {} was finished already: nothing trained", result.id);
   }
+  if (!result.finished || !result.test_acc) {
+    throw Error("fine-tune " + result.id + " stopped after " + std::to_string(result.epochs_done) +
+                " of " + std::to_string(command.plan.epochs) +
+                " epochs; run the same `nas finetune` again to finish it");
+  }
+  const std::int64_t added = store.record_finetuned(
+      stored.run_id, stored.arch_id, finetuned_values(result, command.plan, inherited));
+  spdlog::info("{} fine-tuned accuracies stored in {} (source finetuned, fidelity {})", added,
+               store.path(), finetune_fidelity(result.id));
   std::printf("arch %s: test accuracy %.4f inherited, %.4f fine-tuned (%lld epochs, %.0f s "
               "this call); weights %s\n",
-              stored.arch_id.c_str(), inherited, result.test_acc.value_or(0),
+              stored.arch_id.c_str(), inherited, *result.test_acc,
               static_cast<long long>(result.epochs_done), result.seconds,
               result.weights_path.c_str());
   return 0;

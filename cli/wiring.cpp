@@ -5,6 +5,7 @@
 #include "cli/farm_session.h"
 #include "cli/host_work_log.h"
 #include "core/errors.h"
+#include "core/metric.h"
 #include "core/space_registry.h"
 #include "device_runners/client/farm_evaluator.h"
 #include "estimators/analytic_evaluator.h"
@@ -95,7 +96,14 @@ void wire_supernet(const RunConfig& config, RunPieces& pieces, const FarmSession
         std::make_unique<CpuLatencyEvaluator>(pieces.supernet, config.evaluator.supernet.latency));
   }
   pieces.evaluator = std::make_unique<CompositeEvaluator>(std::move(parts));
+  // The front's test accuracy, and at each precision the search scored it.
   pieces.final_metrics = {"test_acc"};
+  for (const Objective& o : config.objectives) {
+    const Metric m = parse_metric(o.metric);
+    if (m.base == "val_acc" && m.precision != Precision::kUnspecified) {
+      pieces.final_metrics.push_back("test_acc_" + std::string(to_string(m.precision)));
+    }
+  }
 }
 
 void check_metric(const Evaluator& evaluator, const std::string& metric, const std::string& path) {

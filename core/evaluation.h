@@ -18,6 +18,9 @@ enum class Source {
   kSupernet,   // accuracy with weights inherited from the supernet
   kTabular,    // read from a tabular benchmark of real measurements
   kAnalytic,   // computed from the architecture (MACs, params)
+  // accuracy of a subnet trained on its own after the search (`nas
+  // finetune`); the fidelity names the fine-tune. Never an objective's value.
+  kFinetuned,
 };
 
 const char* to_string(Source source);

@@ -29,6 +29,7 @@ Metric parse_metric(const std::string& name) {
       break;
     }
   }
+  m.base = rest;
   if (rest == "macs" || rest == "flops") {
     m.kind = MetricKind::kCount;
   } else if (rest == "params") {
@@ -41,7 +42,7 @@ Metric parse_metric(const std::string& name) {
   } else if (strip_suffix(rest, "mj")) {
     m.kind = MetricKind::kEnergy;
     m.device = rest;
-  } else if (strip_suffix(rest, "bytes")) {
+  } else if (strip_suffix(rest, "bytes") || strip_suffix(rest, "kib")) {
     m.kind = MetricKind::kSize;
   }
   return m;

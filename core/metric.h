@@ -6,7 +6,7 @@
 //   "<device>_ms"   latency on a device, in milliseconds ("raspi4_ms",
 //                   "samsung_a50_ms": the device key is everything before)
 //   "<device>_mj"   energy per inference on a device, in millijoules
-//   "params", "<...>_bytes"   size of the network
+//   "params", "<...>_bytes", "<...>_kib"   size of the network
 //   "macs", "flops"           operations per inference
 // and may end in a precision: "test_acc_int8", "raspi4_ms_fp16". A name
 // that fits none of these (a bare "acc" or "ms" among them) is kOther,
@@ -23,6 +23,7 @@ enum class Precision { kUnspecified, kFp32, kFp16, kInt8 };
 
 struct Metric {
   std::string name;  // as written
+  std::string base;  // the name without its precision: "val_acc" of "val_acc_int8"
   MetricKind kind = MetricKind::kOther;
   std::string device;  // latency and energy: the device key; "" otherwise
   Precision precision = Precision::kUnspecified;

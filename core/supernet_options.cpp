@@ -160,7 +160,28 @@ SupernetEvaluatorOptions parse_supernet_evaluator_options(JsonReader& r) {
     m.repeats = l.integer("repeats", 1, 100000, m.repeats);
     l.finish();
   }
+  if (const nlohmann::json* quantization = r.get("quantization")) {
+    JsonReader q(*quantization, r.path_of("quantization"));
+    QuantizationOptions& p = o.quantization;
+    p.calibration_images = q.integer("calibration_images", 1, 1000000, p.calibration_images);
+    const std::string rule = q.choice("rule", {"minmax", "percentile", "mse"}, to_string(p.rule));
+    for (CalibrationRule c : {CalibrationRule::kMinMax, CalibrationRule::kPercentile,
+                              CalibrationRule::kMse}) {
+      if (rule == to_string(c)) p.rule = c;
+    }
+    p.percentile = q.number("percentile", 50, 100, p.percentile);
+    q.finish();
+  }
   return o;
+}
+
+const char* to_string(CalibrationRule rule) {
+  switch (rule) {
+    case CalibrationRule::kMinMax: return "minmax";
+    case CalibrationRule::kPercentile: return "percentile";
+    case CalibrationRule::kMse: return "mse";
+  }
+  return "unknown";
 }
 
 nlohmann::json training_identity(const Mbv3Options& space, const SupernetOptions& supernet,

@@ -84,6 +84,21 @@ struct LatencyOptions {
   std::int64_t repeats = 30;       // timed runs; the median is the value
 };
 
+// How an activation's int8 range is chosen from the calibration images:
+// their minimum and maximum; the percentiles that cut (100 - percentile) %
+// of the values off the two tails together; or the range whose quantization
+// error (rounding inside, clipping outside) is least over their histogram.
+enum class CalibrationRule { kMinMax, kPercentile, kMse };
+const char* to_string(CalibrationRule rule);  // "minmax", "percentile", "mse"
+
+// `evaluator/quantization`: post-training quantization as the *_acc_int8
+// metrics simulate it (supernet/fake_quant.h).
+struct QuantizationOptions {
+  std::int64_t calibration_images = 256;  // the first N training images
+  CalibrationRule rule = CalibrationRule::kMse;
+  double percentile = 99.99;              // kPercentile only
+};
+
 // `evaluator: {"type": "supernet", ...}`.
 struct SupernetEvaluatorOptions {
   std::int64_t bn_batches = 20;       // BN recalibration batches of training images
@@ -91,6 +106,7 @@ struct SupernetEvaluatorOptions {
   std::int64_t batch_size = 500;      // evaluation batch
   std::int64_t val_images = 0;        // score on the first N validation images; 0 = all
   LatencyOptions latency;
+  QuantizationOptions quantization;
 };
 
 // Image shape and class count of a data set by name. Throws nas::Error for

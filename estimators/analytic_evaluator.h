@@ -1,6 +1,8 @@
-// Analytic cost of mbv3 subnets as an Evaluator: "macs", "params" and
-// "peak_act_bytes" (estimators/mbv3_cost.h), source kAnalytic, fidelity the
-// layout's fingerprint (which includes the data's shape).
+// Analytic cost of mbv3 subnets as an Evaluator: "macs", "params",
+// "peak_act_bytes" and the deployed parameters' size "model_kib" (fp32),
+// "model_kib_fp16" and "model_kib_int8" (estimators/mbv3_cost.h), source
+// kAnalytic, fidelity the layout's fingerprint (which includes the data's
+// shape).
 #pragma once
 
 #include "core/mbv3_space.h"

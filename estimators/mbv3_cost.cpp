@@ -17,6 +17,8 @@ struct Counter {
     const std::int64_t per_output = (depthwise ? 1 : in) * k * k;
     cost.macs += out * side * side * per_output;
     cost.params += out * per_output + (bias ? out : 0) + (bn ? 2 * out : 0);
+    cost.weights += out * per_output;
+    cost.output_channels += bias || bn ? out : 0;
     op(in * in_side * in_side + out * side * side + held);
   }
 };
@@ -64,8 +66,19 @@ Mbv3Cost mbv3_cost(const Mbv3Layout& layout, const Mbv3Subnet& subnet) {
   c.op(layout.head_width * side * side + layout.head_width);  // pool
   c.cost.macs += std::int64_t{layout.head_width} * layout.classes;
   c.cost.params += std::int64_t{layout.head_width} * layout.classes + layout.classes;
+  c.cost.weights += std::int64_t{layout.head_width} * layout.classes;
+  c.cost.output_channels += layout.classes;
   c.op(layout.head_width + layout.classes);
   return c.cost;
+}
+
+double deployed_kib(const Mbv3Cost& cost, Precision precision) {
+  const auto weights = static_cast<double>(cost.weights);
+  const auto channels = static_cast<double>(cost.output_channels);
+  double bytes = 4 * (weights + channels);
+  if (precision == Precision::kFp16) bytes = 2 * (weights + channels);
+  if (precision == Precision::kInt8) bytes = weights + (4 + 4) * channels;
+  return bytes / 1024;
 }
 
 FeatureFunction mbv3_features(const SearchSpace& space, const Mbv3Layout& layout) {

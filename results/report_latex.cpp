@@ -58,10 +58,13 @@ void front_table(std::ostringstream& out, const RunReport& r, const std::vector<
   for (const Column& c : r.columns) {
     spec += 'r';
     header.push_back(tex_escape(c.metric) +
-                     (!c.objective                  ? std::string()
+                     (c.fine_tuned                  ? std::string(" (fine-tuned)")
+                      : !c.objective                ? std::string()
                       : c.goal == Goal::kMaximize ? " $\\uparrow$"
                                                   : " $\\downarrow$"));
   }
+  const std::vector<PrecisionDrop> drops = precision_drops(r);
+  for (const PrecisionDrop& d : drops) spec += 'r', header.push_back(tex_escape(d.title));
   std::vector<std::vector<std::string>> table;
   for (std::size_t i : rows) {
     const FrontRow& row = r.front[i];
@@ -73,6 +76,7 @@ void front_table(std::ostringstream& out, const RunReport& r, const std::vector<
     for (std::size_t c = 0; c < r.columns.size(); ++c) {
       cells.push_back(cell(r.columns[c].metric, row.cells[c]));
     }
+    for (const PrecisionDrop& d : drops) cells.push_back(drop_text(row, d));
     table.push_back(std::move(cells));
   }
   tabular(out, spec, header, table, empty_note);

@@ -62,9 +62,13 @@ void front_table(std::ostringstream& out, const RunReport& r, const std::vector<
   if (r.has_params) header.push_back("params (analytic)"), right.push_back(true);
   for (const Column& c : r.columns) {
     header.push_back(md_escape(c.metric) +
-                     (c.objective ? " (" + std::string(goal_name(c.goal)) + ")" : " (after search)"));
+                     (c.objective    ? " (" + std::string(goal_name(c.goal)) + ")"
+                      : c.fine_tuned ? " (fine-tuned)"
+                                     : " (after search)"));
     right.push_back(true);
   }
+  const std::vector<PrecisionDrop> drops = precision_drops(r);
+  for (const PrecisionDrop& d : drops) header.push_back(md_escape(d.title)), right.push_back(true);
   std::vector<std::vector<std::string>> table;
   for (std::size_t i : rows) {
     const FrontRow& row = r.front[i];
@@ -75,6 +79,7 @@ void front_table(std::ostringstream& out, const RunReport& r, const std::vector<
     for (std::size_t c = 0; c < r.columns.size(); ++c) {
       cells.push_back(cell(r.columns[c].metric, row.cells[c]));
     }
+    for (const PrecisionDrop& d : drops) cells.push_back(drop_text(row, d));
     table.push_back(std::move(cells));
   }
   md_table(out, header, right, table);

@@ -159,12 +159,29 @@ void add_columns(const std::vector<Objective>& objectives,
   for (const std::string& m : final_metrics) {
     report.columns.push_back(Column{m, Goal::kMaximize, "", false});
   }
+  // A fine-tuned column beside each accuracy some member was fine-tuned on.
+  std::set<std::string> fine_tuned;
+  for (const auto& values : evaluations) {
+    for (const Evaluation& e : values) {
+      if (e.key.source == Source::kFinetuned && e.value) fine_tuned.insert(e.key.metric);
+    }
+  }
+  for (const std::string& m : fine_tuned) {
+    report.columns.push_back(Column{m, Goal::kMaximize, "", false, true});
+  }
 }
 
 // Each row's cells, one per column.
 void fill_cells(const std::vector<std::vector<Evaluation>>& evaluations, RunReport& report) {
   for (std::size_t i = 0; i < report.front.size(); ++i) {
-    for (const Column& c : report.columns) report.front[i].cells.push_back(pick(evaluations[i], c.metric));
+    for (const Column& c : report.columns) {
+      if (c.fine_tuned) {
+        const Evaluation* tuned = fine_tuned_value(evaluations[i], c.metric);
+        report.front[i].cells.push_back(tuned ? Cell(*tuned) : std::nullopt);
+      } else {
+        report.front[i].cells.push_back(pick(evaluations[i], c.metric));
+      }
+    }
   }
 }
 
@@ -304,6 +321,34 @@ std::vector<RunReport> gather(const std::vector<const Store*>& stores,
 }
 
 // ------------------------------------------------------------ formatting
+
+std::vector<PrecisionDrop> precision_drops(const RunReport& r) {
+  std::vector<PrecisionDrop> drops;
+  for (std::size_t q = 0; q < r.columns.size(); ++q) {
+    const Metric m = parse_metric(r.columns[q].metric);
+    if (m.kind != MetricKind::kAccuracy || r.columns[q].fine_tuned ||
+        m.precision == Precision::kUnspecified || m.precision == Precision::kFp32) {
+      continue;
+    }
+    for (std::size_t f = 0; f < r.columns.size(); ++f) {
+      if (r.columns[f].metric == m.base && !r.columns[f].fine_tuned) {
+        drops.push_back({q, f, r.columns[q].metric + " drop (points)"});
+      }
+    }
+  }
+  return drops;
+}
+
+std::string drop_text(const FrontRow& row, const PrecisionDrop& drop) {
+  const Cell& quantized = row.cells[drop.quantized];
+  const Cell& full = row.cells[drop.full];
+  if (!quantized || !quantized->value || !full || !full->value) return "n/a";
+  // Fractions (the supernet's) in points; percentages (tables) are points already.
+  const double scale = std::fabs(*full->value) <= 1 ? 100 : 1;
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f", scale * (*full->value - *quantized->value));
+  return text;
+}
 
 std::string format_value(const std::string& metric, double value) {
   char text[64];
@@ -476,8 +521,8 @@ std::vector<std::string> all_metrics(const std::vector<RunReport>& runs) {
   std::vector<std::string> metrics;
   for (const RunReport& r : runs) {
     for (const Column& c : r.columns) {
-      if (std::find(metrics.begin(), metrics.end(), c.metric) == metrics.end()) {
-        metrics.push_back(c.metric);
+      if (std::find(metrics.begin(), metrics.end(), c.key()) == metrics.end()) {
+        metrics.push_back(c.key());
       }
     }
   }
@@ -500,8 +545,10 @@ std::vector<std::vector<std::string>> comparison_rows(const std::vector<RunRepor
                                     std::to_string(r.front.size())};
     for (const std::string& m : metrics) {
       std::optional<double> best;
+      std::string metric = m;
       for (std::size_t c = 0; c < r.columns.size(); ++c) {
-        if (r.columns[c].metric != m) continue;
+        if (r.columns[c].key() != m) continue;
+        metric = r.columns[c].metric;
         for (const FrontRow& f : r.front) {
           if (!f.cells[c] || !f.cells[c]->value) continue;
           const double v = *f.cells[c]->value;
@@ -510,7 +557,7 @@ std::vector<std::vector<std::string>> comparison_rows(const std::vector<RunRepor
           if (better) best = v;
         }
       }
-      row.push_back(best ? format_value(m, *best) : "-");
+      row.push_back(best ? format_value(metric, *best) : "-");
     }
     row.push_back(format_duration(r.summary.wall_seconds));
     row.push_back(format_supernet(r.summary));

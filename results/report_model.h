@@ -35,6 +35,12 @@ struct Column {
   // False for an accuracy measured after the search (the front's test
   // accuracy): shown beside the objectives, never used to rank.
   bool objective = true;
+  // The latest fine-tuned value of the metric (`nas finetune`), shown beside
+  // the inherited one; never an objective.
+  bool fine_tuned = false;
+  // The column's name where columns are keyed (CSV, JSON, comparisons):
+  // the metric, with "_finetuned" appended for a fine-tuned column.
+  std::string key() const { return fine_tuned ? metric + "_finetuned" : metric; }
 };
 
 struct DeviceFront {
@@ -86,6 +92,16 @@ struct CellText {
 CellText cell_text(const std::string& metric, const Cell& cell);
 // Joined plainly: "12.345 ± 0.210, p90 12.700 (measured)"; `pm` is the ± sign.
 std::string join_cell(const CellText& text, const std::string& pm);
+
+// A quantized accuracy column beside the float one it drops from
+// ("test_acc_int8" and "test_acc"), for the drop tables show.
+struct PrecisionDrop {
+  std::size_t quantized = 0, full = 0;  // indexes into RunReport::columns
+  std::string title;                    // "test_acc_int8 drop (points)"
+};
+std::vector<PrecisionDrop> precision_drops(const RunReport& r);
+// The drop of `row` in accuracy points, "n/a" when either value is missing.
+std::string drop_text(const FrontRow& row, const PrecisionDrop& drop);
 
 std::string goal_name(Goal goal);
 std::string format_count(double value);  // 4.1M, 560k, 12

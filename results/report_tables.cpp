@@ -112,7 +112,7 @@ std::string render_csv(const std::vector<RunReport>& runs) {
       for (const std::string& m : metrics) {
         std::string value, source, spread, p90;
         for (std::size_t i = 0; row && i < r.columns.size(); ++i) {
-          if (r.columns[i].metric != m || !row->cells[i]) continue;
+          if (r.columns[i].key() != m || !row->cells[i]) continue;
           const Evaluation& e = *row->cells[i];
           if (e.value) value = csv_number(*e.value);
           source = to_string(e.key.source);
@@ -174,8 +174,10 @@ std::string render_json(const std::vector<RunReport>& runs) {
     }
     run["objectives"] = nlohmann::json::array();
     for (const Column& c : r.columns) {
-      run["objectives"].push_back({{"metric", c.metric}, {"goal", goal_name(c.goal)},
-                                   {"device", c.device}});
+      nlohmann::json column = {{"metric", c.metric}, {"goal", goal_name(c.goal)},
+                               {"device", c.device}};
+      if (c.fine_tuned) column["fine_tuned"] = true;
+      run["objectives"].push_back(std::move(column));
     }
     run["front"] = nlohmann::json::array();
     for (const FrontRow& row : r.front) {
@@ -185,7 +187,7 @@ std::string render_json(const std::vector<RunReport>& runs) {
       if (row.macs) member["macs"] = *row.macs;
       if (row.params) member["params"] = *row.params;
       for (std::size_t c = 0; c < r.columns.size(); ++c) {
-        member["values"][r.columns[c].metric] = json_evaluation(row.cells[c]);
+        member["values"][r.columns[c].key()] = json_evaluation(row.cells[c]);
       }
       for (std::size_t m = 0; m < r.device_metrics.size(); ++m) {
         member["devices"][r.device_metrics[m]] = json_evaluation(row.device_cells[m]);

@@ -168,6 +168,35 @@ CREATE TABLE training (
 );
 CREATE INDEX training_by_run ON training (run_id, id);
 )sql"},
+      // v5: source 'finetuned' (`nas finetune`). SQLite cannot alter a
+      // CHECK, so the evaluations table is rebuilt with every row and id.
+      {5, R"sql(
+CREATE TABLE evaluations_v5 (
+  id             INTEGER PRIMARY KEY,
+  arch_id        TEXT NOT NULL REFERENCES archs (id),
+  metric         TEXT NOT NULL,
+  source         TEXT NOT NULL
+                 CHECK (source IN ('measured', 'predicted', 'supernet', 'tabular', 'analytic',
+                                   'finetuned')),
+  device         TEXT NOT NULL DEFAULT '',
+  fidelity       TEXT NOT NULL DEFAULT '',
+  value          REAL,
+  note           TEXT NOT NULL DEFAULT '',
+  run_id         INTEGER REFERENCES runs (id),
+  session_id     INTEGER REFERENCES sessions (id),
+  created_at     REAL NOT NULL,
+  measurement_id INTEGER REFERENCES measurements (id),
+  UNIQUE (arch_id, metric, source, device, fidelity)
+);
+INSERT INTO evaluations_v5 (id, arch_id, metric, source, device, fidelity, value, note, run_id,
+                            session_id, created_at, measurement_id)
+  SELECT id, arch_id, metric, source, device, fidelity, value, note, run_id, session_id,
+         created_at, measurement_id
+  FROM evaluations;
+DROP TABLE evaluations;
+ALTER TABLE evaluations_v5 RENAME TO evaluations;
+CREATE INDEX evaluations_by_run ON evaluations (run_id, metric);
+)sql"},
   };
   return kMigrations;
 }

@@ -66,6 +66,11 @@ void Store::record_supernet(std::int64_t run_id, double seconds, const std::stri
   impl_->writer.record_supernet(run_id, seconds, device);
 }
 
+std::int64_t Store::record_finetuned(std::int64_t run_id, const std::string& arch_id,
+                                    const std::vector<Evaluation>& values) {
+  return impl_->writer.record_finetuned(run_id, arch_id, values);
+}
+
 void Store::record_training(std::int64_t run_id, std::int64_t session_id,
                             const TrainProgress& progress) {
   impl_->writer.record_training(run_id, session_id, progress);

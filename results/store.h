@@ -195,6 +195,14 @@ class Store {
   // number already committed for the run throws nas::Error.
   void write_step(std::int64_t run_id, std::int64_t session_id, const StepRecord& step);
 
+  // In one transaction: `values` (every one of source kFinetuned) as the
+  // stored architecture `arch_id`'s evaluations, made for run `run_id` in no
+  // search session. A value whose key is stored already is skipped (the same
+  // finished fine-tune scored again); returns how many were added. Throws
+  // nas::Error for an unknown arch or run, or another source.
+  std::int64_t record_finetuned(std::int64_t run_id, const std::string& arch_id,
+                                const std::vector<Evaluation>& values);
+
   // The run's highest committed step with its history entries; absent before
   // the first. Throws nas::Error when its stored JSON is damaged.
   std::optional<StepRecord> last_step(std::int64_t run_id) const;

@@ -239,7 +239,7 @@ std::int64_t StoreWriter::insert_measurement(std::int64_t run_id, std::int64_t s
   return connection_.database().last_insert_rowid();
 }
 
-void StoreWriter::insert_evaluation(std::int64_t run_id, std::int64_t session_id,
+void StoreWriter::insert_evaluation(std::int64_t run_id, std::optional<std::int64_t> session_id,
                                     const std::string& arch_id, const Evaluation& e,
                                     std::optional<std::int64_t> measurement_id, double now) {
   // Plain INSERT, never OR IGNORE: a repeat must fail loudly, since it would
@@ -261,8 +261,12 @@ void StoreWriter::insert_evaluation(std::int64_t run_id, std::int64_t session_id
       .bind(6, e.value)
       .bind(7, e.note)
       .bind(8, run_id)
-      .bind(9, session_id)
       .bind(10, now);
+  if (session_id) {
+    insert.bind(9, *session_id);
+  } else {
+    insert.bind_null(9);
+  }
   try {
     insert.run();
   } catch (const sqlite::SqliteError& error) {
@@ -281,6 +285,45 @@ void StoreWriter::insert_evaluation(std::int64_t run_id, std::int64_t session_id
     cost.bind(1, *e.value).bind(2, arch_id);
     cost.run();
   }
+}
+
+std::int64_t StoreWriter::record_finetuned(std::int64_t run_id, const std::string& arch_id,
+                                           const std::vector<Evaluation>& values) {
+  const double now = unix_now();
+  sqlite::Transaction transaction = begin_write("record a fine-tune");
+  if (!reader_.arch_json(arch_id)) {
+    throw Error(connection_.label() + ": no architecture " + arch_id + " to record a fine-tune of");
+  }
+  if (!reader_.run(run_id)) {
+    throw Error(connection_.label() + ": no run " + std::to_string(run_id));
+  }
+  auto& stored = connection_.statement(
+      "SELECT EXISTS (SELECT 1 FROM evaluations WHERE arch_id = ? AND metric = ? AND source = ?"
+      " AND device = ? AND fidelity = ?)");
+  std::int64_t added = 0;
+  for (const Evaluation& e : values) {
+    if (e.key.source != Source::kFinetuned) {
+      throw Error(connection_.label() + ": a fine-tune records only source 'finetuned', not " +
+                  describe(e.key));
+    }
+    bool present = false;
+    {
+      sqlite::ResetOnExit reset(stored);
+      stored.bind(1, arch_id)
+          .bind(2, e.key.metric)
+          .bind(3, to_string(e.key.source))
+          .bind(4, e.key.device)
+          .bind(5, e.key.fidelity);
+      present = stored.step() && stored.column_int64(0) != 0;
+    }
+    // The same fine-tune scores the same weights the same way: run again, it
+    // has nothing new to store.
+    if (present) continue;
+    insert_evaluation(run_id, std::nullopt, arch_id, e, std::nullopt, now);
+    ++added;
+  }
+  transaction.commit();
+  return added;
 }
 
 void StoreWriter::write_step(std::int64_t run_id, std::int64_t session_id,

@@ -33,6 +33,8 @@ class StoreWriter {
   void record_evaluations(std::int64_t run_id, std::int64_t session_id, const SearchSpace& space,
                           const Arch& arch, const std::vector<Evaluation>& fresh);
   void write_step(std::int64_t run_id, std::int64_t session_id, const StepRecord& step);
+  std::int64_t record_finetuned(std::int64_t run_id, const std::string& arch_id,
+                                const std::vector<Evaluation>& values);
 
  private:
   // Checks that the store is writable (nas::UsageError naming `what`) and
@@ -44,7 +46,9 @@ class StoreWriter {
   std::int64_t insert_measurement(std::int64_t run_id, std::int64_t session_id,
                                   const std::string& arch_id, const MeasurementRecord& m,
                                   double now);
-  void insert_evaluation(std::int64_t run_id, std::int64_t session_id, const std::string& arch_id,
+  // session_id: absent for a value no search session made (a fine-tune).
+  void insert_evaluation(std::int64_t run_id, std::optional<std::int64_t> session_id,
+                         const std::string& arch_id,
                          const Evaluation& e, std::optional<std::int64_t> measurement_id,
                          double now);
 

@@ -42,6 +42,10 @@ void copy_bn(torch::nn::BatchNorm2d& to, const torch::nn::BatchNorm2d& from) {
   to->running_var.copy_(from->running_var);
 }
 
+torch::Tensor tapped(const ActivationTap* tap, const torch::Tensor& x) {
+  return tap && *tap ? (*tap)(x) : x;
+}
+
 }  // namespace
 
 SubnetBlockImpl::SubnetBlockImpl(int in, int hidden, int out, int kernel, int stride, bool se,
@@ -60,22 +64,23 @@ SubnetBlockImpl::SubnetBlockImpl(int in, int hidden, int out, int kernel, int st
   project_bn = register_module("project_bn", torch::nn::BatchNorm2d(out));
 }
 
-torch::Tensor SubnetBlockImpl::forward(const torch::Tensor& x, CostTrace* trace) {
+torch::Tensor SubnetBlockImpl::forward(const torch::Tensor& x, CostTrace* trace,
+                                      const ActivationTap* tap) {
   const std::int64_t held = residual ? per_image(x) : 0;
-  torch::Tensor y = activate(expand_bn(traced_conv(expand_conv, x, trace, 0)), hswish);
-  y = activate(depthwise_bn(traced_conv(depthwise, y, trace, held)), hswish);
+  torch::Tensor y = tapped(tap, activate(expand_bn(traced_conv(expand_conv, x, trace, 0)), hswish));
+  y = tapped(tap, activate(depthwise_bn(traced_conv(depthwise, y, trace, held)), hswish));
   if (se_reduce) {
-    torch::Tensor s = torch::adaptive_avg_pool2d(y, {1, 1});
+    torch::Tensor s = tapped(tap, torch::adaptive_avg_pool2d(y, {1, 1}));
     if (trace) trace->op(per_image(y) + per_image(s) + held);
-    s = torch::relu(traced_conv(se_reduce, s, trace, held + per_image(y)));
-    s = torch::hardsigmoid(traced_conv(se_expand, s, trace, held + per_image(y)));
-    torch::Tensor scaled = y * s;
+    s = tapped(tap, torch::relu(traced_conv(se_reduce, s, trace, held + per_image(y))));
+    s = tapped(tap, torch::hardsigmoid(traced_conv(se_expand, s, trace, held + per_image(y))));
+    torch::Tensor scaled = tapped(tap, y * s);
     if (trace) trace->op(per_image(y) + per_image(s) + per_image(scaled) + held);
     y = scaled;
   }
-  y = project_bn(traced_conv(project_conv, y, trace, held));
+  y = tapped(tap, project_bn(traced_conv(project_conv, y, trace, held)));
   if (!residual) return y;
-  torch::Tensor sum = y + x;
+  torch::Tensor sum = tapped(tap, y + x);
   if (trace) trace->op(per_image(y) + per_image(x) + per_image(sum));
   return sum;
 }
@@ -103,11 +108,13 @@ SubnetImpl::SubnetImpl(const Mbv3Layout& layout, const Mbv3Subnet& subnet)
 }
 
 torch::Tensor SubnetImpl::forward(const torch::Tensor& x, CostTrace* trace) {
-  torch::Tensor y = torch::hardswish(stem_bn(traced_conv(stem_conv, x, trace, 0)));
+  const ActivationTap* t = tap ? &tap : nullptr;
+  torch::Tensor y =
+      tapped(t, torch::hardswish(stem_bn(traced_conv(stem_conv, tapped(t, x), trace, 0))));
   if (activation_format != at::MemoryFormat::Contiguous) y = y.contiguous(activation_format);
-  for (auto& block : blocks) y = block->forward(y, trace);
-  y = torch::hardswish(head_bn(traced_conv(head_conv, y, trace, 0)));
-  torch::Tensor pooled = torch::adaptive_avg_pool2d(y, {1, 1}).flatten(1);
+  for (auto& block : blocks) y = block->forward(y, trace, t);
+  y = tapped(t, torch::hardswish(head_bn(traced_conv(head_conv, y, trace, 0))));
+  torch::Tensor pooled = tapped(t, torch::adaptive_avg_pool2d(y, {1, 1}).flatten(1));
   if (trace) trace->op(per_image(y) + per_image(pooled));
   torch::Tensor logits = classifier(pooled);
   if (trace) {

@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "core/mbv3_space.h"
@@ -25,10 +26,19 @@ struct CostTrace {
   void op(std::int64_t live) { peak_elements = std::max(peak_elements, live); }
 };
 
+// Applied, in a fixed order, to every activation an integer runtime keeps
+// quantized between ops: the input, each convolution's output after its BN
+// and activation, squeeze-excite's pooled vector, hidden vector, scale and
+// product, each residual sum, and the pooled features. Returns what the next
+// op reads; fake quantization (supernet/fake_quant.h) calibrates and rounds
+// through it. Empty: every activation passes as it is.
+using ActivationTap = std::function<torch::Tensor(const torch::Tensor&)>;
+
 class SubnetBlockImpl : public torch::nn::Module {
  public:
   SubnetBlockImpl(int in, int hidden, int out, int kernel, int stride, bool se, bool hswish);
-  torch::Tensor forward(const torch::Tensor& x, CostTrace* trace = nullptr);
+  torch::Tensor forward(const torch::Tensor& x, CostTrace* trace = nullptr,
+                        const ActivationTap* tap = nullptr);
 
   bool residual, hswish;
   torch::nn::Conv2d expand_conv{nullptr}, depthwise{nullptr}, project_conv{nullptr};
@@ -54,6 +64,7 @@ class SubnetImpl : public torch::nn::Module {
   // channels-last, where oneDNN's depthwise convolutions run several times
   // faster; latency is measured in the default layout, as a user runs it.
   at::MemoryFormat activation_format = at::MemoryFormat::Contiguous;
+  ActivationTap tap;
   torch::nn::Conv2d stem_conv{nullptr};
   torch::nn::BatchNorm2d stem_bn{nullptr};
   std::vector<SubnetBlock> blocks;

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "core/errors.h"
+#include "supernet/fake_quant.h"
 #include "supernet/library_errors.h"
 #include "core/time_runs.h"
 #include "supernet/subnet.h"
@@ -64,11 +65,33 @@ double Supernet::Impl::top1(SubnetImpl& subnet, Split split,
   return static_cast<double>(correct) / static_cast<double>(n);
 }
 
-double Supernet::accuracy(const Arch& arch, Split split, const SupernetEvaluatorOptions& options) {
+std::vector<torch::Tensor> Supernet::Impl::calibration_batches(int resolution,
+                                                               std::int64_t images,
+                                                               std::int64_t batch_size) {
+  std::vector<torch::Tensor> batches;
+  const std::int64_t n = std::min(images, train.images.size(0));
+  for (std::int64_t start = 0; start < n; start += batch_size) {
+    const std::int64_t count = std::min(batch_size, n - start);
+    batches.push_back(resize_to(normalize(train, train.images.narrow(0, start, count)), resolution));
+  }
+  return batches;
+}
+
+double Supernet::accuracy(const Arch& arch, Split split, const SupernetEvaluatorOptions& options,
+                          Precision precision) {
   Impl& s = *impl_;
   try {
     const Mbv3Subnet spec = decode_mbv3(*s.space, s.layout, arch);
     Subnet net = s.recalibrated_subnet(spec, options.bn_batches, options.bn_batch_size);
+    if (precision == Precision::kInt8) {
+      fake_quantize_int8(*net,
+                         s.calibration_batches(spec.resolution,
+                                               options.quantization.calibration_images,
+                                               options.bn_batch_size),
+                         options.quantization);
+    } else if (precision == Precision::kFp16) {
+      round_to_fp16(*net);
+    }
     return s.top1(*net, split, options);
   } catch (const c10::Error& e) {
     throw Error("supernet accuracy: " + first_line(e.what()));

@@ -21,6 +21,7 @@
 #include "core/mbv3_space.h"
 #include "core/search_space.h"
 #include "core/supernet_options.h"
+#include "core/metric.h"
 #include "supernet/finetune.h"
 #include "core/training_progress.h"
 #include "supernet/onnx_export.h"
@@ -94,8 +95,12 @@ class Supernet {
 
   // Top-1 accuracy of `arch` on a split after recalibrating BN statistics on
   // options.bn_batches training batches (subnets never change the supernet).
+  // kInt8 and kFp16 score the subnet post-training quantized, simulated in
+  // float (supernet/fake_quant.h); int8 calibrates its activations on the
+  // first options.quantization.calibration_images training images.
   // REQUIRES: trained() or a checkpoint loaded by train().
-  double accuracy(const Arch& arch, Split split, const SupernetEvaluatorOptions& options);
+  double accuracy(const Arch& arch, Split split, const SupernetEvaluatorOptions& options,
+                  Precision precision = Precision::kFp32);
 
   // Latency of `arch`'s extracted subnet on this machine's CPU, in-process:
   // warm-up by count and time, then `repeats` timed runs.

@@ -2,7 +2,10 @@
 //   SupernetAccuracyEvaluator: "val_acc" (validation split) and "test_acc"
 //     (test split, for the final front), source kSupernet; the fidelity names
 //     the checkpoint and the BN recalibration ("<checkpoint id>/bn<N>x<B>"),
-//     so stored accuracies are reused exactly when both match.
+//     so stored accuracies are reused exactly when both match. Each also
+//     with "_int8" or "_fp16": the subnet post-training quantized, simulated
+//     in float (supernet/fake_quant.h); the int8 fidelity adds the
+//     calibration ("/int8-mse-c256").
 //   CpuLatencyEvaluator: "cpu_ms", the median latency of the extracted subnet
 //     measured in-process on this machine's CPU, source kMeasured, device
 //     "cpu", fidelity the measuring protocol and the data shape.

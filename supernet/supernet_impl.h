@@ -76,6 +76,10 @@ struct Supernet::Impl {
   // Defined in subnet_scoring.cpp.
   Subnet recalibrated_subnet(const Mbv3Subnet& spec, std::int64_t batches,
                              std::int64_t batch_size);
+  // The first `images` training images, normalised and resized, in batches:
+  // what int8 calibration sees. Defined in subnet_scoring.cpp.
+  std::vector<torch::Tensor> calibration_batches(int resolution, std::int64_t images,
+                                                 std::int64_t batch_size);
   // Top-1 accuracy of `subnet` as it stands (eval mode) on a split: the first
   // scoring.val_images of the validation split, or the whole test split.
   // Defined in subnet_scoring.cpp.

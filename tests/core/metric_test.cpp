@@ -52,6 +52,10 @@ TEST_CASE("a trailing precision is read off before the kind") {
 TEST_CASE("sizes and counts, and names of no known kind") {
   CHECK(parse_metric("params").kind == MetricKind::kSize);
   CHECK(parse_metric("peak_act_bytes").kind == MetricKind::kSize);
+  const nas::Metric kib = parse_metric("model_kib_int8");
+  CHECK(kib.kind == MetricKind::kSize);
+  CHECK(kib.base == "model_kib");
+  CHECK(kib.precision == Precision::kInt8);
   CHECK(parse_metric("macs").kind == MetricKind::kCount);
   CHECK(parse_metric("flops").kind == MetricKind::kCount);
   const nas::Metric other = parse_metric("quality");

@@ -36,7 +36,9 @@ TEST_CASE("the composite routes each metric to the first evaluator that has it")
   parts.push_back(std::make_unique<Mbv3AnalyticEvaluator>(space, layout));
   parts.push_back(std::make_unique<ConstantEvaluator>());
   CompositeEvaluator composite(std::move(parts));
-  CHECK(composite.metrics() == std::vector<std::string>{"macs", "params", "peak_act_bytes", "one"});
+  CHECK(composite.metrics() == std::vector<std::string>{"macs", "params", "peak_act_bytes",
+                                                      "model_kib", "model_kib_fp16",
+                                                      "model_kib_int8", "one"});
   CHECK(composite.key("macs").source == Source::kAnalytic);
   CHECK(composite.key("one").source == Source::kPredicted);
   const Arch arch = largest_arch(space);

@@ -56,11 +56,17 @@ class RawDb {
   RawDb(const RawDb&) = delete;
   RawDb& operator=(const RawDb&) = delete;
   void exec(const std::string& sql) {
+    const std::string error = error_of(sql);
+    REQUIRE_MESSAGE(error.empty(), error);
+  }
+  // Runs `sql`; SQLite's message when it fails, "" when it ran.
+  std::string error_of(const std::string& sql) {
     char* message = nullptr;
     const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message);
-    const std::string text = message ? message : "";
+    std::string text = message ? message : "";
     sqlite3_free(message);
-    REQUIRE_MESSAGE(rc == SQLITE_OK, text);
+    if (rc != SQLITE_OK && text.empty()) text = sqlite3_errstr(rc);
+    return rc == SQLITE_OK ? std::string() : text;
   }
   long long query_int(const std::string& sql) {
     sqlite3_stmt* stmt = nullptr;

@@ -72,9 +72,22 @@ TEST_CASE("analytic cost equals what counting the extracted module finds") {
     net->forward(torch::randn({2, 3, spec.resolution, spec.resolution}), &trace);
     std::int64_t params = 0;
     for (const auto& p : net->parameters()) params += p.numel();
+    // The deployed network: weights of convolutions and linear layers, and
+    // one bias per output channel once BN is folded.
+    std::int64_t weights = 0, channels = 0;
+    for (const auto& m : net->modules(false)) {
+      if (auto* c = m->as<torch::nn::Conv2d>()) weights += c->weight.numel(), channels += c->weight.size(0);
+      if (auto* l = m->as<torch::nn::Linear>()) weights += l->weight.numel(), channels += l->weight.size(0);
+    }
     const Mbv3Cost cost = mbv3_cost(layout, spec);
     CHECK(cost.macs == trace.macs);
     CHECK(cost.params == params);
+    CHECK(cost.weights == weights);
+    CHECK(cost.output_channels == channels);
+    CHECK(deployed_kib(cost, Precision::kFp32) == doctest::Approx(4.0 * (weights + channels) / 1024));
+    CHECK(deployed_kib(cost, Precision::kFp16) == doctest::Approx(2.0 * (weights + channels) / 1024));
+    CHECK(deployed_kib(cost, Precision::kInt8) == doctest::Approx((weights + 8.0 * channels) / 1024));
+    CHECK(deployed_kib(cost, Precision::kInt8) < deployed_kib(cost, Precision::kFp16));
     CHECK(cost.peak_activation_elements == trace.peak_elements);
   }
   // Larger choices cost more.

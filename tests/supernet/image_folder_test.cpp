@@ -139,10 +139,32 @@ TEST_CASE("nas run searches an image folder of PNG and JPEG files, nas finetune 
   REQUIRE(std::regex_search(tuned.out, accuracies, after));
   CHECK(std::stod(accuracies[1].str()) == doctest::Approx(std::stod(front[2].str())).epsilon(1e-3));
   CHECK(std::stod(accuracies[2].str()) > 0.5);
+  CHECK(tuned.err.find("2 fine-tuned accuracies stored") != std::string::npos);
   const test::ProcessResult again = test::run_process(finetune);
   CHECK(again.exit_code == 0);
   CHECK(again.err.find("was finished already") != std::string::npos);
+  CHECK(again.err.find("0 fine-tuned accuracies stored") != std::string::npos);
   CHECK(again.out.find(accuracies[2].str() + " fine-tuned") != std::string::npos);
+
+  // The report shows the fine-tuned accuracy beside the inherited one.
+  const test::ProcessResult report = test::run_process(
+      {test::nas_binary(), "report", (dir / "folder.db").string(), "--format", "json"});
+  INFO(report.err);
+  REQUIRE(report.exit_code == 0);
+  const nlohmann::json members = nlohmann::json::parse(report.out)["runs"][0]["front"];
+  bool shown = false;
+  for (const nlohmann::json& m : members) {
+    if (m["arch_id"] != front[1].str()) continue;
+    shown = true;
+    CHECK(m["values"]["test_acc"]["source"] == "supernet");
+    CHECK(m["values"]["test_acc_finetuned"]["source"] == "finetuned");
+    CHECK(m["values"]["test_acc_finetuned"]["value"].get<double>() ==
+          doctest::Approx(std::stod(accuracies[2].str())).epsilon(1e-3));
+  }
+  CHECK(shown);
+  const test::ProcessResult table =
+      test::run_process({test::nas_binary(), "report", (dir / "folder.db").string()});
+  CHECK(table.out.find("test_acc (fine-tuned)") != std::string::npos);
   const test::ProcessResult bad = test::run_process(
       {test::nas_binary(), "finetune", (dir / "folder.db").string(), "--arch", front[1].str(),
        "--epochs", "0"});
@@ -158,14 +180,26 @@ TEST_CASE("nas run searches an image folder of PNG and JPEG files, nas finetune 
       {test::nas_binary(), "export", (dir / "folder.db").string(), "--arch", front[1].str(), "-o", model});
   INFO(exported.err);
   REQUIRE(exported.exit_code == 0);
-  const test::ProcessResult metadata = test::run_process(
-      {"/usr/bin/python3", "-c",
-       "import onnx, sys, json; m = onnx.load(sys.argv[1]); "
-       "p = json.loads({e.key: e.value for e in m.metadata_props}['nas.preprocessing']); "
-       "print(p['classes'], len(p['mean']), p['scale'] * 255)",
-       model});
+  CHECK(exported.out.find("; weights fine-tuned finetune/") != std::string::npos);
+  const std::string read_metadata =
+      "import onnx, sys, json; m = onnx.load(sys.argv[1]); "
+      "d = {e.key: e.value for e in m.metadata_props}; p = json.loads(d['nas.preprocessing']); "
+      "print(p['classes'], len(p['mean']), p['scale'] * 255, d['nas.weights'].split()[0])";
+  const test::ProcessResult metadata =
+      test::run_process({"/usr/bin/python3", "-c", read_metadata, model});
   INFO(metadata.err);
-  CHECK(metadata.out.find("['pullover', 'shirt', 'trouser'] 1 1.0") != std::string::npos);
+  CHECK(metadata.out.find("['pullover', 'shirt', 'trouser'] 1 1.0 fine-tuned") != std::string::npos);
+
+  // --inherited ships the supernet's weights, and says so.
+  const test::ProcessResult inherited = test::run_process(
+      {test::nas_binary(), "export", (dir / "folder.db").string(), "--arch", front[1].str(), "-o",
+       model, "--inherited"});
+  INFO(inherited.err);
+  REQUIRE(inherited.exit_code == 0);
+  CHECK(inherited.out.find("; weights inherited from supernet") != std::string::npos);
+  const test::ProcessResult inherited_metadata =
+      test::run_process({"/usr/bin/python3", "-c", read_metadata, model});
+  CHECK(inherited_metadata.out.find("1.0 inherited") != std::string::npos);
 }
 
 TEST_CASE("bad image folders are one line naming the path, exit status 2") {
