@@ -2,19 +2,31 @@
 // for random subnets, validation accuracy in float, fp16 and int8 under each
 // calibration rule (supernet/fake_quant.h); per rule the drop from float, the
 // rank correlation of float and int8 accuracy, and how many members of the
-// int8 (accuracy, MACs) front are missing from the float front.
+// int8 (accuracy, MACs) front are missing from the float front. Then the
+// int8 QDQ file of each subnet (supernet/onnx_export.h, the configuration's
+// calibration rule) run by ONNX Runtime on the same validation images: its
+// accuracy against LibTorch's fake-quantized figure, and the share of images
+// on which the two predict the same class.
 //
 //   bench_quantization_accuracy [config=configs/quickstart.json] [subnets=50]
 //                               [images=2000] [calibration=256] [seed=1]
+//                               [onnxruntime=1]
 //
 // Run from the repository root after the configuration's supernet is trained
 // (`nas train CONFIG` or `nas run CONFIG`); it never trains.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <map>
+#include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include "bench/bench_support.h"
 #include "core/config.h"
@@ -23,6 +35,7 @@
 #include "core/random.h"
 #include "estimators/mbv3_cost.h"
 #include "estimators/prediction_quality.h"
+#include "supernet/onnx_export.h"
 #include "supernet/supernet.h"
 
 namespace {
@@ -49,7 +62,51 @@ struct Column {
   nas::CalibrationRule rule;
   std::vector<double> accuracy;
   double seconds = 0;
+  std::vector<std::vector<std::int64_t>> predicted;  // per subnet
 };
+
+double accuracy_of(const nas::SplitPredictions& p) {
+  std::size_t correct = 0;
+  for (std::size_t i = 0; i < p.predicted.size(); ++i) correct += p.predicted[i] == p.labels[i];
+  return static_cast<double>(correct) / static_cast<double>(p.predicted.size());
+}
+
+void write_raw(const std::string& path, const void* data, std::size_t bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(static_cast<const char*>(data), static_cast<std::streamsize>(bytes));
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+std::string shape_text(const std::vector<std::int64_t>& shape) {
+  std::string s;
+  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? "x" : "") + std::to_string(shape[i]);
+  return s;
+}
+
+// Runs `model` in ONNX Runtime (npm's onnxruntime-node in the build dir,
+// through the tests' tool) on the raw float input and returns the predicted
+// class of each image.
+std::vector<std::int64_t> onnxruntime_classes(const std::string& model, const std::string& shape,
+                                              const std::string& input, const std::string& output,
+                                              std::size_t images) {
+  const std::string command = std::string("NODE_PATH=") + NAS_ONNXRUNTIME_NODE_MODULES +
+                              " node " + NAS_SOURCE_DIR + "/tests/tools/onnxruntime_tool.js run " +
+                              model + " " + shape + " " + input + " " + output + " > /dev/null";
+  if (std::system(command.c_str()) != 0) throw std::runtime_error("ONNX Runtime failed: " + command);
+  std::ifstream in(output, std::ios::binary | std::ios::ate);
+  const std::size_t floats = static_cast<std::size_t>(in.tellg()) / sizeof(float);
+  if (images == 0 || floats % images != 0) throw std::runtime_error(output + ": unexpected size");
+  std::vector<float> logits(floats);
+  in.seekg(0);
+  in.read(reinterpret_cast<char*>(logits.data()), static_cast<std::streamsize>(floats * sizeof(float)));
+  const std::size_t classes = floats / images;
+  std::vector<std::int64_t> classes_of(images);
+  for (std::size_t i = 0; i < images; ++i) {
+    const float* row = logits.data() + i * classes;
+    classes_of[i] = std::max_element(row, row + classes) - row;
+  }
+  return classes_of;
+}
 
 }  // namespace
 
@@ -61,6 +118,7 @@ int main(int argc, char** argv) {
   const int images = nas::bench::int_arg(argc, argv, "images", 2000);
   const int calibration = nas::bench::int_arg(argc, argv, "calibration", 256);
   const int seed = nas::bench::int_arg(argc, argv, "seed", 1);
+  const bool onnxruntime = nas::bench::int_arg(argc, argv, "onnxruntime", 1) != 0;
   try {
     const nas::RunConfig config = nas::load_config(config_path);
     nas::Supernet supernet(config.space.mbv3, config.supernet, config.seed);
@@ -90,6 +148,17 @@ int main(int argc, char** argv) {
         {"int8 percentile 99.99", Precision::kInt8, CalibrationRule::kPercentile, {}},
         {"int8 mse", Precision::kInt8, CalibrationRule::kMse, {}},
     };
+    // The column ONNX Runtime's file is compared with: the configuration's rule.
+    std::size_t file_column = 4;
+    for (std::size_t c = 2; c < columns.size(); ++c) {
+      if (columns[c].rule == scoring.quantization.rule) file_column = c;
+    }
+    Column runtime{"int8 " + std::string(nas::to_string(scoring.quantization.rule)) +
+                       ", ONNX Runtime on the QDQ file",
+                   Precision::kInt8, scoring.quantization.rule, {}};
+    char dir_template[] = "/tmp/nas-bench-quantization-XXXXXX";
+    const std::string dir = onnxruntime && mkdtemp(dir_template) ? dir_template : "";
+    std::map<int, std::pair<std::string, std::vector<std::int64_t>>> inputs;  // per resolution
     std::printf("supernet %s, %zu subnets, %d validation images, %d calibration images, %d BN "
                 "batches of %lld\n",
                 supernet.checkpoint_id().c_str(), archs.size(), images, calibration,
@@ -99,8 +168,35 @@ int main(int argc, char** argv) {
         nas::SupernetEvaluatorOptions options = scoring;
         options.quantization.rule = c.rule;
         const auto start = std::chrono::steady_clock::now();
-        c.accuracy.push_back(supernet.accuracy(archs[i], nas::Split::kValidation, options, c.precision));
+        nas::SplitPredictions p =
+            supernet.predictions(archs[i], nas::Split::kValidation, options, c.precision);
+        c.accuracy.push_back(accuracy_of(p));
         c.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        c.predicted.push_back(std::move(p.predicted));
+      }
+      if (!dir.empty()) {
+        const int resolution = nas::decode_mbv3(space, supernet.layout(), archs[i]).resolution;
+        if (!inputs.count(resolution)) {
+          const nas::ScoredImages x =
+              supernet.scored_images(nas::Split::kValidation, resolution, scoring);
+          const std::string path = dir + "/input-" + std::to_string(resolution) + ".f32";
+          write_raw(path, x.pixels.data(), x.pixels.size() * sizeof(float));
+          inputs[resolution] = {path, x.shape};
+        }
+        const auto start = std::chrono::steady_clock::now();
+        nas::OnnxExportOptions file;
+        file.batch = inputs[resolution].second[0];
+        const nas::OnnxModel model =
+            supernet.export_onnx(archs[i], file, scoring, Precision::kInt8);
+        nas::write_model_file(dir + "/int8.onnx", model.bytes);
+        std::vector<std::int64_t> classes = onnxruntime_classes(
+            dir + "/int8.onnx", shape_text(model.input_shape), inputs[resolution].first,
+            dir + "/logits.f32", static_cast<std::size_t>(file.batch));
+        runtime.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const nas::SplitPredictions truth =
+            supernet.predictions(archs[i], nas::Split::kValidation, scoring, Precision::kFp32);
+        runtime.accuracy.push_back(accuracy_of({classes, truth.labels}));
+        runtime.predicted.push_back(std::move(classes));
       }
       std::fprintf(stderr, "subnet %zu/%zu: fp32 %.4f, int8 mse %.4f\n", i + 1, archs.size(),
                    columns[0].accuracy.back(), columns[4].accuracy.back());
@@ -136,6 +232,35 @@ int main(int argc, char** argv) {
     }
     std::printf("\ndrops in accuracy points (fp32 minus the precision's); the fronts are over "
                 "(validation accuracy, MACs)\n");
+    if (!runtime.accuracy.empty()) {
+      const Column& libtorch = columns[file_column];
+      std::vector<double> gap, agree;
+      for (std::size_t i = 0; i < archs.size(); ++i) {
+        gap.push_back(100 * std::abs(runtime.accuracy[i] - libtorch.accuracy[i]));
+        std::size_t same = 0;
+        for (std::size_t k = 0; k < runtime.predicted[i].size(); ++k) {
+          same += runtime.predicted[i][k] == libtorch.predicted[i][k];
+        }
+        agree.push_back(100.0 * static_cast<double>(same) /
+                        static_cast<double>(runtime.predicted[i].size()));
+      }
+      const auto g = nas::bench::spread(gap);
+      const auto a = nas::bench::spread(agree);
+      const auto over = std::count_if(gap.begin(), gap.end(), [](double d) { return d > 0.5; });
+      const auto under = std::count_if(agree.begin(), agree.end(), [](double d) { return d < 99; });
+      double mean = 0;
+      for (double v : runtime.accuracy) mean += v / static_cast<double>(runtime.accuracy.size());
+      std::printf("\n%s: mean acc %.4f, %.2f s/subnet (export, calibration and run)\n"
+                  "  |ONNX Runtime - LibTorch %s| in points: median %.2f, max %.2f; subnets over "
+                  "0.5: %ld of %zu\n"
+                  "  same predicted class: median %.2f %%, min %.2f %% of images; subnets under "
+                  "99 %%: %ld\n",
+                  runtime.name.c_str(), mean, runtime.seconds / static_cast<double>(archs.size()),
+                  libtorch.name.c_str(), g.median, g.high, static_cast<long>(over), archs.size(),
+                  a.median, a.low, static_cast<long>(under));
+    } else if (onnxruntime) {
+      std::printf("\nONNX Runtime not run: cannot make a temporary directory\n");
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 1;

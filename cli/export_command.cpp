@@ -25,6 +25,10 @@ namespace nas::cli {
 int export_command(const ExportCommand& command) {
   if (command.format != "onnx") throw UsageError("--format: only \"onnx\" is supported");
   if (command.batch < 1) throw UsageError("--batch must be >= 1");
+  if (command.precision != "fp32" && command.precision != "int8") {
+    throw UsageError("--precision: \"" + command.precision + "\" is not written; fp32 or int8");
+  }
+  const Precision precision = command.precision == "int8" ? Precision::kInt8 : Precision::kFp32;
   const Store store = Store::open(command.store_path, StoreMode::kReadOnly);
   StoredSubnet stored = load_stored_subnet(store, command.arch_id, command.run_id);
   const std::string& arch_id = stored.arch_id;
@@ -61,12 +65,13 @@ int export_command(const ExportCommand& command) {
   OnnxModel model;
   if (finetune_id) {
     try {
-      model = supernet.export_finetuned_onnx(decoded, *finetune_id, options);
+      model = supernet.export_finetuned_onnx(decoded, *finetune_id, options, precision,
+                                             stored.config.evaluator.supernet.quantization);
     } catch (const Error& e) {
       throw Error(std::string(e.what()) + "; or pass --inherited for the supernet's weights");
     }
   } else {
-    model = supernet.export_onnx(decoded, options, stored.config.evaluator.supernet);
+    model = supernet.export_onnx(decoded, options, stored.config.evaluator.supernet, precision);
   }
   const std::string path =
       command.output_path.empty() ? arch_id + ".onnx" : command.output_path;
@@ -75,9 +80,13 @@ int export_command(const ExportCommand& command) {
   for (std::size_t i = 0; i < model.input_shape.size(); ++i) {
     shape += (i ? "x" : "") + std::to_string(model.input_shape[i]);
   }
-  std::printf("wrote %s: arch %s of run %lld, input %s, %zu bytes; weights %s\n", path.c_str(),
-              arch_id.c_str(), static_cast<long long>(run_id), shape.c_str(),
-              model.bytes.size(), weights.c_str());
+  std::string numbers = "fp32";
+  for (const auto& [key, value] : model.metadata) {
+    if (key == "nas.precision") numbers = value;
+  }
+  std::printf("wrote %s: arch %s of run %lld, input %s, %zu bytes, %s; weights %s\n",
+              path.c_str(), arch_id.c_str(), static_cast<long long>(run_id), shape.c_str(),
+              model.bytes.size(), numbers.c_str(), weights.c_str());
   return 0;
 }
 
@@ -96,6 +105,9 @@ Subcommand add_export_command(CLI::App& nas) {
       "--run", *run_id,
       "Rebuild from this run's configuration (default: the latest that queried it)");
   app->add_option("--batch", command->batch, "The input's fixed batch size (default 1)");
+  app->add_option("--precision", command->precision,
+                  "fp32 (default), or int8: a QDQ file calibrated on the training images as "
+                  "the run's evaluator/quantization says");
   app->add_flag("--inherited", command->inherited,
                 "The supernet's weights, even where the arch was fine-tuned");
   return {app, [command, run_id, run] {

@@ -1,6 +1,7 @@
-// `nas export STORE --arch ID --format onnx [-o FILE] [--inherited]`: ships a
-// subnet the search found, with its latest fine-tune's weights where the
-// store records one (`nas finetune`), else the trained supernet's.
+// `nas export STORE --arch ID --format onnx [--precision fp32|int8] [-o FILE]
+// [--inherited]`: ships a subnet the search found, with its latest
+// fine-tune's weights where the store records one (`nas finetune`), else the
+// trained supernet's; int8 as a calibrated QDQ file.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +18,8 @@ struct ExportCommand {
   std::optional<std::int64_t> run_id;   // default: the latest run that queried the arch
   std::int64_t batch = 1;               // the file's fixed input batch
   bool inherited = false;               // the supernet's weights even when fine-tuned
+  std::string precision = "fp32";       // "fp32", or "int8": QDQ calibrated as the run's
+                                        // evaluator/quantization says
 };
 
 // Looks the arch and its run's configuration up in the store, loads that

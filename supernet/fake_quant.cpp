@@ -11,25 +11,13 @@ namespace {
 
 constexpr std::int64_t kHistogramBins = 2048;
 constexpr double kLevels = 255;  // int8: 256 values, 255 steps
+constexpr double kWeightLimit = 127;  // symmetric: -128 unused
 
 // The range an int8 tensor can hold: it must contain zero, so that zero
 // (padding, ReLU's output) is exact.
 ActivationRange with_zero(double lo, double hi) { return {std::min(lo, 0.0), std::max(hi, 0.0)}; }
 
-struct Affine {
-  double scale = 0;
-  double zero_point = 0;
-};
-
-Affine affine_of(const ActivationRange& r) {
-  Affine a;
-  a.scale = (r.hi - r.lo) / kLevels;
-  if (a.scale <= 0) return a;
-  a.zero_point = std::clamp(std::round(-128.0 - r.lo / a.scale), -128.0, 127.0);
-  return a;
-}
-
-torch::Tensor fake_quantize(const torch::Tensor& x, const Affine& a) {
+torch::Tensor fake_quantize(const torch::Tensor& x, const Int8Affine& a) {
   if (a.scale <= 0) return torch::zeros_like(x);  // a site that was zero on every image
   return (x / a.scale).round().add(a.zero_point).clamp(-128, 127).sub(a.zero_point).mul(a.scale);
 }
@@ -125,6 +113,17 @@ std::vector<ActivationRange> calibrate_activations(SubnetImpl& net,
   return chosen;
 }
 
+PerChannelInt8 per_channel_int8(const torch::Tensor& weight) {
+  torch::NoGradGuard no_grad;
+  std::vector<std::int64_t> shape(static_cast<std::size_t>(weight.dim()), 1);
+  shape[0] = weight.size(0);
+  const torch::Tensor scales =
+      weight.reshape({weight.size(0), -1}).abs().amax(1).div(kWeightLimit).clamp_min(1e-12);
+  const torch::Tensor values =
+      weight.div(scales.reshape(shape)).round().clamp(-kWeightLimit, kWeightLimit);
+  return {values.to(torch::kInt8), scales};
+}
+
 void quantize_weights_int8(SubnetImpl& net) {
   torch::NoGradGuard no_grad;
   for (const auto& module : net.modules(false)) {
@@ -132,22 +131,21 @@ void quantize_weights_int8(SubnetImpl& net) {
     if (auto* conv = module->as<torch::nn::Conv2d>()) weight = conv->weight;
     if (auto* linear = module->as<torch::nn::Linear>()) weight = linear->weight;
     if (!weight.defined()) continue;
+    const PerChannelInt8 q = per_channel_int8(weight);
     std::vector<std::int64_t> shape(static_cast<std::size_t>(weight.dim()), 1);
     shape[0] = weight.size(0);
-    const torch::Tensor scale =
-        weight.reshape({weight.size(0), -1}).abs().amax(1).div(127).clamp_min(1e-12).reshape(shape);
-    weight.copy_(weight.div(scale).round().clamp(-127, 127).mul(scale));
+    weight.copy_(q.values.to(weight.scalar_type()).mul(q.scales.reshape(shape)));
   }
 }
 
 void set_int8_activations(SubnetImpl& net, std::vector<ActivationRange> ranges) {
-  std::vector<Affine> affine;
-  for (const ActivationRange& r : ranges) affine.push_back(affine_of(r));
+  std::vector<Int8Affine> affine;
+  for (const ActivationRange& r : ranges) affine.push_back(int8_affine(r));
   // Every forward pass visits the sites in the same order, so a counter that
   // wraps around names them.
   auto site = std::make_shared<std::size_t>(0);
   net.tap = [affine = std::move(affine), site](const torch::Tensor& x) {
-    const Affine& a = affine[*site];
+    const Int8Affine& a = affine[*site];
     *site = (*site + 1) % affine.size();
     return fake_quantize(x, a);
   };

@@ -18,14 +18,10 @@
 #include <vector>
 
 #include "core/supernet_options.h"
+#include "supernet/int8_range.h"
 #include "supernet/subnet.h"
 
 namespace nas {
-
-// One activation site's int8 range; lo <= 0 <= hi.
-struct ActivationRange {
-  double lo = 0, hi = 0;
-};
 
 // Runs `batches` (inputs as the subnet takes them) through `net` in eval
 // mode and returns each tap site's range under `options.rule`, in site
@@ -34,8 +30,16 @@ std::vector<ActivationRange> calibrate_activations(SubnetImpl& net,
                                                    const std::vector<torch::Tensor>& batches,
                                                    const QuantizationOptions& options);
 
+// A weight's symmetric int8 per output channel (dim 0), range [-127, 127]:
+// the integers and one scale per channel (weight ~ q * scale).
+struct PerChannelInt8 {
+  torch::Tensor values;  // int8, the weight's shape
+  torch::Tensor scales;  // float, (weight.size(0))
+};
+PerChannelInt8 per_channel_int8(const torch::Tensor& weight);
+
 // Rounds every convolution and linear weight of `net` in place, symmetric
-// int8 per output channel.
+// int8 per output channel (per_channel_int8).
 void quantize_weights_int8(SubnetImpl& net);
 
 // Sets `net`'s tap to fake-quantize each site to its range (int8).

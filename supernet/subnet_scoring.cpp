@@ -47,21 +47,36 @@ Subnet Supernet::Impl::recalibrated_subnet(const Mbv3Subnet& spec, std::int64_t 
   return subnet;
 }
 
-double Supernet::Impl::top1(SubnetImpl& subnet, Split split,
-                            const SupernetEvaluatorOptions& scoring) {
-  torch::NoGradGuard no_grad;
+std::int64_t Supernet::Impl::scored_count(Split split, const SupernetEvaluatorOptions& scoring) {
   const Tensors& data = split == Split::kValidation ? validation : test_split();
   std::int64_t n = data.images.size(0);
   if (split == Split::kValidation && scoring.val_images > 0) n = std::min(n, scoring.val_images);
-  std::int64_t correct = 0;
+  return n;
+}
+
+torch::Tensor Supernet::Impl::predicted_classes(SubnetImpl& subnet, Split split,
+                                                const SupernetEvaluatorOptions& scoring) {
+  torch::NoGradGuard no_grad;
+  const Tensors& data = split == Split::kValidation ? validation : test_split();
+  const std::int64_t n = scored_count(split, scoring);
+  std::vector<torch::Tensor> predicted;
   for (std::int64_t start = 0; start < n; start += scoring.batch_size) {
     const std::int64_t count = std::min(scoring.batch_size, n - start);
     const torch::Tensor x = resize_to(normalize(data, data.images.narrow(0, start, count)),
                                       subnet.resolution)
                                 .to(subnet.stem_conv->weight.scalar_type());
-    const torch::Tensor predicted = subnet.forward(x).argmax(1).to(torch::kCPU);
-    correct += predicted.eq(data.labels.narrow(0, start, count)).sum().item<std::int64_t>();
+    predicted.push_back(subnet.forward(x).argmax(1).to(torch::kCPU));
   }
+  return torch::cat(predicted);
+}
+
+double Supernet::Impl::top1(SubnetImpl& subnet, Split split,
+                            const SupernetEvaluatorOptions& scoring) {
+  const Tensors& data = split == Split::kValidation ? validation : test_split();
+  const torch::Tensor predicted = predicted_classes(subnet, split, scoring);
+  const std::int64_t n = predicted.size(0);
+  const std::int64_t correct =
+      predicted.eq(data.labels.narrow(0, 0, n)).sum().item<std::int64_t>();
   return static_cast<double>(correct) / static_cast<double>(n);
 }
 
@@ -77,24 +92,75 @@ std::vector<torch::Tensor> Supernet::Impl::calibration_batches(int resolution,
   return batches;
 }
 
+namespace {
+
+std::vector<std::int64_t> to_vector(const torch::Tensor& classes) {
+  const torch::Tensor c = classes.to(torch::kCPU, torch::kInt64).contiguous();
+  return {c.data_ptr<std::int64_t>(), c.data_ptr<std::int64_t>() + c.numel()};
+}
+
+}  // namespace
+
+// The subnet accuracy() and predictions() score: BN recalibrated, then
+// quantized as `precision` says.
+Subnet Supernet::Impl::scored_subnet(const Arch& arch, const SupernetEvaluatorOptions& scoring,
+                                     Precision precision) {
+  const Mbv3Subnet spec = decode_mbv3(*space, layout, arch);
+  Subnet subnet = recalibrated_subnet(spec, scoring.bn_batches, scoring.bn_batch_size);
+  if (precision == Precision::kInt8) {
+    fake_quantize_int8(*subnet,
+                       calibration_batches(spec.resolution, scoring.quantization.calibration_images,
+                                           scoring.bn_batch_size),
+                       scoring.quantization);
+  } else if (precision == Precision::kFp16) {
+    round_to_fp16(*subnet);
+  }
+  return subnet;
+}
+
 double Supernet::accuracy(const Arch& arch, Split split, const SupernetEvaluatorOptions& options,
                           Precision precision) {
   Impl& s = *impl_;
   try {
-    const Mbv3Subnet spec = decode_mbv3(*s.space, s.layout, arch);
-    Subnet net = s.recalibrated_subnet(spec, options.bn_batches, options.bn_batch_size);
-    if (precision == Precision::kInt8) {
-      fake_quantize_int8(*net,
-                         s.calibration_batches(spec.resolution,
-                                               options.quantization.calibration_images,
-                                               options.bn_batch_size),
-                         options.quantization);
-    } else if (precision == Precision::kFp16) {
-      round_to_fp16(*net);
-    }
+    Subnet net = s.scored_subnet(arch, options, precision);
     return s.top1(*net, split, options);
   } catch (const c10::Error& e) {
     throw Error("supernet accuracy: " + first_line(e.what()));
+  }
+}
+
+SplitPredictions Supernet::predictions(const Arch& arch, Split split,
+                                       const SupernetEvaluatorOptions& options,
+                                       Precision precision) {
+  Impl& s = *impl_;
+  try {
+    Subnet net = s.scored_subnet(arch, options, precision);
+    SplitPredictions out;
+    out.predicted = to_vector(s.predicted_classes(*net, split, options));
+    const Impl::Tensors& data = split == Split::kValidation ? s.validation : s.test_split();
+    out.labels = to_vector(data.labels.narrow(0, 0, static_cast<std::int64_t>(out.predicted.size())));
+    return out;
+  } catch (const c10::Error& e) {
+    throw Error("supernet predictions: " + first_line(e.what()));
+  }
+}
+
+ScoredImages Supernet::scored_images(Split split, int resolution,
+                                     const SupernetEvaluatorOptions& options) {
+  Impl& s = *impl_;
+  try {
+    const Impl::Tensors& data = split == Split::kValidation ? s.validation : s.test_split();
+    const std::int64_t n = s.scored_count(split, options);
+    const torch::Tensor x =
+        resize_to(s.normalize(data, data.images.narrow(0, 0, n)), resolution)
+            .to(torch::kCPU, torch::kFloat32)
+            .contiguous();
+    ScoredImages out;
+    out.shape.assign(x.sizes().begin(), x.sizes().end());
+    out.pixels.assign(x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
+    return out;
+  } catch (const c10::Error& e) {
+    throw Error("supernet images: " + first_line(e.what()));
   }
 }
 

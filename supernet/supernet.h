@@ -42,6 +42,18 @@ struct TrainSummary {
 
 enum class Split { kValidation, kTest };
 
+// accuracy()'s figure image by image: the class predicted for each scored
+// image of a split, and its label.
+struct SplitPredictions {
+  std::vector<std::int64_t> predicted, labels;
+};
+
+// A split's scored images as a subnet takes them (normalised, resized).
+struct ScoredImages {
+  std::vector<float> pixels;          // NCHW, row-major
+  std::vector<std::int64_t> shape;    // (images, channels, resolution, resolution)
+};
+
 class Supernet {
  public:
   // Builds the untrained supernet (weights seeded by `seed`) and loads the
@@ -102,6 +114,14 @@ class Supernet {
   double accuracy(const Arch& arch, Split split, const SupernetEvaluatorOptions& options,
                   Precision precision = Precision::kFp32);
 
+  // What accuracy() counts, per image.
+  SplitPredictions predictions(const Arch& arch, Split split, const SupernetEvaluatorOptions& options,
+                               Precision precision = Precision::kFp32);
+  // The images accuracy() scores on a split (options.val_images of the
+  // validation split, or the whole test split), at `resolution`; for running
+  // an exported file on exactly them.
+  ScoredImages scored_images(Split split, int resolution, const SupernetEvaluatorOptions& options);
+
   // Latency of `arch`'s extracted subnet on this machine's CPU, in-process:
   // warm-up by count and time, then `repeats` timed runs.
   LatencyStats measure_cpu_latency(const Arch& arch, const LatencyOptions& options);
@@ -114,9 +134,12 @@ class Supernet {
   // The ONNX file of `arch`'s subnet with this supernet's weights. With
   // bn.bn_batches > 0 the BN statistics are recalibrated first, exactly as
   // accuracy() does (the file then scores what the store says); 0 keeps the
-  // supernet's statistics, enough for timing. Defined in supernet_export.cpp.
+  // supernet's statistics, enough for timing. kInt8 writes the QDQ file of
+  // the subnet that accuracy(kInt8) scores, calibrated as bn.quantization
+  // says (supernet/onnx_export.h). Defined in supernet_export.cpp.
   OnnxModel export_onnx(const Arch& arch, const OnnxExportOptions& onnx,
-                        const SupernetEvaluatorOptions& bn);
+                        const SupernetEvaluatorOptions& bn,
+                        Precision precision = Precision::kFp32);
 
   // Fine-tuning `arch` on its own (supernet/finetune.h), defined in
   // finetune.cpp. The id names the weights file; it depends on this
@@ -138,8 +161,11 @@ class Supernet {
   // The ONNX file of `arch` with the weights of the finished fine-tune
   // `finetune_id`; the supernet's own weights are not needed. Throws
   // nas::Error when the file is missing, unfinished or of another subnet.
+  // kInt8 calibrates the fine-tuned subnet as `quantization` says.
   OnnxModel export_finetuned_onnx(const Arch& arch, const std::string& finetune_id,
-                                  const OnnxExportOptions& onnx);
+                                  const OnnxExportOptions& onnx,
+                                  Precision precision = Precision::kFp32,
+                                  const QuantizationOptions& quantization = {});
 
   // The checkpoint id a configuration's supernet has, without building it.
   static std::string checkpoint_id_of(const Mbv3Options& space, const SupernetOptions& options,

@@ -84,6 +84,13 @@ struct Supernet::Impl {
   // scoring.val_images of the validation split, or the whole test split.
   // Defined in subnet_scoring.cpp.
   double top1(SubnetImpl& subnet, Split split, const SupernetEvaluatorOptions& scoring);
+  // The predicted class of each of those images, and how many they are.
+  torch::Tensor predicted_classes(SubnetImpl& subnet, Split split,
+                                  const SupernetEvaluatorOptions& scoring);
+  std::int64_t scored_count(Split split, const SupernetEvaluatorOptions& scoring);
+  // accuracy()'s subnet: BN recalibrated, then at `precision` (fake_quant.h).
+  Subnet scored_subnet(const Arch& arch, const SupernetEvaluatorOptions& scoring,
+                       Precision precision);
 
   // Fine-tuning (finetune.cpp): the weights file of a fine-tune id; its
   // writing and reading (false when there is none; `epochs` gets the
@@ -98,6 +105,14 @@ struct Supernet::Impl {
                         std::int64_t epoch,
                         const std::function<void(const FinetuneProgress&)>& progress);
   Subnet finetuned_subnet(const Mbv3Subnet& spec, const std::string& id);
+
+  // The ONNX file of `net` as set up by the caller, with `owner`'s
+  // preprocessing and a note of its weights in the metadata; kInt8 first
+  // calibrates `net`'s activations on the training images. Defined in
+  // supernet_export.cpp.
+  OnnxModel export_subnet(const Supernet& owner, SubnetImpl& net, OnnxExportOptions onnx,
+                          const std::string& weights, Precision precision,
+                          const QuantizationOptions& quantization, std::int64_t batch_size);
 
   // The square side images are stored at: the space's largest resolution.
   int data_side() const { return layout.resolutions.back(); }

@@ -31,8 +31,7 @@ std::string missing_tools() {
   if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")) {
     return "Debian's dataset-fashion-mnist is not installed";
   }
-  const std::string checker = onnx_checker_missing();
-  return checker.empty() ? onnxruntime_missing(kModules) : checker;
+  return onnx_tools_missing(kModules);
 }
 
 // The address a `nas broker --bind tcp://127.0.0.1:0` prints first.

@@ -48,7 +48,8 @@ TEST_CASE("the composite routes each metric to the first evaluator that has it")
   CHECK(composite.evaluate(arch, "one").value == 1.0);
   CHECK_THROWS_WITH_AS(composite.key("joules"),
                        doctest::Contains("no evaluator provides metric \"joules\" (there are: macs, "
-                                         "params, peak_act_bytes, one)"),
+                                         "params, peak_act_bytes, model_kib, model_kib_fp16, "
+                                         "model_kib_int8, one)"),
                        Error);
 }
 

@@ -47,6 +47,12 @@ inline std::string onnx_checker_missing() {
   return r.exit_code == 0 ? "" : "python3-onnx is not installed";
 }
 
+// Why the checker or ONNX Runtime cannot run here, or "" when both can.
+inline std::string onnx_tools_missing(const std::string& modules_dir) {
+  const std::string checker = onnx_checker_missing();
+  return checker.empty() ? onnxruntime_missing(modules_dir) : checker;
+}
+
 // python3-onnx's full check (with shape inference) of `model`; the op types
 // of its nodes, sorted and comma-separated, on success.
 inline ProcessResult check_with_python_onnx(const std::string& model) {

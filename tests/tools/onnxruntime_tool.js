@@ -3,9 +3,11 @@
 // onnxruntime-node, found through NODE_PATH) for the export tests and for a
 // command-backend pipeline that must run on any x86-64 or aarch64 machine.
 //
-//   node onnxruntime_tool.js run MODEL SHAPE INPUT.f32 OUTPUT.f32
+//   node onnxruntime_tool.js run MODEL SHAPE INPUT.f32 OUTPUT.f32 [verbose]
 //       One inference on raw little-endian float32 input of SHAPE (1x3x224x224);
-//       writes the first output as raw float32 and prints its shape.
+//       writes the first output as raw float32 and prints its shape. With
+//       verbose, ONNX Runtime logs its graph rewrites to stderr (for a QDQ
+//       file, "Matched Conv" where a pair group became an integer kernel).
 //   node onnxruntime_tool.js bench MODEL SHAPE WARMUP_RUNS ITERATIONS [THREADS]
 //       Times ITERATIONS inferences on random input after WARMUP_RUNS, and
 //       prints the figures in trtexec's format (its "Performance summary"
@@ -28,13 +30,15 @@ function parseShape(text) {
   return dims;
 }
 
-async function session(model, threads) {
+async function session(model, threads, verbose) {
   const options = {graphOptimizationLevel: 'all'};
   if (threads > 0) options.intraOpNumThreads = threads;
+  if (verbose) options.logSeverityLevel = 0;
   return ort.InferenceSession.create(model, options);
 }
 
-async function runOnce(model, shapeText, inputPath, outputPath) {
+async function runOnce(model, shapeText, inputPath, outputPath, verbose) {
+  if (verbose !== undefined && verbose !== 'verbose') fail('unknown option "' + verbose + '"');
   const shape = parseShape(shapeText);
   const raw = fs.readFileSync(inputPath);
   const count = shape.reduce((a, b) => a * b, 1);
@@ -42,7 +46,7 @@ async function runOnce(model, shapeText, inputPath, outputPath) {
     fail(inputPath + ': ' + raw.length + ' bytes, but shape ' + shapeText + ' needs ' + count * 4);
   }
   const data = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));
-  const s = await session(model, 1);
+  const s = await session(model, 1, verbose === 'verbose');
   const results = await s.run({[s.inputNames[0]]: new ort.Tensor('float32', data, shape)});
   const out = results[s.outputNames[0]];
   fs.writeFileSync(outputPath, Buffer.from(out.data.buffer, out.data.byteOffset, out.data.byteLength));
@@ -92,11 +96,11 @@ async function bench(model, shapeText, warmupText, iterationsText, threadsText) 
 
 const [mode, ...args] = process.argv.slice(2);
 let work;
-if (mode === 'run' && args.length === 4) {
+if (mode === 'run' && (args.length === 4 || args.length === 5)) {
   work = runOnce(...args);
 } else if (mode === 'bench' && (args.length === 4 || args.length === 5)) {
   work = bench(...args);
 } else {
-  fail('usage: run MODEL SHAPE INPUT.f32 OUTPUT.f32 | bench MODEL SHAPE WARMUP ITERATIONS [THREADS]');
+  fail('usage: run MODEL SHAPE INPUT.f32 OUTPUT.f32 [verbose] | bench MODEL SHAPE WARMUP ITERATIONS [THREADS]');
 }
 work.catch((e) => fail(String(e && e.message ? e.message : e)));
