@@ -6,7 +6,9 @@
 // int8 QDQ file of each subnet (supernet/onnx_export.h, the configuration's
 // calibration rule) run by ONNX Runtime on the same validation images: its
 // accuracy against LibTorch's fake-quantized figure, and the share of images
-// on which the two predict the same class.
+// on which the two predict the same class; and each subnet's latency in
+// ONNX Runtime on this CPU (batch 1, one thread) as the fp32 file and as the
+// int8 file, side by side.
 //
 //   bench_quantization_accuracy [config=configs/quickstart.json] [subnets=50]
 //                               [images=2000] [calibration=256] [seed=1]
@@ -90,7 +92,7 @@ std::vector<std::int64_t> onnxruntime_classes(const std::string& model, const st
                                               const std::string& input, const std::string& output,
                                               std::size_t images) {
   const std::string command = std::string("NODE_PATH=") + NAS_ONNXRUNTIME_NODE_MODULES +
-                              " node " + NAS_SOURCE_DIR + "/tests/tools/onnxruntime_tool.js run " +
+                              " node " + NAS_SOURCE_DIR + "/tools/onnxruntime_tool.js run " +
                               model + " " + shape + " " + input + " " + output + " > /dev/null";
   if (std::system(command.c_str()) != 0) throw std::runtime_error("ONNX Runtime failed: " + command);
   std::ifstream in(output, std::ios::binary | std::ios::ate);
@@ -106,6 +108,23 @@ std::vector<std::int64_t> onnxruntime_classes(const std::string& model, const st
     classes_of[i] = std::max_element(row, row + classes) - row;
   }
   return classes_of;
+}
+
+// The median latency ONNX Runtime's tool measures for `model` (batch 1, one
+// thread), in ms.
+double onnxruntime_median_ms(const std::string& model, const std::string& shape) {
+  const std::string command = std::string("NODE_PATH=") + NAS_ONNXRUNTIME_NODE_MODULES + " node " +
+                              NAS_SOURCE_DIR + "/tools/onnxruntime_tool.js bench " + model + " " +
+                              shape + " 20 200 1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) throw std::runtime_error("cannot run " + command);
+  std::string out;
+  char buffer[512];
+  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) out += buffer;
+  if (::pclose(pipe) != 0) throw std::runtime_error(command + " failed:\n" + out);
+  const std::size_t at = out.find("median = ");
+  if (at == std::string::npos) throw std::runtime_error(command + ": no median in:\n" + out);
+  return std::stod(out.substr(at + 9));
 }
 
 }  // namespace
@@ -159,6 +178,9 @@ int main(int argc, char** argv) {
     char dir_template[] = "/tmp/nas-bench-quantization-XXXXXX";
     const std::string dir = onnxruntime && mkdtemp(dir_template) ? dir_template : "";
     std::map<int, std::pair<std::string, std::vector<std::int64_t>>> inputs;  // per resolution
+    std::vector<double> fp32_ms, int8_ms;  // ONNX Runtime, batch 1, per subnet
+    bool ort_ok = !dir.empty();
+    std::vector<std::int64_t> labels;  // of the scored validation images
     std::printf("supernet %s, %zu subnets, %d validation images, %d calibration images, %d BN "
                 "batches of %lld\n",
                 supernet.checkpoint_id().c_str(), archs.size(), images, calibration,
@@ -173,30 +195,45 @@ int main(int argc, char** argv) {
         c.accuracy.push_back(accuracy_of(p));
         c.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         c.predicted.push_back(std::move(p.predicted));
+        labels = std::move(p.labels);  // the same images every time
       }
-      if (!dir.empty()) {
-        const int resolution = nas::decode_mbv3(space, supernet.layout(), archs[i]).resolution;
-        if (!inputs.count(resolution)) {
-          const nas::ScoredImages x =
-              supernet.scored_images(nas::Split::kValidation, resolution, scoring);
-          const std::string path = dir + "/input-" + std::to_string(resolution) + ".f32";
-          write_raw(path, x.pixels.data(), x.pixels.size() * sizeof(float));
-          inputs[resolution] = {path, x.shape};
+      if (ort_ok) {
+        try {
+          const int resolution = nas::decode_mbv3(space, supernet.layout(), archs[i]).resolution;
+          if (!inputs.count(resolution)) {
+            const nas::ScoredImages x =
+                supernet.scored_images(nas::Split::kValidation, resolution, scoring);
+            const std::string path = dir + "/input-" + std::to_string(resolution) + ".f32";
+            write_raw(path, x.pixels.data(), x.pixels.size() * sizeof(float));
+            inputs[resolution] = {path, x.shape};
+          }
+          const auto start = std::chrono::steady_clock::now();
+          nas::OnnxExportOptions file;
+          file.batch = inputs[resolution].second[0];
+          const nas::OnnxModel model =
+              supernet.export_onnx(archs[i], file, scoring, Precision::kInt8);
+          nas::write_model_file(dir + "/int8.onnx", model.bytes);
+          std::vector<std::int64_t> classes = onnxruntime_classes(
+              dir + "/int8.onnx", shape_text(model.input_shape), inputs[resolution].first,
+              dir + "/logits.f32", static_cast<std::size_t>(file.batch));
+          runtime.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+          runtime.accuracy.push_back(accuracy_of({classes, labels}));
+          runtime.predicted.push_back(std::move(classes));
+          // Latency: both files at batch 1, one after the other.
+          nas::OnnxExportOptions one;
+          for (const Precision p : {Precision::kFp32, Precision::kInt8}) {
+            nas::SupernetEvaluatorOptions bn = scoring;
+            if (p == Precision::kFp32) bn.bn_batches = 0;  // statistics do not change timing
+            const nas::OnnxModel timed = supernet.export_onnx(archs[i], one, bn, p);
+            nas::write_model_file(dir + "/timed.onnx", timed.bytes);
+            (p == Precision::kFp32 ? fp32_ms : int8_ms)
+                .push_back(onnxruntime_median_ms(dir + "/timed.onnx", shape_text(timed.input_shape)));
+          }
+        } catch (const std::exception& e) {
+          // The LibTorch columns still count: report them without the runtime's.
+          std::fprintf(stderr, "ONNX Runtime left out: %s\n", e.what());
+          ort_ok = false;
         }
-        const auto start = std::chrono::steady_clock::now();
-        nas::OnnxExportOptions file;
-        file.batch = inputs[resolution].second[0];
-        const nas::OnnxModel model =
-            supernet.export_onnx(archs[i], file, scoring, Precision::kInt8);
-        nas::write_model_file(dir + "/int8.onnx", model.bytes);
-        std::vector<std::int64_t> classes = onnxruntime_classes(
-            dir + "/int8.onnx", shape_text(model.input_shape), inputs[resolution].first,
-            dir + "/logits.f32", static_cast<std::size_t>(file.batch));
-        runtime.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        const nas::SplitPredictions truth =
-            supernet.predictions(archs[i], nas::Split::kValidation, scoring, Precision::kFp32);
-        runtime.accuracy.push_back(accuracy_of({classes, truth.labels}));
-        runtime.predicted.push_back(std::move(classes));
       }
       std::fprintf(stderr, "subnet %zu/%zu: fp32 %.4f, int8 mse %.4f\n", i + 1, archs.size(),
                    columns[0].accuracy.back(), columns[4].accuracy.back());
@@ -232,7 +269,7 @@ int main(int argc, char** argv) {
     }
     std::printf("\ndrops in accuracy points (fp32 minus the precision's); the fronts are over "
                 "(validation accuracy, MACs)\n");
-    if (!runtime.accuracy.empty()) {
+    if (ort_ok && runtime.accuracy.size() == archs.size()) {
       const Column& libtorch = columns[file_column];
       std::vector<double> gap, agree;
       for (std::size_t i = 0; i < archs.size(); ++i) {
@@ -258,8 +295,17 @@ int main(int argc, char** argv) {
                   runtime.name.c_str(), mean, runtime.seconds / static_cast<double>(archs.size()),
                   libtorch.name.c_str(), g.median, g.high, static_cast<long>(over), archs.size(),
                   a.median, a.low, static_cast<long>(under));
+      std::vector<double> speedup;
+      for (std::size_t i = 0; i < fp32_ms.size(); ++i) speedup.push_back(fp32_ms[i] / int8_ms[i]);
+      const auto f = nas::bench::spread(fp32_ms), q = nas::bench::spread(int8_ms),
+                 x = nas::bench::spread(speedup);
+      std::printf("\nONNX Runtime on this CPU, batch 1, one thread, median of 200 runs per file:\n"
+                  "  fp32 file: median %.3f ms (subnets from %.3f to %.3f)\n"
+                  "  int8 file: median %.3f ms (subnets from %.3f to %.3f)\n"
+                  "  fp32 / int8 per subnet: median %.2fx (from %.2fx to %.2fx)\n",
+                  f.median, f.low, f.high, q.median, q.low, q.high, x.median, x.low, x.high);
     } else if (onnxruntime) {
-      std::printf("\nONNX Runtime not run: cannot make a temporary directory\n");
+      std::printf("\nONNX Runtime left out (see the error above, or no temporary directory)\n");
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s\n", e.what());

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/errors.h"
+#include "device_runners/board/command_backend.h"
 #include "device_runners/broker/broker.h"
 
 extern char** environ;
@@ -88,10 +89,15 @@ FarmSession::FarmSession(const FarmOptions& farm, int runner_threads)
   std::vector<std::string> args = {"/proc/self/exe", "runner",
                                    "--connect",      impl_->broker->endpoint(),
                                    "--device",       farm.devices.front(),
-                                   "--backend",      "torch",
                                    "--threads",      std::to_string(runner_threads),
                                    "--id",           "local-" + farm.devices.front(),
                                    "--exit-with-parent"};
+  if (farm.local_pipeline.empty()) {
+    args.insert(args.end(), {"--backend", "torch"});
+  } else {
+    CommandPipeline::load(farm.local_pipeline);  // a bad file is this run's error, not the runner's
+    args.insert(args.end(), {"--backend", "command", "--pipeline", farm.local_pipeline});
+  }
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

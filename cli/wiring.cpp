@@ -36,18 +36,27 @@ std::unique_ptr<Evaluator> make_evaluator(const EvaluatorOptions& options) {
 
 // The supernet of an mbv3 run (its data is read here, so a missing data set
 // is a config error) and its evaluators: accuracy, analytic cost, CPU latency.
-// For runners that measure ONNX files (the command backend): the subnet with
-// the supernet's weights and BN statistics as trained (values that do not
-// change its timing), at the protocol's batch size.
-std::function<ExportedModel(const Arch&)> onnx_exporter(std::shared_ptr<Supernet> supernet,
-                                                        std::int64_t batch) {
-  return [supernet = std::move(supernet), batch](const Arch& arch) {
+// For runners that measure ONNX files (the command backend), at the
+// protocol's batch size: the fp32 subnet with the supernet's weights and BN
+// statistics as trained (values that do not change its timing; fp16 jobs
+// get it too, as the tools convert it themselves); the int8 subnet as the
+// QDQ file of what val_acc_int8 scores (BN recalibrated, calibrated as
+// evaluator/quantization says), so the board times the network the search
+// scored.
+std::function<ExportedModel(const Arch&, Precision)> onnx_exporter(
+    std::shared_ptr<Supernet> supernet, const SupernetEvaluatorOptions& scoring) {
+  return [supernet = std::move(supernet), scoring](const Arch& arch, Precision precision) {
     OnnxExportOptions onnx;
-    onnx.batch = batch;
+    onnx.batch = scoring.latency.batch;
     onnx.producer_version = NAS_CODE_VERSION;
-    SupernetEvaluatorOptions no_recalibration;
-    no_recalibration.bn_batches = 0;
-    OnnxModel model = supernet->export_onnx(arch, onnx, no_recalibration);
+    OnnxModel model;
+    if (precision == Precision::kInt8) {
+      model = supernet->export_onnx(arch, onnx, scoring, Precision::kInt8);
+    } else {
+      SupernetEvaluatorOptions no_recalibration;
+      no_recalibration.bn_batches = 0;
+      model = supernet->export_onnx(arch, onnx, no_recalibration);
+    }
     return ExportedModel{std::move(model.bytes), std::move(model.input_shape)};
   };
 }
@@ -59,7 +68,7 @@ void wire_farm_latency(const RunConfig& config, RunPieces& pieces, const FarmSes
                        std::vector<std::unique_ptr<Evaluator>>& parts) {
   const Supernet& supernet = *pieces.supernet;
   FarmEvaluatorOptions options = farm_latency_options(config, supernet.space(), supernet.layout());
-  options.export_onnx = onnx_exporter(pieces.supernet, config.evaluator.supernet.latency.batch);
+  options.export_onnx = onnx_exporter(pieces.supernet, config.evaluator.supernet);
   const bool local_runner = config.farm.local_runner && !config.farm.bind.empty();
   std::vector<FarmEvaluatorOptions> groups;
   if (local_runner) {

@@ -10,6 +10,7 @@
 #include "core/errors.h"
 #include "core/hash.h"
 #include "core/json_reader.h"
+#include "core/metric.h"
 #include "core/pareto.h"
 #include "core/supernet_options.h"
 
@@ -260,6 +261,33 @@ void check_reward(const RunConfig& c) {
   }
 }
 
+// A metric at int8 or fp16 needs something that gives it: the supernet
+// evaluator for accuracy, a runtime of that precision for a latency or
+// energy. The local runner's torch backend runs fp32 only.
+void check_precision(const RunConfig& c, const std::string& metric, const std::string& path) {
+  const Metric m = parse_metric(metric);
+  if (m.precision != Precision::kInt8 && m.precision != Precision::kFp16) return;
+  const std::string p = to_string(m.precision);
+  if (m.kind == MetricKind::kAccuracy && c.evaluator.type != "supernet") {
+    throw ConfigError(path, "\"" + metric + "\" needs the supernet evaluator (mbv3 space), which "
+                            "scores subnets quantized; the " + c.space.type + " space's " +
+                            c.evaluator.type + " evaluator has fp32 accuracy only");
+  }
+  // This CPU in LibTorch: the local runner's torch backend, or without a
+  // farm the in-process timing of "cpu_ms".
+  const bool local_torch_runner = c.farm.enabled && c.farm.local_runner && !c.farm.bind.empty() &&
+                                  c.farm.local_pipeline.empty() && !c.farm.devices.empty() &&
+                                  m.device == c.farm.devices.front();
+  const bool in_process = !c.farm.enabled && m.device == "cpu";
+  if ((m.kind == MetricKind::kLatency || m.kind == MetricKind::kEnergy) &&
+      (local_torch_runner || in_process)) {
+    throw ConfigError(path, "\"" + metric + "\" needs a runtime that runs " + p + ", but this CPU "
+                            "is timed by LibTorch at fp32 only; set /farm/local_pipeline to a "
+                            "pipeline that runs " + p +
+                            " (configs/runners/cpu-onnxruntime.json runs int8)");
+  }
+}
+
 }  // namespace
 
 FarmOptions parse_farm(JsonReader r) {
@@ -273,6 +301,19 @@ FarmOptions parse_farm(JsonReader r) {
   out.local_runner = r.boolean("local_runner", out.connect.empty());
   if (out.local_runner && !out.connect.empty()) {
     throw ConfigError(r.path_of("local_runner"), "a local runner needs the embedded broker (\"bind\")");
+  }
+  out.local_pipeline = r.string("local_pipeline", std::string());
+  if (!out.local_pipeline.empty()) {
+    if (!out.local_runner) {
+      throw ConfigError(r.path_of("local_pipeline"), "names the local runner's pipeline, but there "
+                                                     "is no local runner");
+    }
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(out.local_pipeline, error)) {
+      throw ConfigError(r.path_of("local_pipeline"),
+                        "no pipeline file \"" + out.local_pipeline + "\" (paths are relative to "
+                        "the directory nas runs in)");
+    }
   }
   if (r.has("device") && r.has("devices")) {
     throw ConfigError(r.path_of("devices"), "give \"device\" (one key) or \"devices\" (several), not both");
@@ -338,6 +379,12 @@ RunConfig parse_config(const nlohmann::json& document, const std::string& defaul
   }
   if (c.evaluator.type == "supernet" && c.space.type != "mbv3") {
     throw ConfigError("/evaluator/type", "the supernet evaluator needs the mbv3 space");
+  }
+  for (std::size_t i = 0; i < c.objectives.size(); ++i) {
+    check_precision(c, c.objectives[i].metric, "/objectives/" + std::to_string(i) + "/metric");
+  }
+  for (std::size_t i = 0; i < c.constraints.size(); ++i) {
+    check_precision(c, c.constraints[i].metric, "/constraints/" + std::to_string(i));
   }
   if (c.search.strategy == "rl") check_reward(c);
   for (const Objective& o : c.objectives) c.search.surrogate.metrics.push_back(o.metric);

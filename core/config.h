@@ -116,6 +116,10 @@ struct FarmOptions {
   std::string bind;                 // embedded broker's address; port 0 = any free port
   std::string connect;              // an external broker instead
   bool local_runner = true;         // with bind: start `nas runner --device <devices[0]>`
+  // With local_runner: the command backend with this pipeline file (e.g.
+  // configs/runners/cpu-onnxruntime.json, which runs int8 too) instead of
+  // the torch backend. "" = torch.
+  std::string local_pipeline;
   // Device keys ("device": one, or "devices": several); each gives metrics
   // "<key>_ms" and "<key>_mj".
   std::vector<std::string> devices = {"cpu"};

@@ -21,10 +21,8 @@ Metric parse_metric(const std::string& name) {
   Metric m;
   m.name = name;
   std::string rest = name;
-  for (const auto& [suffix, precision] : {std::pair{"fp32", Precision::kFp32},
-                                          std::pair{"fp16", Precision::kFp16},
-                                          std::pair{"int8", Precision::kInt8}}) {
-    if (strip_suffix(rest, suffix)) {
+  for (const Precision precision : {Precision::kFp32, Precision::kFp16, Precision::kInt8}) {
+    if (strip_suffix(rest, to_string(precision))) {
       m.precision = precision;
       break;
     }
@@ -68,6 +66,13 @@ const char* to_string(Precision precision) {
     case Precision::kUnspecified: break;
   }
   return "";
+}
+
+std::optional<Precision> precision_from_string(const std::string& name) {
+  for (const Precision precision : {Precision::kFp32, Precision::kFp16, Precision::kInt8}) {
+    if (name == to_string(precision)) return precision;
+  }
+  return std::nullopt;
 }
 
 }  // namespace nas

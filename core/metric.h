@@ -13,6 +13,7 @@
 // minimised, on no device.
 #pragma once
 
+#include <optional>
 #include <string>
 
 namespace nas {
@@ -40,5 +41,7 @@ const char* to_string(MetricKind kind);
 
 // "", "fp32", "fp16", "int8".
 const char* to_string(Precision precision);
+// The precision a name ("fp32", "fp16", "int8") says; nullopt for any other.
+std::optional<Precision> precision_from_string(const std::string& name);
 
 }  // namespace nas

@@ -28,7 +28,7 @@ const std::vector<std::string>& placeholder_names() {
   static const std::vector<std::string> names = {
       "onnx",     "workdir",     "output",      "batch",     "threads",     "warmup_runs",
       "warmup_seconds", "warmup_ms", "repeats", "min_seconds", "min_ms", "input_shape",
-      "input_shape_csv"};
+      "input_shape_csv", "precision"};
   return names;
 }
 
@@ -196,6 +196,24 @@ CommandPipeline CommandPipeline::from_json(const nlohmann::json& j) {
   p.parser = r.choice("parser", tool_parser_names());
   p.workdir_root = r.string("workdir_root", std::string());
   p.keep_workdir = r.boolean("keep_workdir", false);
+  if (const nlohmann::json* precisions = r.get("precisions")) {
+    const std::string path = r.path_of("precisions");
+    if (!precisions->is_array() || precisions->empty()) {
+      throw ConfigError(path, "expected a non-empty array of \"fp32\", \"fp16\", \"int8\", got " +
+                                  describe_json_value(*precisions));
+    }
+    p.precisions.clear();
+    for (std::size_t i = 0; i < precisions->size(); ++i) {
+      const nlohmann::json& v = (*precisions)[i];
+      const std::optional<Precision> precision =
+          v.is_string() ? precision_from_string(v.get<std::string>()) : std::nullopt;
+      if (!precision) {
+        throw ConfigError(path + "/" + std::to_string(i),
+                          "expected \"fp32\", \"fp16\" or \"int8\", got " + describe_json_value(v));
+      }
+      p.precisions.push_back(*precision);
+    }
+  }
   if (r.has("energy")) {
     JsonReader e = r.object("energy");
     p.sample_hz = e.number("sample_hz", 10, 1000, 20);
@@ -232,7 +250,12 @@ CommandBackend::CommandBackend(CommandPipeline pipeline) : pipeline_(std::move(p
 nlohmann::json CommandBackend::capabilities() const {
   nlohmann::json tools = nlohmann::json::array();
   for (const auto& step : pipeline_.steps) tools.push_back(step[0]);
-  return {{"accepts", nlohmann::json::array({"onnx"})}, {"parser", pipeline_.parser}, {"tools", tools}};
+  nlohmann::json precisions = nlohmann::json::array();
+  for (const Precision p : pipeline_.precisions) precisions.push_back(to_string(p));
+  return {{"accepts", nlohmann::json::array({"onnx"})},
+          {"parser", pipeline_.parser},
+          {"tools", tools},
+          {"precisions", precisions}};
 }
 
 namespace {
@@ -254,7 +277,8 @@ std::map<std::string, std::string> placeholder_values(const JobSpec& job,
           {"min_seconds", number_text(p.min_seconds)},
           {"min_ms", number_text(p.min_seconds * 1000)},
           {"input_shape", shape_text(job.input_shape, 'x')},
-          {"input_shape_csv", shape_text(job.input_shape, ',')}};
+          {"input_shape_csv", shape_text(job.input_shape, ',')},
+          {"precision", to_string(job.precision)}};
 }
 
 std::string write_onnx(const JobSpec& job, const WorkDir& dir) {
@@ -393,6 +417,13 @@ JobResult CommandBackend::measure(const JobSpec& job, PowerMeter* meter,
   if (job.onnx.empty()) {
     throw UnsupportedJob("the command backend measures ONNX files; job " + job.job_id +
                          " carries none (only an arch)");
+  }
+  if (std::find(pipeline_.precisions.begin(), pipeline_.precisions.end(), job.precision) ==
+      pipeline_.precisions.end()) {
+    std::string runs;
+    for (const Precision p : pipeline_.precisions) runs += (runs.empty() ? "" : ", ") + std::string(to_string(p));
+    throw UnsupportedJob(std::string("this pipeline runs ") + runs + "; job " + job.job_id +
+                         " asks for " + to_string(job.precision));
   }
   JobResult result;
   result.job_id = job.job_id;

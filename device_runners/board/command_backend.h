@@ -17,8 +17,12 @@
 //   {warmup_runs} {warmup_seconds} {warmup_ms} {repeats} {min_seconds} {min_ms}
 //   {input_shape}    the job's input shape as 1x3x224x224
 //   {input_shape_csv} ... as 1,3,224,224
+//   {precision}      the job's precision: fp32, fp16 or int8 (the ONNX file
+//                    of an int8 job is a calibrated QDQ file)
 // Optional keys: "workdir_root" (where job folders go; default $TMPDIR or
-// /tmp), "keep_workdir" (false), "energy": {"sample_hz": 20, "idle_seconds": 1}.
+// /tmp), "keep_workdir" (false), "energy": {"sample_hz": 20, "idle_seconds": 1},
+// "precisions": the precisions the pipeline runs (default ["fp32"]); a job
+// at another is answered `unsupported`.
 #pragma once
 
 #include <string>
@@ -37,6 +41,7 @@ struct CommandPipeline {
   bool keep_workdir = false;
   double sample_hz = 20;      // meter reads per second while the last step runs
   double idle_seconds = 1.0;  // idle power measured before the last step
+  std::vector<Precision> precisions = {Precision::kFp32};
 
   // Throws ConfigError naming the JSON path (`/steps/1/0: ...`) of a
   // missing, mistyped or unknown key, an unknown placeholder or parser.
@@ -54,7 +59,8 @@ class CommandBackend : public Backend {
   explicit CommandBackend(CommandPipeline pipeline);
 
   std::string name() const override { return "command"; }
-  // {"accepts": ["onnx"], "parser": ..., "tools": [argv[0] of each step]}
+  // {"accepts": ["onnx"], "parser": ..., "tools": [argv[0] of each step],
+  //  "precisions": [...]}
   nlohmann::json capabilities() const override;
 
   // Runs the pipeline on job.onnx. Latency comes from the tool's report
@@ -65,7 +71,7 @@ class CommandBackend : public Backend {
   // step ended, divided by the tool's iteration count.
   // A step that fails gives status error with the tool's last lines; a
   // cancelled job gives status timeout. Throws UnsupportedJob for a job
-  // without an ONNX file.
+  // without an ONNX file or at a precision the pipeline does not run.
   JobResult measure(const JobSpec& job, PowerMeter* meter,
                     const std::function<bool()>& cancelled) override;
 

@@ -7,7 +7,10 @@
 namespace nas {
 
 nlohmann::json SleepBackend::capabilities() const {
-  return {{"accepts", {"arch", "onnx"}}, {"synthetic", true}, {"job_seconds", job_seconds_}};
+  return {{"accepts", {"arch", "onnx"}},
+          {"synthetic", true},
+          {"job_seconds", job_seconds_},
+          {"precisions", {"fp32", "fp16", "int8"}}};
 }
 
 JobResult SleepBackend::measure(const JobSpec& job, PowerMeter* /*meter*/,

@@ -23,7 +23,8 @@ nlohmann::json TorchBackend::capabilities() const {
           {"spaces", {"mbv3"}},
           {"kinds", {kJobNetwork, kJobMbv3Block}},
           {"torch", describe_torch()},
-          {"device", cuda_ ? "cuda" : "cpu"}};
+          {"device", cuda_ ? "cuda" : "cpu"},
+          {"precisions", {"fp32"}}};
 }
 
 namespace {
@@ -90,6 +91,14 @@ JobResult TorchBackend::measure(const JobSpec& job, PowerMeter* meter,
   const bool block = job.kind == kJobMbv3Block;
   if (!block && job.space.rfind("mbv3", 0) != 0) {
     throw UnsupportedJob("the torch backend builds mbv3 subnets, not space '" + job.space + "'");
+  }
+  if (job.precision != Precision::kFp32) {
+    // It builds the float network from the arch; timing it as int8 or fp16
+    // would be a figure of another network.
+    throw UnsupportedJob(std::string("the torch backend runs fp32 networks; job ") + job.job_id +
+                         " asks for " + to_string(job.precision) +
+                         " (an int8 runtime here: the command backend with "
+                         "configs/runners/cpu-onnxruntime.json)");
   }
   JobResult result;
   result.job_id = job.job_id;

@@ -2,7 +2,8 @@
 // with LibTorch (fresh weights: latency does not depend on their values) and
 // times its forward pass on this machine's CPU or GPU. A job of kind
 // kJobMbv3Block builds and times one inverted-residual block instead, for
-// per-block look-up tables (`nas lut build`).
+// per-block look-up tables (`nas lut build`). fp32 only: a job at another
+// precision is answered `unsupported`.
 #pragma once
 
 #include "device_runners/board/backend.h"

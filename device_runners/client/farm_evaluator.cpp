@@ -11,11 +11,20 @@
 #include <thread>
 
 #include "core/errors.h"
+#include "core/metric.h"
 
 namespace nas {
 namespace {
 
 // What the store keeps of an ok result: every statistic, not just the median.
+// The precisions a key's metrics may name beside fp32's unsuffixed ones.
+constexpr Precision kOtherPrecisions[] = {Precision::kInt8, Precision::kFp16};
+
+// What one job measures of an arch: a device key at a precision.
+std::string job_target(const std::string& device, Precision precision) {
+  return precision == Precision::kFp32 ? device : device + "_" + to_string(precision);
+}
+
 std::shared_ptr<const MeasurementRecord> record_of(const JobResult& r, const std::string& device,
                                                    const MeasureProtocol& protocol) {
   if (r.status != wire::JobStatus::kOk || !r.latency) return nullptr;
@@ -42,14 +51,17 @@ class FarmEvaluator::Batch : public PendingBatch {
   Batch(FarmEvaluator& owner, std::vector<EvaluationRequest> requests)
       : owner_(owner), progress_(owner.measured_) {
     requests_ = std::move(requests);
-    std::map<std::pair<std::string, std::string>, std::size_t> job_of;  // (arch id, key)
+    // By (arch id, job_target): one job per arch, key and precision.
+    std::map<std::pair<std::string, std::string>, std::size_t> job_of;
     std::map<std::string, bool> needs_onnx;  // by key
     std::map<std::pair<std::string, std::string>, Measured> earlier;
     earlier.swap(owner_.latest_);
     for (std::size_t i = 0; i < requests_.size(); ++i) {
       const std::string& device = owner_.device_of(requests_[i].metric);
+      const Precision precision = precision_of(requests_[i].metric);
+      const std::string target = job_target(device, precision);
       const std::string id = owner_.space_.id(requests_[i].arch);
-      const auto known = earlier.find({id, device});
+      const auto known = earlier.find({id, target});
       if (known != earlier.end()) {
         // The other metric of a job already done: no second job.
         ready_.push_back({i, owner_.value_of(known->second, requests_[i].metric)});
@@ -57,15 +69,19 @@ class FarmEvaluator::Batch : public PendingBatch {
         ++answered_;
         continue;
       }
-      auto [it, fresh] = job_of.emplace(std::make_pair(id, device), jobs_.size());
+      auto [it, fresh] = job_of.emplace(std::make_pair(id, target), jobs_.size());
       if (fresh) {
-        auto onnx = needs_onnx.find(device);
-        if (onnx == needs_onnx.end()) {
-          onnx = needs_onnx.emplace(device, owner_.runners_need_onnx(device)).first;
+        bool with_onnx = precision != Precision::kFp32 && owner_.options_.export_onnx;
+        if (!with_onnx) {
+          auto onnx = needs_onnx.find(device);
+          if (onnx == needs_onnx.end()) {
+            onnx = needs_onnx.emplace(device, owner_.runners_need_onnx(device)).first;
+          }
+          with_onnx = onnx->second;
         }
-        jobs_.push_back({device, owner_.job_for(requests_[i].arch, id, onnx->second)});
+        jobs_.push_back({device, owner_.job_for(requests_[i].arch, id, with_onnx, precision)});
         job_requests_.emplace_back();
-        job_keys_.emplace_back(id, device);
+        job_keys_.emplace_back(id, target);
       }
       job_requests_[it->second].push_back(i);
     }
@@ -165,7 +181,7 @@ class FarmEvaluator::Batch : public PendingBatch {
   std::vector<EvaluationRequest> requests_;
   std::vector<FarmJob> jobs_;
   std::vector<std::vector<std::size_t>> job_requests_;  // requests each job answers
-  std::vector<std::pair<std::string, std::string>> job_keys_;  // (arch id, key) of each job
+  std::vector<std::pair<std::string, std::string>> job_keys_;  // (arch id, target) of each job
   std::vector<Answer> ready_;  // answered without a job
   std::size_t answered_ = 0;   // requests handed on (or ready_)
   // Measurements done per key; written by the waiting thread while it runs.
@@ -240,12 +256,29 @@ std::vector<std::string> FarmEvaluator::metrics() const {
     out.push_back(d + "_ms");
     out.push_back(d + "_mj");
   }
+  for (const Precision p : kOtherPrecisions) {
+    for (const std::string& d : options_.devices) {
+      out.push_back(d + "_ms_" + to_string(p));
+      out.push_back(d + "_mj_" + to_string(p));
+    }
+  }
   return out;
 }
 
+Precision FarmEvaluator::precision_of(const std::string& metric) {
+  const Precision p = parse_metric(metric).precision;
+  return p == Precision::kUnspecified ? Precision::kFp32 : p;
+}
+
 const std::string& FarmEvaluator::device_of(const std::string& metric) const {
-  for (const std::string& d : options_.devices) {
-    if (metric == d + "_ms" || metric == d + "_mj") return d;
+  const Metric m = parse_metric(metric);
+  const bool other_precision =
+      std::find(std::begin(kOtherPrecisions), std::end(kOtherPrecisions), m.precision) !=
+      std::end(kOtherPrecisions);
+  if (m.precision == Precision::kUnspecified || other_precision) {
+    for (const std::string& d : options_.devices) {
+      if (m.base == d + "_ms" || m.base == d + "_mj") return d;
+    }
   }
   std::string known;
   for (const std::string& m : metrics()) known += (known.empty() ? "\"" : ", \"") + m + "\"";
@@ -265,7 +298,8 @@ Workload FarmEvaluator::workload() const {
   return options_.on_this_host ? Workload::kQuietHost : Workload::kRemote;
 }
 
-JobSpec FarmEvaluator::job_for(const Arch& arch, const std::string& id, bool with_onnx) {
+JobSpec FarmEvaluator::job_for(const Arch& arch, const std::string& id, bool with_onnx,
+                               Precision precision) {
   JobSpec job;
   // Unique across processes sharing a broker: pid and a counter.
   job.job_id = std::to_string(getpid()) + "-" + std::to_string(next_job_++) + "-" + id;
@@ -275,8 +309,9 @@ JobSpec FarmEvaluator::job_for(const Arch& arch, const std::string& id, bool wit
   job.input_shape = options_.input_shape;
   job.protocol = options_.protocol;
   job.deadline_seconds = options_.deadline_seconds;
+  job.precision = precision;
   if (with_onnx) {
-    ExportedModel model = options_.export_onnx(arch);
+    ExportedModel model = options_.export_onnx(arch, precision);
     job.onnx = std::move(model.onnx);
     job.input_shape = std::move(model.input_shape);
   }
@@ -292,7 +327,7 @@ Evaluation FarmEvaluator::value_of(const Measured& m, const std::string& metric)
     return e;
   }
   e.measurement = m.record;
-  if (metric.size() > 3 && metric.compare(metric.size() - 3, 3, "_ms") == 0) {
+  if (parse_metric(metric).kind == MetricKind::kLatency) {
     e.value = r.latency->median_ms;
   } else if (r.energy) {
     e.value = r.energy->millijoules_per_inference();

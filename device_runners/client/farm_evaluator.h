@@ -33,7 +33,10 @@ struct ExportedModel {
 };
 
 struct FarmEvaluatorOptions {
-  // Device keys; each gives metrics "<key>_ms" and "<key>_mj".
+  // Device keys; each gives metrics "<key>_ms" and "<key>_mj" (the fp32
+  // network), and "<key>_ms_int8", "<key>_mj_int8", "<key>_ms_fp16" and
+  // "<key>_mj_fp16": a job at that precision, which the key's runner
+  // measures with a runtime of that precision or answers `unsupported`.
   std::vector<std::string> devices;
   std::string space_name;       // SearchSpace::name() of the architectures sent
   nlohmann::json space_options = nlohmann::json::object();  // what rebuilds the network
@@ -41,11 +44,13 @@ struct FarmEvaluatorOptions {
   MeasureProtocol protocol;
   double deadline_seconds = 300;  // per job, from dispatch
   double wait_seconds = 3600;     // per job, from submission (queueing included)
-  // Exports an arch for runners that measure ONNX files (the command
-  // backend). When set, a job carries the file (and its input shape) unless
-  // every runner the broker lists for the device builds archs itself, as
-  // each says in HELLO; unset, jobs carry the arch only.
-  std::function<ExportedModel(const Arch&)> export_onnx;
+  // Exports an arch at a precision (fp32, int8 as a calibrated QDQ file,
+  // fp16 as the fp32 file the runtime converts) for runners that measure
+  // ONNX files (the command backend). When set, an fp32 job carries the file
+  // (and its input shape) unless every runner the broker lists for the
+  // device builds archs itself, as each says in HELLO, and a job at another
+  // precision always carries it; unset, jobs carry the arch only.
+  std::function<ExportedModel(const Arch&, Precision)> export_onnx;
   // The keys' runner is this machine's CPU (the embedded local runner): a
   // batch then runs only while the machine does nothing else
   // (Workload::kQuietHost), since a latency timed on a busy CPU is wrong.
@@ -88,8 +93,10 @@ class FarmEvaluator : public Evaluator {
   class Batch;
   FarmClient& client();
   const std::string& device_of(const std::string& metric) const;
+  // The precision of the job that measures `metric`.
+  static Precision precision_of(const std::string& metric);
   bool runners_need_onnx(const std::string& device);
-  JobSpec job_for(const Arch& arch, const std::string& id, bool with_onnx);
+  JobSpec job_for(const Arch& arch, const std::string& id, bool with_onnx, Precision precision);
   // The value of `metric` from a job's result.
   Evaluation value_of(const Measured& m, const std::string& metric) const;
 
@@ -98,8 +105,8 @@ class FarmEvaluator : public Evaluator {
   std::unique_ptr<FarmClient> client_;  // connected on first use
   FarmEvaluatorOptions options_;
   std::int64_t next_job_ = 0;
-  // The latest batch's results by (arch id, key), for the other metric of
-  // the same job asked afterwards.
+  // The latest batch's results by (arch id, key and precision), for the
+  // other metric of the same job asked afterwards.
   std::map<std::pair<std::string, std::string>, Measured> latest_;
   bool batch_open_ = false;
   // Measurements done per key by this evaluator; guarded by the open batch

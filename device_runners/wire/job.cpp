@@ -35,6 +35,7 @@ nlohmann::json JobSpec::to_json() const {
                       {"protocol", protocol.to_json()},
                       {"deadline_seconds", deadline_seconds}};
   if (!onnx.empty()) j["onnx"] = base64_encode(onnx);
+  if (precision != Precision::kFp32) j["precision"] = to_string(precision);
   return j;
 }
 
@@ -69,6 +70,13 @@ JobSpec JobSpec::from_json(const nlohmann::json& j) {
     throw wire::ProtocolError("job: deadline_seconds must be in (0, " +
                               std::to_string(static_cast<int>(kMaxDeadlineSeconds)) + "]");
   }
+  const std::string precision = take_or<std::string>(j, "precision", "job", "fp32");
+  const std::optional<Precision> p = precision_from_string(precision);
+  if (!p) {
+    throw wire::ProtocolError("job: unknown precision '" + printable_excerpt(precision) +
+                              "' (fp32, fp16 or int8)");
+  }
+  s.precision = *p;
   if (auto it = j.find("onnx"); it != j.end()) {
     std::optional<std::string> bytes;
     if (it->is_string()) bytes = base64_decode(it->get_ref<const std::string&>());

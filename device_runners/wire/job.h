@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/measurement.h"
+#include "core/metric.h"
 #include "device_runners/wire/protocol.h"
 
 namespace nas {
@@ -35,11 +36,15 @@ struct JobSpec {
   std::string onnx;
   MeasureProtocol protocol;
   double deadline_seconds = 600;  // from dispatch; past it the job is a timeout
+  // The precision to run at; the ONNX file is already at it (an int8 QDQ
+  // file for kInt8). A runner whose device cannot run it answers
+  // `unsupported`. On the wire: "precision", absent for fp32.
+  Precision precision = Precision::kFp32;
 
   nlohmann::json to_json() const;
   // The one typed reading of a JOB (and of a SUBMIT's job): never throws
   // anything but wire::ProtocolError, which names the field. Refuses a field
-  // of the wrong JSON type, an unknown kind, a deadline outside
+  // of the wrong JSON type, an unknown kind or precision, a deadline outside
   // (0, kMaxDeadlineSeconds], and a job with neither arch nor ONNX.
   static JobSpec from_json(const nlohmann::json& j);
 };

@@ -1,6 +1,6 @@
 // ONNX end to end with real processes: `nas run` measures latency through an
 // external `nas broker` and a `nas runner` whose command backend runs ONNX
-// Runtime (tests/tools/onnxruntime_tool.js, a test tool) on the ONNX file
+// Runtime (tools/onnxruntime_tool.js, a test tool) on the ONNX file
 // each job carries; then `nas export` ships a subnet the run found, and its
 // one-line errors.
 #include <doctest/doctest.h>
@@ -85,7 +85,7 @@ TEST_CASE("a command-backend runner measures the ONNX files the search exports; 
   const nlohmann::json pipeline = {
       {"steps",
        {{"/usr/bin/env", "NODE_PATH=" + kModules, "node",
-         std::string(NAS_SOURCE_DIR) + "/tests/tools/onnxruntime_tool.js", "bench", "{onnx}",
+         std::string(NAS_SOURCE_DIR) + "/tools/onnxruntime_tool.js", "bench", "{onnx}",
          "{input_shape}", "{warmup_runs}", "{repeats}", "{threads}"}}},
       {"parser", "trtexec"},
       {"workdir_root", (dir / "jobs").string()},

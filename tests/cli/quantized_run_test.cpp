@@ -6,11 +6,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "tests/cli/sqlite_peek.h"
+#include "tests/cli/shipped_config.h"
 #include "tests/cli/tiny_mbv3_config.h"
 #include "tests/support/onnx_tools.h"
 #include "tests/support/process.h"
@@ -114,6 +116,76 @@ TEST_CASE("nas run searches on int8 accuracy and size, and scores its front at i
   const ProcessResult fp16 = run_process(
       {nas_binary(), "export", db, "--arch", arch, "--precision", "fp16", "-o", file});
   check_one_line_error(fp16, "--precision: \"fp16\" is not written; fp32 or int8");
+}
+
+TEST_CASE("nas run measures int8 latency on this CPU in ONNX Runtime, on the QDQ file of what it scored") {
+  const std::string missing = onnx_tools_missing(kModules);
+  if (!missing.empty()) {
+    MESSAGE("skipped: " << missing);
+    return;
+  }
+  TempDir dir;
+  std::filesystem::create_directories(dir / "jobs");
+  // configs/runners/cpu-onnxruntime.json with absolute paths, keeping each
+  // job's folder to look at the files afterwards.
+  nlohmann::json pipeline = nlohmann::json::parse(
+      read_file(std::string(NAS_SOURCE_DIR) + "/configs/runners/cpu-onnxruntime.json"));
+  pipeline["steps"][0][1] = "NODE_PATH=" + kModules;
+  pipeline["steps"][0][3] = std::string(NAS_SOURCE_DIR) + "/tools/onnxruntime_tool.js";
+  pipeline["workdir_root"] = (dir / "jobs").string();
+  pipeline["keep_workdir"] = true;
+  write_file(dir / "ort.json", pipeline.dump(2));
+  nlohmann::json c = int8_config(dir);
+  c["objectives"].push_back({{"metric", "cpu_ms_int8"}, {"goal", "minimize"}});
+  c["farm"] = {{"local_pipeline", (dir / "ort.json").string()}};
+  write_file(dir / "int8.json", c.dump(2));
+
+  const ProcessResult run = run_process({nas_binary(), "run", (dir / "int8.json").string(), "-q"});
+  REQUIRE_MESSAGE(run.exit_code == 0, run.err);
+  const std::string db = (dir / "int8.db").string();
+  CHECK(query_int(db, "SELECT count(*) FROM evaluations WHERE metric = 'cpu_ms_int8' AND "
+                      "source = 'measured' AND device = 'cpu' AND value > 0") == 4);
+  // Every job carried the calibrated QDQ file, which the pipeline ran.
+  int files = 0;
+  for (const auto& job : std::filesystem::directory_iterator(dir / "jobs")) {
+    const ProcessResult ops = check_with_python_onnx((job.path() / "model.onnx").string());
+    REQUIRE_MESSAGE(ops.exit_code == 0, ops.err);
+    CHECK(ops.out.find("QuantizeLinear") != std::string::npos);
+    ++files;
+  }
+  CHECK(files == 4);
+}
+
+TEST_CASE("an int8 metric nothing can give is a one-line error naming its JSON path") {
+  TempDir dir;
+  nlohmann::json c = int8_config(dir);
+  c["objectives"].push_back({{"metric", "cpu_ms_int8"}, {"goal", "minimize"}});
+  const std::string expected =
+      "/objectives/2/metric: \"cpu_ms_int8\" needs a runtime that runs int8, but this CPU is "
+      "timed by LibTorch at fp32 only; set /farm/local_pipeline";
+  write_file(dir / "in-process.json", c.dump());  // no farm: timed in-process
+  check_one_line_error(run_process({nas_binary(), "validate", (dir / "in-process.json").string()}),
+                       expected);
+  c["farm"] = nlohmann::json::object();  // the local runner's torch backend
+  write_file(dir / "torch.json", c.dump());
+  check_one_line_error(run_process({nas_binary(), "validate", (dir / "torch.json").string()}),
+                       expected);
+  c["farm"] = {{"local_pipeline", (dir / "none.json").string()}};
+  write_file(dir / "none.json.cfg", c.dump());
+  check_one_line_error(run_process({nas_binary(), "validate", (dir / "none.json.cfg").string()}),
+                       "/farm/local_pipeline: no pipeline file");
+
+  nlohmann::json nb201 = shipped_config("nb201-random");
+  nb201["constraints"] = {"cifar10_test_acc_int8 >= 90"};
+  write_file(dir / "nb201.json", nb201.dump());
+  check_one_line_error(run_process({nas_binary(), "validate", (dir / "nb201.json").string()}),
+                       "/constraints/0: \"cifar10_test_acc_int8\" needs the supernet evaluator");
+}
+
+TEST_CASE("the shipped int8 quickstart validates from the repository root") {
+  const ProcessResult r = run_process({"/usr/bin/env", "-C", NAS_SOURCE_DIR, nas_binary(), "validate",
+                                       "configs/quickstart-int8.json"});
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
 }
 
 TEST_CASE("bad quantization settings name their JSON path") {

@@ -43,6 +43,27 @@ TEST_CASE("energy becomes the millijoules metrics and the store use") {
   CHECK_FALSE(MeasurementRecord::of(l, nullptr, "pi", MeasureProtocol{}).energy_mj.has_value());
 }
 
+TEST_CASE("a job's precision crosses the wire; fp32 is the field's absence; an unknown one is refused") {
+  JobSpec spec;
+  spec.job_id = "j";
+  spec.space = "mbv3";
+  spec.arch = {{"resolution", "28"}};
+  spec.input_shape = {1, 1, 28, 28};
+  CHECK_FALSE(spec.to_json().contains("precision"));
+  CHECK(JobSpec::from_json(spec.to_json()).precision == Precision::kFp32);
+  spec.precision = Precision::kInt8;
+  const nlohmann::json body =
+      wire::decode(wire::encode({wire::MessageType::kJob, spec.to_json()})).body;
+  CHECK(body["precision"] == "int8");
+  CHECK(JobSpec::from_json(body).precision == Precision::kInt8);
+  nlohmann::json bad = body;
+  bad["precision"] = "int4";
+  CHECK_THROWS_WITH_AS(JobSpec::from_json(bad), "job: unknown precision 'int4' (fp32, fp16 or int8)",
+                       wire::ProtocolError);
+  bad["precision"] = 8;
+  CHECK_THROWS_WITH_AS(JobSpec::from_json(bad), doctest::Contains("'precision'"), wire::ProtocolError);
+}
+
 TEST_CASE("a job's fields of the wrong JSON type are ProtocolErrors naming the field, never nlohmann's") {
   JobSpec spec;
   spec.job_id = "j";

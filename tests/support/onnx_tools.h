@@ -64,12 +64,12 @@ inline ProcessResult check_with_python_onnx(const std::string& model) {
                       model});
 }
 
-// Runs tests/tools/onnxruntime_tool.js with NODE_PATH set to `modules_dir`.
+// Runs tools/onnxruntime_tool.js with NODE_PATH set to `modules_dir`.
 inline ProcessResult run_onnxruntime_tool(const std::string& source_dir,
                                           const std::string& modules_dir,
                                           const std::vector<std::string>& args) {
   std::vector<std::string> argv = {"/usr/bin/env", "NODE_PATH=" + modules_dir, "node",
-                                   source_dir + "/tests/tools/onnxruntime_tool.js"};
+                                   source_dir + "/tools/onnxruntime_tool.js"};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_process(argv);
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// TEST TOOL, not a vendor tool: runs an ONNX file in ONNX Runtime (npm's
-// onnxruntime-node, found through NODE_PATH) for the export tests and for a
-// command-backend pipeline that must run on any x86-64 or aarch64 machine.
+// nas's own tool, not a vendor's: runs an ONNX file in ONNX Runtime (npm's
+// onnxruntime-node, found through NODE_PATH; scripts/install_onnxruntime_node.sh
+// puts it in build/onnxruntime-node) for the export tests, the quantization
+// benchmark, and the command-backend pipeline configs/runners/cpu-onnxruntime.json,
+// which measures this CPU at fp32 and, with a QDQ file, at int8.
 //
 //   node onnxruntime_tool.js run MODEL SHAPE INPUT.f32 OUTPUT.f32 [verbose]
 //       One inference on raw little-endian float32 input of SHAPE (1x3x224x224);
