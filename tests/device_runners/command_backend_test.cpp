@@ -84,6 +84,34 @@ TEST_CASE("command: steps run in order with placeholders, the last step's output
         "--shapes=input:1x3x224x224\n--note=a b\n");
 }
 
+TEST_CASE("command: a pipeline runs the precisions it lists, gets {precision}, and refuses the others") {
+  TestTree t;
+  const std::string bench = t.script("trtexec.sh",
+                                     "printf '%s\\n' \"$@\" > bench_args.txt\n"
+                                     "cat '" + fixture_path("trtexec_jetson.txt") + "'\n");
+  const nlohmann::json steps = nlohmann::json::array({nlohmann::json::array({bench, "--{precision}"})});
+  CommandBackend fp32_only(CommandPipeline::from_json(
+      {{"steps", steps}, {"parser", "trtexec"}, {"workdir_root", t.root()}}));
+  CHECK(fp32_only.capabilities()["precisions"] == nlohmann::json::array({"fp32"}));
+  JobSpec job = onnx_job();
+  job.precision = Precision::kInt8;
+  CHECK_THROWS_WITH_AS(fp32_only.measure(job, nullptr, never),
+                       "this pipeline runs fp32; job j1 asks for int8", UnsupportedJob);
+
+  CommandBackend both(CommandPipeline::from_json({{"steps", steps},
+                                                  {"parser", "trtexec"},
+                                                  {"workdir_root", t.root()},
+                                                  {"keep_workdir", true},
+                                                  {"precisions", {"fp32", "int8"}}}));
+  CHECK(both.capabilities()["precisions"] == nlohmann::json::array({"fp32", "int8"}));
+  const JobResult r = both.measure(job, nullptr, never);
+  REQUIRE_MESSAGE(r.status == wire::JobStatus::kOk, r.message);
+  CHECK(r.environment["steps"][0]["argv"][1] == "--int8");
+  job.precision = Precision::kFp16;
+  CHECK_THROWS_WITH_AS(both.measure(job, nullptr, never),
+                       "this pipeline runs fp32, int8; job j1 asks for fp16", UnsupportedJob);
+}
+
 TEST_CASE("command: the Edge TPU compiler's report is kept with the measurement") {
   TestTree t;
   const std::string compiler = t.script("edgetpu_compiler",
@@ -255,6 +283,10 @@ TEST_CASE("command pipeline files: errors name the JSON path") {
   CHECK(error_of({{"steps", {{"trtexec"}}}, {"parser", "trtexec"}, {"parsr", 1}}).find("/parsr") == 0);
   CHECK(error_of({{"steps", {{"trtexec"}}}, {"parser", "trtexec"}, {"energy", {{"sample_hz", 2}}}})
             .find("/energy/sample_hz") == 0);
+  CHECK(error_of({{"steps", {{"trtexec"}}}, {"parser", "trtexec"}, {"precisions", {"fp32", "int4"}}})
+            .find("/precisions/1: expected \"fp32\", \"fp16\" or \"int8\", got") == 0);
+  CHECK(error_of({{"steps", {{"trtexec"}}}, {"parser", "trtexec"}, {"precisions", "int8"}})
+            .find("/precisions: expected a non-empty array") == 0);
   CHECK(split_command("a 'b c' \"d e\"f  g") == std::vector<std::string>{"a", "b c", "d ef", "g"});
 
   TestTree t;
@@ -267,13 +299,16 @@ TEST_CASE("command pipeline files: errors name the JSON path") {
 }
 
 TEST_CASE("the example pipelines under configs/runners/ are valid") {
-  for (const char* name : {"jetson-trtexec.json", "ncs2-benchmark_app.json", "coral-edgetpu.json"}) {
+  for (const char* name : {"jetson-trtexec.json", "ncs2-benchmark_app.json", "coral-edgetpu.json",
+                           "cpu-onnxruntime.json"}) {
     CAPTURE(name);
     const auto p = CommandPipeline::load(std::string(NAS_SOURCE_DIR) + "/configs/runners/" + name);
     CHECK_FALSE(p.steps.empty());
   }
   CHECK(CommandPipeline::load(std::string(NAS_SOURCE_DIR) + "/configs/runners/coral-edgetpu.json")
             .parser == "benchmark_model");
+  CHECK(CommandPipeline::load(std::string(NAS_SOURCE_DIR) + "/configs/runners/cpu-onnxruntime.json")
+            .precisions == std::vector<Precision>{Precision::kFp32, Precision::kInt8});
 }
 
 }  // namespace

@@ -7,6 +7,16 @@
 namespace nas {
 namespace {
 
+// A job "j" with the fields every job needs.
+JobSpec a_job(const std::string& space, nlohmann::json arch, std::vector<std::int64_t> input_shape) {
+  JobSpec spec;
+  spec.job_id = "j";
+  spec.space = space;
+  spec.arch = std::move(arch);
+  spec.input_shape = std::move(input_shape);
+  return spec;
+}
+
 TEST_CASE("a result's runner id and idle time round-trip as typed fields") {
   JobResult r;
   r.job_id = "j1";
@@ -44,11 +54,7 @@ TEST_CASE("energy becomes the millijoules metrics and the store use") {
 }
 
 TEST_CASE("a job's precision crosses the wire; fp32 is the field's absence; an unknown one is refused") {
-  JobSpec spec;
-  spec.job_id = "j";
-  spec.space = "mbv3";
-  spec.arch = {{"resolution", "28"}};
-  spec.input_shape = {1, 1, 28, 28};
+  JobSpec spec = a_job("mbv3", {{"resolution", "28"}}, {1, 1, 28, 28});
   CHECK_FALSE(spec.to_json().contains("precision"));
   CHECK(JobSpec::from_json(spec.to_json()).precision == Precision::kFp32);
   spec.precision = Precision::kInt8;
@@ -65,11 +71,7 @@ TEST_CASE("a job's precision crosses the wire; fp32 is the field's absence; an u
 }
 
 TEST_CASE("a job's fields of the wrong JSON type are ProtocolErrors naming the field, never nlohmann's") {
-  JobSpec spec;
-  spec.job_id = "j";
-  spec.space = "nb201";
-  spec.arch = {{"edge_1_0", "none"}};
-  spec.input_shape = {1, 3, 32, 32};
+  const JobSpec spec = a_job("nb201", {{"edge_1_0", "none"}}, {1, 3, 32, 32});
   const nlohmann::json good = spec.to_json();
   CHECK(JobSpec::from_json(good).job_id == "j");
   for (const auto& [field, value] : std::vector<std::pair<std::string, nlohmann::json>>{

@@ -40,5 +40,17 @@ TEST_CASE("a torch runner asked to measure on cuda measures there, or says why i
   CHECK(TorchBackend("cpu").capabilities().at("device") == "cpu");
 }
 
+TEST_CASE("a torch runner runs fp32 only: an int8 job is answered unsupported, with the reason") {
+  TorchBackend backend("cpu");
+  CHECK(backend.capabilities().at("precisions") == nlohmann::json::array({"fp32"}));
+  JobSpec job;
+  job.job_id = "j";
+  job.space = "mbv3";
+  job.precision = Precision::kInt8;
+  CHECK_THROWS_WITH_AS(backend.measure(job, nullptr, [] { return false; }),
+                       doctest::Contains("the torch backend runs fp32 networks; job j asks for int8"),
+                       UnsupportedJob);
+}
+
 }  // namespace
 }  // namespace nas
