@@ -28,7 +28,7 @@ const std::vector<std::string>& placeholder_names() {
   static const std::vector<std::string> names = {
       "onnx",     "workdir",     "output",      "batch",     "threads",     "warmup_runs",
       "warmup_seconds", "warmup_ms", "repeats", "min_seconds", "min_ms", "input_shape",
-      "input_shape_csv", "precision"};
+      "input_shape_csv", "precision", "pipeline_dir"};
   return names;
 }
 
@@ -147,6 +147,8 @@ std::vector<std::string> split_command(const std::string& text) {
 CommandPipeline CommandPipeline::from_json(const nlohmann::json& j) {
   JsonReader r(j, "");
   CommandPipeline p;
+  std::error_code error;
+  p.directory = std::filesystem::current_path(error).string();
   const std::string steps_path = r.path_of("steps");
   const nlohmann::json* steps = r.get("steps");
   if (!steps) throw ConfigError(steps_path, "missing: the pipeline needs at least one step");
@@ -231,7 +233,9 @@ CommandPipeline CommandPipeline::load(const std::string& path) {
   text << in.rdbuf();
   const nlohmann::json j = parse_json_text(text.str(), path);
   try {
-    return from_json(j);
+    CommandPipeline p = from_json(j);
+    p.directory = std::filesystem::absolute(std::filesystem::path(path)).parent_path().string();
+    return p;
   } catch (const ConfigError& e) {
     const std::string what = e.what();
     const std::string problem = what.substr(std::min(what.size(), e.path().size() + 2));
@@ -263,7 +267,8 @@ namespace {
 // The values of the pipeline's placeholders ({onnx}, {batch}, ...) for `job`.
 std::map<std::string, std::string> placeholder_values(const JobSpec& job,
                                                       const std::string& workdir,
-                                                      const std::string& onnx) {
+                                                      const std::string& onnx,
+                                                      const std::string& pipeline_dir) {
   const MeasureProtocol& p = job.protocol;
   return {{"onnx", onnx},
           {"workdir", workdir},
@@ -278,7 +283,8 @@ std::map<std::string, std::string> placeholder_values(const JobSpec& job,
           {"min_ms", number_text(p.min_seconds * 1000)},
           {"input_shape", shape_text(job.input_shape, 'x')},
           {"input_shape_csv", shape_text(job.input_shape, ',')},
-          {"precision", to_string(job.precision)}};
+          {"precision", to_string(job.precision)},
+          {"pipeline_dir", pipeline_dir}};
 }
 
 std::string write_onnx(const JobSpec& job, const WorkDir& dir) {
@@ -431,8 +437,8 @@ JobResult CommandBackend::measure(const JobSpec& job, PowerMeter* meter,
   const std::string onnx = write_onnx(job, dir);
   PowerMeter* energy_meter = job.protocol.energy ? meter : nullptr;
   const std::optional<StepsRun> run =
-      run_steps(pipeline_, placeholder_values(job, dir.path(), onnx), dir.path(), energy_meter,
-                cancelled, result);
+      run_steps(pipeline_, placeholder_values(job, dir.path(), onnx, pipeline_.directory), dir.path(),
+                energy_meter, cancelled, result);
   if (!run) return result;
 
   ToolReport report;

@@ -19,6 +19,9 @@
 //   {input_shape_csv} ... as 1,3,224,224
 //   {precision}      the job's precision: fp32, fp16 or int8 (the ONNX file
 //                    of an int8 job is a calibrated QDQ file)
+//   {pipeline_dir}   the pipeline file's folder, absolute: steps run in
+//                    {workdir}, so a tool shipped beside the file is named
+//                    from here
 // Optional keys: "workdir_root" (where job folders go; default $TMPDIR or
 // /tmp), "keep_workdir" (false), "energy": {"sample_hz": 20, "idle_seconds": 1},
 // "precisions": the precisions the pipeline runs (default ["fp32"]); a job
@@ -42,6 +45,7 @@ struct CommandPipeline {
   double sample_hz = 20;      // meter reads per second while the last step runs
   double idle_seconds = 1.0;  // idle power measured before the last step
   std::vector<Precision> precisions = {Precision::kFp32};
+  std::string directory;  // {pipeline_dir}: load()'s file's folder; from_json: the working directory
 
   // Throws ConfigError naming the JSON path (`/steps/1/0: ...`) of a
   // missing, mistyped or unknown key, an unknown placeholder or parser.

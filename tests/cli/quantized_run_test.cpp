@@ -126,18 +126,23 @@ TEST_CASE("nas run measures int8 latency on this CPU in ONNX Runtime, on the QDQ
   }
   TempDir dir;
   std::filesystem::create_directories(dir / "jobs");
-  // configs/runners/cpu-onnxruntime.json with absolute paths, keeping each
-  // job's folder to look at the files afterwards.
+  // configs/runners/cpu-onnxruntime.json with this build's ONNX Runtime,
+  // keeping each job's folder to look at the files afterwards; its tool
+  // is named from {pipeline_dir}, here this copy's folder.
   nlohmann::json pipeline = nlohmann::json::parse(
       read_file(std::string(NAS_SOURCE_DIR) + "/configs/runners/cpu-onnxruntime.json"));
   pipeline["steps"][0][1] = "NODE_PATH=" + kModules;
-  pipeline["steps"][0][3] = std::string(NAS_SOURCE_DIR) + "/tools/onnxruntime_tool.js";
+  std::filesystem::create_directories(dir / "tools");
+  std::filesystem::copy_file(std::string(NAS_SOURCE_DIR) + "/tools/onnxruntime_tool.js",
+                             dir / "tools" / "onnxruntime_tool.js");
+  std::filesystem::create_directories(dir / "configs" / "runners");
   pipeline["workdir_root"] = (dir / "jobs").string();
   pipeline["keep_workdir"] = true;
-  write_file(dir / "ort.json", pipeline.dump(2));
+  const std::string pipeline_file = (dir / "configs" / "runners" / "ort.json").string();
+  write_file(pipeline_file, pipeline.dump(2));
   nlohmann::json c = int8_config(dir);
   c["objectives"].push_back({{"metric", "cpu_ms_int8"}, {"goal", "minimize"}});
-  c["farm"] = {{"local_pipeline", (dir / "ort.json").string()}};
+  c["farm"] = {{"local_pipeline", pipeline_file}};
   write_file(dir / "int8.json", c.dump(2));
 
   const ProcessResult run = run_process({nas_binary(), "run", (dir / "int8.json").string(), "-q"});

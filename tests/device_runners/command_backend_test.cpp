@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -293,6 +294,10 @@ TEST_CASE("command pipeline files: errors name the JSON path") {
   t.write("bad.json", "{\"steps\": [[\"x\"]], \"parser\": 3}");
   CHECK_THROWS_WITH_AS(CommandPipeline::load(t.path("bad.json")),
                        doctest::Contains((t.path("bad.json") + ":/parser").c_str()), ConfigError);
+  // Steps run in their job's folder: {pipeline_dir} names what ships beside the file.
+  t.write("tool.json", "{\"steps\": [[\"{pipeline_dir}/bench.sh\"]], \"parser\": \"trtexec\"}");
+  CHECK(CommandPipeline::load(t.path("tool.json")).directory ==
+        std::filesystem::path(t.path("tool.json")).parent_path().string());
   t.write("syntax.json", "{\"steps\": ");
   CHECK_THROWS_WITH_AS(CommandPipeline::load(t.path("syntax.json")),
                        doctest::Contains("syntax.json"), ConfigError);
