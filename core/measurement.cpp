@@ -157,4 +157,12 @@ MeasurementRecord MeasurementRecord::of(const LatencyStats& latency, const Energ
   return m;
 }
 
+bool MeasurementRecord::reported(const std::string& field) const {
+  const auto tool = environment.find("tool");
+  if (tool == environment.end() || !tool->is_object()) return true;
+  const auto missing = tool->find("missing");
+  if (missing == tool->end() || !missing->is_array()) return true;
+  return std::find(missing->begin(), missing->end(), field) == missing->end();
+}
+
 }  // namespace nas

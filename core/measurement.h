@@ -99,6 +99,11 @@ struct MeasurementRecord {
   // left for the caller.
   static MeasurementRecord of(const LatencyStats& latency, const EnergyStats* energy,
                               const std::string& device, const MeasureProtocol& protocol);
+
+  // Whether the tool reported `field` ("std_ms", "p90_ms", ...): a vendor
+  // tool's summary may lack one, which the command backend lists in
+  // environment.tool.missing and leaves 0; such a 0 is no figure to show.
+  bool reported(const std::string& field) const;
 };
 
 }  // namespace nas

@@ -374,9 +374,10 @@ CellText cell_text(const std::string& metric, const Cell& cell) {
   // The spread belongs to the value only when the value is the median.
   if (e.measurement && parse_metric(metric).kind == MetricKind::kLatency &&
       e.measurement->median_ms == *e.value) {
-    out.spread = format_value(metric, e.measurement->std_ms);
-    out.p90 = format_value(metric, e.measurement->p90_ms);
-    if (e.measurement->std_ms >= e.measurement->median_ms) out.flag = "noisy: std >= median";
+    const MeasurementRecord& m = *e.measurement;
+    if (m.reported("std_ms")) out.spread = format_value(metric, m.std_ms);
+    if (m.reported("p90_ms")) out.p90 = format_value(metric, m.p90_ms);
+    if (m.reported("std_ms") && m.std_ms >= m.median_ms) out.flag = "noisy: std >= median";
   }
   return out;
 }

@@ -59,6 +59,10 @@ nlohmann::json json_evaluation(const Cell& cell) {
                         {"mean_ms", m->mean_ms},     {"std_ms", m->std_ms},
                         {"min_ms", m->min_ms},       {"measured_at", m->measured_at},
                         {"environment", m->environment}};
+    // What the tool did not report is absent, as energy is.
+    for (const char* field : {"p90_ms", "mean_ms", "std_ms", "min_ms"}) {
+      if (!m->reported(field)) j["measurement"].erase(field);
+    }
     // Energy only where a meter measured it: absent, never zero.
     if (m->energy_mj) j["measurement"]["energy_mj"] = *m->energy_mj;
     if (m->idle_watts) j["measurement"]["idle_watts"] = *m->idle_watts;
@@ -117,8 +121,8 @@ std::string render_csv(const std::vector<RunReport>& runs) {
           if (e.value) value = csv_number(*e.value);
           source = to_string(e.key.source);
           if (e.measurement && e.value && e.measurement->median_ms == *e.value) {
-            spread = csv_number(e.measurement->std_ms);
-            p90 = csv_number(e.measurement->p90_ms);
+            if (e.measurement->reported("std_ms")) spread = csv_number(e.measurement->std_ms);
+            if (e.measurement->reported("p90_ms")) p90 = csv_number(e.measurement->p90_ms);
           }
         }
         cells.push_back(value);

@@ -271,13 +271,13 @@ Precision FarmEvaluator::precision_of(const std::string& metric) {
 }
 
 const std::string& FarmEvaluator::device_of(const std::string& metric) const {
-  const Metric m = parse_metric(metric);
+  const Metric parsed = parse_metric(metric);
   const bool other_precision =
-      std::find(std::begin(kOtherPrecisions), std::end(kOtherPrecisions), m.precision) !=
+      std::find(std::begin(kOtherPrecisions), std::end(kOtherPrecisions), parsed.precision) !=
       std::end(kOtherPrecisions);
-  if (m.precision == Precision::kUnspecified || other_precision) {
+  if (parsed.precision == Precision::kUnspecified || other_precision) {
     for (const std::string& d : options_.devices) {
-      if (m.base == d + "_ms" || m.base == d + "_mj") return d;
+      if (parsed.base == d + "_ms" || parsed.base == d + "_mj") return d;
     }
   }
   std::string known;

@@ -47,7 +47,10 @@ struct TwoDevices {
   SearchSpace space = nb201_space();
   Arch a = test::nb201_arch(11), b = test::nb201_arch(12), c = test::nb201_arch(13);
 
-  explicit TwoDevices(const std::string& name = "two_devices", double raspi4_std_ms = 0.25) {
+  // `tool_missing`: figures the measuring tool did not report (a command
+  // backend's environment.tool.missing).
+  explicit TwoDevices(const std::string& name = "two_devices", double raspi4_std_ms = 0.25,
+                      const std::vector<std::string>& tool_missing = {}) {
     Store store = Store::open(path, StoreMode::kReadWrite);
     nlohmann::json config = nlohmann::json::parse(kThreeObjectives);
     config["name"] = name;
@@ -67,6 +70,7 @@ struct TwoDevices {
     m->mean_ms = 49.1;
     m->std_ms = raspi4_std_ms;
     m->min_ms = 48.7;
+    if (!tool_missing.empty()) m->environment["tool"] = {{"tool", "trtexec"}, {"missing", tool_missing}};
     Evaluation e;
     e.key = {"raspi4_ms", Source::kMeasured, "raspi4", "p1"};
     e.value = 49;
@@ -129,6 +133,25 @@ TEST_CASE("a measured latency whose std is as large as its median is flagged as 
   TwoDevices clean;
   Store clean_store = Store::open(clean.path, StoreMode::kReadOnly);
   CHECK(render(clean_store, ReportFormat::kMarkdown).find("noisy") == std::string::npos);
+}
+
+TEST_CASE("a spread the measuring tool did not report is absent, not 0") {
+  TwoDevices f("two_devices", 0.0, {"std_ms"});
+  Store store = Store::open(f.path, StoreMode::kReadOnly);
+  const std::string md = render(store, ReportFormat::kMarkdown);
+  CHECK(md.find("49.000, p90 49.400 (measured)") != std::string::npos);
+  CHECK(md.find("49.000 ±") == std::string::npos);
+  const nlohmann::json report = nlohmann::json::parse(render(store, ReportFormat::kJson));
+  bool seen = false;
+  for (const auto& member : report["runs"][0]["front"]) {
+    const auto& value = member["values"]["raspi4_ms"];
+    if (!value.contains("measurement")) continue;
+    seen = true;
+    CHECK_FALSE(value["measurement"].contains("std_ms"));
+    CHECK(value["measurement"]["p90_ms"] == 49.4);
+  }
+  CHECK(seen);
+  CHECK(render(store, ReportFormat::kCsv).find(",49.4,") != std::string::npos);
 }
 
 TEST_CASE("--device keeps one device's columns") {
