@@ -49,10 +49,9 @@ inline pid_t spawn(std::vector<std::string> args, const std::string& out_path,
   return pid;
 }
 
-// `nas train CONFIG -q` (NAS_BINARY), stdout and stderr together. Throws
-// std::runtime_error with the log when it fails.
-inline std::string nas_train_log(const std::string& config_path) {
-  const std::string command = std::string(NAS_BINARY) + " train " + config_path + " -q 2>&1";
+// The standard output of a shell command. Throws std::runtime_error with
+// that output when the command fails.
+inline std::string command_output(const std::string& command) {
   std::string log;
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr) throw std::runtime_error("cannot run " + command);
@@ -60,6 +59,12 @@ inline std::string nas_train_log(const std::string& config_path) {
   while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) log += buffer;
   if (::pclose(pipe) != 0) throw std::runtime_error(command + " failed:\n" + log);
   return log;
+}
+
+// `nas train CONFIG -q` (NAS_BINARY), stdout and stderr together. Throws
+// std::runtime_error with the log when it fails.
+inline std::string nas_train_log(const std::string& config_path) {
+  return command_output(std::string(NAS_BINARY) + " train " + config_path + " -q 2>&1");
 }
 
 struct Spread {

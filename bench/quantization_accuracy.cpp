@@ -85,16 +85,21 @@ std::string shape_text(const std::vector<std::int64_t>& shape) {
   return s;
 }
 
+// The tools/onnxruntime_tool.js command line, with npm's onnxruntime-node
+// of the build dir.
+std::string onnxruntime_tool() {
+  return std::string("NODE_PATH=") + NAS_ONNXRUNTIME_NODE_MODULES + " node " + NAS_SOURCE_DIR +
+         "/tools/onnxruntime_tool.js";
+}
+
 // Runs `model` in ONNX Runtime (npm's onnxruntime-node in the build dir,
 // through the tests' tool) on the raw float input and returns the predicted
 // class of each image.
 std::vector<std::int64_t> onnxruntime_classes(const std::string& model, const std::string& shape,
                                               const std::string& input, const std::string& output,
                                               std::size_t images) {
-  const std::string command = std::string("NODE_PATH=") + NAS_ONNXRUNTIME_NODE_MODULES +
-                              " node " + NAS_SOURCE_DIR + "/tools/onnxruntime_tool.js run " +
-                              model + " " + shape + " " + input + " " + output + " > /dev/null";
-  if (std::system(command.c_str()) != 0) throw std::runtime_error("ONNX Runtime failed: " + command);
+  nas::bench::command_output(onnxruntime_tool() + " run " + model + " " + shape + " " + input + " " +
+                             output + " 2>&1");
   std::ifstream in(output, std::ios::binary | std::ios::ate);
   const std::size_t floats = static_cast<std::size_t>(in.tellg()) / sizeof(float);
   if (images == 0 || floats % images != 0) throw std::runtime_error(output + ": unexpected size");
@@ -113,17 +118,10 @@ std::vector<std::int64_t> onnxruntime_classes(const std::string& model, const st
 // The median latency ONNX Runtime's tool measures for `model` (batch 1, one
 // thread), in ms.
 double onnxruntime_median_ms(const std::string& model, const std::string& shape) {
-  const std::string command = std::string("NODE_PATH=") + NAS_ONNXRUNTIME_NODE_MODULES + " node " +
-                              NAS_SOURCE_DIR + "/tools/onnxruntime_tool.js bench " + model + " " +
-                              shape + " 20 200 1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) throw std::runtime_error("cannot run " + command);
-  std::string out;
-  char buffer[512];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) out += buffer;
-  if (::pclose(pipe) != 0) throw std::runtime_error(command + " failed:\n" + out);
+  const std::string out =
+      nas::bench::command_output(onnxruntime_tool() + " bench " + model + " " + shape + " 20 200 1");
   const std::size_t at = out.find("median = ");
-  if (at == std::string::npos) throw std::runtime_error(command + ": no median in:\n" + out);
+  if (at == std::string::npos) throw std::runtime_error(model + ": no median in:\n" + out);
   return std::stod(out.substr(at + 9));
 }
 
@@ -161,11 +159,11 @@ int main(int argc, char** argv) {
     }
 
     std::vector<Column> columns = {
-        {"fp32", Precision::kFp32, CalibrationRule::kMinMax, {}},
-        {"fp16", Precision::kFp16, CalibrationRule::kMinMax, {}},
-        {"int8 minmax", Precision::kInt8, CalibrationRule::kMinMax, {}},
-        {"int8 percentile 99.99", Precision::kInt8, CalibrationRule::kPercentile, {}},
-        {"int8 mse", Precision::kInt8, CalibrationRule::kMse, {}},
+        {"fp32", Precision::kFp32, CalibrationRule::kMinMax, {}, 0, {}},
+        {"fp16", Precision::kFp16, CalibrationRule::kMinMax, {}, 0, {}},
+        {"int8 minmax", Precision::kInt8, CalibrationRule::kMinMax, {}, 0, {}},
+        {"int8 percentile 99.99", Precision::kInt8, CalibrationRule::kPercentile, {}, 0, {}},
+        {"int8 mse", Precision::kInt8, CalibrationRule::kMse, {}, 0, {}},
     };
     // The column ONNX Runtime's file is compared with: the configuration's rule.
     std::size_t file_column = 4;
@@ -174,7 +172,7 @@ int main(int argc, char** argv) {
     }
     Column runtime{"int8 " + std::string(nas::to_string(scoring.quantization.rule)) +
                        ", ONNX Runtime on the QDQ file",
-                   Precision::kInt8, scoring.quantization.rule, {}};
+                   Precision::kInt8, scoring.quantization.rule, {}, 0, {}};
     char dir_template[] = "/tmp/nas-bench-quantization-XXXXXX";
     const std::string dir = onnxruntime && mkdtemp(dir_template) ? dir_template : "";
     std::map<int, std::pair<std::string, std::vector<std::int64_t>>> inputs;  // per resolution

@@ -5,6 +5,7 @@
 #include "core/random.h"
 #include "estimators/mbv3_cost.h"
 #include "supernet/mbv3_supernet.h"
+#include "tests/supernet/perturbed_supernet.h"
 #include "tests/supernet/tiny_options.h"
 
 namespace nas {
@@ -17,19 +18,7 @@ TEST_CASE("an extracted subnet computes what the supernet's active path computes
   const Mbv3Layout layout = mbv3_layout(tiny_options(), 2, 5);
   const SearchSpace space = mbv3_space(layout);
   Mbv3Supernet supernet(layout);
-  {
-    // Move every weight (kernel transforms, BN affine) off its initial value
-    // and give the BN layers running statistics of their own.
-    torch::NoGradGuard no_grad;
-    for (auto& p : supernet->parameters()) p.add_(torch::randn_like(p) * 0.1);
-    Rng rng(5);
-    supernet->train();
-    for (int i = 0; i < 6; ++i) {
-      const Mbv3Subnet s = decode_mbv3(space, layout, space.sample(rng));
-      supernet->forward(torch::randn({8, 2, s.resolution, s.resolution}), s);
-    }
-  }
-  supernet->eval();
+  test::perturb(supernet, layout, space);
   Rng rng(11);
   std::vector<Arch> archs = {largest_arch(space), smallest_arch(space)};
   for (int i = 0; i < 8; ++i) archs.push_back(space.sample(rng));

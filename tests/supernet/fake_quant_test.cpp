@@ -4,8 +4,8 @@
 
 #include <vector>
 
-#include "core/random.h"
 #include "supernet/mbv3_supernet.h"
+#include "tests/supernet/perturbed_supernet.h"
 #include "tests/supernet/tiny_options.h"
 
 namespace nas {
@@ -21,15 +21,7 @@ struct Fixture {
 
   Fixture() {
     torch::manual_seed(7);
-    torch::NoGradGuard no_grad;
-    for (auto& p : supernet->parameters()) p.add_(torch::randn_like(p) * 0.1);
-    Rng rng(5);
-    supernet->train();
-    for (int i = 0; i < 6; ++i) {
-      const Mbv3Subnet s = decode_mbv3(space, layout, space.sample(rng));
-      supernet->forward(torch::randn({8, 2, s.resolution, s.resolution}), s);
-    }
-    supernet->eval();
+    test::perturb(supernet, layout, space);
     spec = decode_mbv3(space, layout, largest_arch(space));
   }
   Subnet subnet() { return extract_subnet(*supernet, spec); }

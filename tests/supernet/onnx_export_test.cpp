@@ -14,8 +14,9 @@
 #include "supernet/fake_quant.h"
 #include "supernet/mbv3_supernet.h"
 #include "supernet/subnet.h"
-#include "tests/support/onnx_tools.h"
+#include "tests/supernet/perturbed_supernet.h"
 #include "tests/supernet/tiny_options.h"
+#include "tests/support/onnx_tools.h"
 
 namespace nas {
 namespace {
@@ -37,17 +38,11 @@ Mbv3Options tiny_options() {
 Mbv3Supernet perturbed_supernet(const Mbv3Layout& layout, const SearchSpace& space) {
   torch::manual_seed(7);
   Mbv3Supernet supernet(layout);
+  test::perturb(supernet, layout, space, 2, 0.5);
+  // Logits of a few units, so that 1e-4 is a tight tolerance on them. (BN
+  // statistics, which perturb() set, are before the classifier.)
   torch::NoGradGuard no_grad;
-  for (auto& p : supernet->parameters()) p.add_(torch::randn_like(p) * 0.1);
-  // Logits of a few units, so that 1e-4 is a tight tolerance on them.
   supernet->classifier->weight.mul_(20);
-  Rng rng(5);
-  supernet->train();
-  for (int i = 0; i < 6; ++i) {
-    const Mbv3Subnet s = decode_mbv3(space, layout, space.sample(rng));
-    supernet->forward(torch::randn({8, 2, s.resolution, s.resolution}) * 2 + 0.5, s);
-  }
-  supernet->eval();
   return supernet;
 }
 
@@ -142,15 +137,6 @@ TEST_CASE("an exported subnet passes python3-onnx's checker and ONNX Runtime mat
     // The comparison can fail: another subnet's logits are far off.
     CHECK((actual - expected.flip({0})).abs().max().item<double>() > kTolerance);
   }
-}
-
-// The op types of an ONNX file's nodes, sorted and comma-separated.
-ProcessResult op_types(const std::string& model) {
-  return test::run_process({"/usr/bin/python3", "-c",
-                            "import onnx, sys\n"
-                            "m = onnx.load(sys.argv[1])\n"
-                            "print(','.join(sorted({n.op_type for n in m.graph.node})))\n",
-                            model});
 }
 
 TEST_CASE("an int8 QDQ file runs on ONNX Runtime's integer kernels and predicts as the fake-quantized subnet") {
