@@ -199,7 +199,7 @@ int main(int argc, char** argv) {
         try {
           const int resolution = nas::decode_mbv3(space, supernet.layout(), archs[i]).resolution;
           if (!inputs.count(resolution)) {
-            const nas::ScoredImages x =
+            const nas::ImageBatch x =
                 supernet.scored_images(nas::Split::kValidation, resolution, scoring);
             const std::string path = dir + "/input-" + std::to_string(resolution) + ".f32";
             write_raw(path, x.pixels.data(), x.pixels.size() * sizeof(float));

@@ -69,6 +69,10 @@ void wire_farm_latency(const RunConfig& config, RunPieces& pieces, const FarmSes
   const Supernet& supernet = *pieces.supernet;
   FarmEvaluatorOptions options = farm_latency_options(config, supernet.space(), supernet.layout());
   options.export_onnx = onnx_exporter(pieces.supernet, config.evaluator.supernet);
+  options.calibration_images = [supernet = pieces.supernet,
+                                scoring = config.evaluator.supernet](const Arch& arch) {
+    return supernet->calibration_images(arch, scoring);
+  };
   const bool local_runner = config.farm.local_runner && !config.farm.bind.empty();
   std::vector<FarmEvaluatorOptions> groups;
   if (local_runner) {

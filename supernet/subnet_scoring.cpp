@@ -145,22 +145,38 @@ SplitPredictions Supernet::predictions(const Arch& arch, Split split,
   }
 }
 
-ScoredImages Supernet::scored_images(Split split, int resolution,
-                                     const SupernetEvaluatorOptions& options) {
+namespace {
+
+ImageBatch to_image_batch(const torch::Tensor& images) {
+  const torch::Tensor x = images.to(torch::kCPU, torch::kFloat32).contiguous();
+  ImageBatch out;
+  out.shape.assign(x.sizes().begin(), x.sizes().end());
+  out.pixels.assign(x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
+  return out;
+}
+
+}  // namespace
+
+ImageBatch Supernet::scored_images(Split split, int resolution,
+                                   const SupernetEvaluatorOptions& options) {
   Impl& s = *impl_;
   try {
     const Impl::Tensors& data = split == Split::kValidation ? s.validation : s.test_split();
     const std::int64_t n = s.scored_count(split, options);
-    const torch::Tensor x =
-        resize_to(s.normalize(data, data.images.narrow(0, 0, n)), resolution)
-            .to(torch::kCPU, torch::kFloat32)
-            .contiguous();
-    ScoredImages out;
-    out.shape.assign(x.sizes().begin(), x.sizes().end());
-    out.pixels.assign(x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
-    return out;
+    return to_image_batch(resize_to(s.normalize(data, data.images.narrow(0, 0, n)), resolution));
   } catch (const c10::Error& e) {
     throw Error("supernet images: " + first_line(e.what()));
+  }
+}
+
+ImageBatch Supernet::calibration_images(const Arch& arch, const SupernetEvaluatorOptions& options) {
+  Impl& s = *impl_;
+  try {
+    const int resolution = decode_mbv3(*s.space, s.layout, arch).resolution;
+    return to_image_batch(torch::cat(s.calibration_batches(
+        resolution, options.quantization.calibration_images, options.bn_batch_size)));
+  } catch (const c10::Error& e) {
+    throw Error("supernet calibration images: " + first_line(e.what()));
   }
 }
 

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "core/image_batch.h"
 #include "core/measurement.h"
 #include "core/mbv3_space.h"
 #include "core/search_space.h"
@@ -46,12 +47,6 @@ enum class Split { kValidation, kTest };
 // image of a split, and its label.
 struct SplitPredictions {
   std::vector<std::int64_t> predicted, labels;
-};
-
-// A split's scored images as a subnet takes them (normalised, resized).
-struct ScoredImages {
-  std::vector<float> pixels;          // NCHW, row-major
-  std::vector<std::int64_t> shape;    // (images, channels, resolution, resolution)
 };
 
 class Supernet {
@@ -120,7 +115,11 @@ class Supernet {
   // The images accuracy() scores on a split (options.val_images of the
   // validation split, or the whole test split), at `resolution`; for running
   // an exported file on exactly them.
-  ScoredImages scored_images(Split split, int resolution, const SupernetEvaluatorOptions& options);
+  ImageBatch scored_images(Split split, int resolution, const SupernetEvaluatorOptions& options);
+  // The images accuracy(kInt8) calibrates `arch`'s activations on (the first
+  // options.quantization.calibration_images training images at the arch's
+  // resolution): what a board that quantizes by itself calibrates on.
+  ImageBatch calibration_images(const Arch& arch, const SupernetEvaluatorOptions& options);
 
   // Latency of `arch`'s extracted subnet on this machine's CPU, in-process:
   // warm-up by count and time, then `repeats` timed runs.

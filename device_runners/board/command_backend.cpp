@@ -28,7 +28,7 @@ const std::vector<std::string>& placeholder_names() {
   static const std::vector<std::string> names = {
       "onnx",     "workdir",     "output",      "batch",     "threads",     "warmup_runs",
       "warmup_seconds", "warmup_ms", "repeats", "min_seconds", "min_ms", "input_shape",
-      "input_shape_csv", "precision", "pipeline_dir"};
+      "input_shape_csv", "precision", "pipeline_dir", "calibration"};
   return names;
 }
 
@@ -117,6 +117,34 @@ bool wait_idle(double seconds, const std::function<bool()>& cancelled) {
   return true;
 }
 
+// "int8_input" and "calibration_layout", against the steps: a pipeline that
+// quantizes on the board calibrates on the task's images, and only such a
+// pipeline is given them.
+void check_int8_input(JsonReader& r, CommandPipeline& p, const std::string& calibration_at) {
+  const bool runs_int8 =
+      std::find(p.precisions.begin(), p.precisions.end(), Precision::kInt8) != p.precisions.end();
+  if (r.has("int8_input") && !runs_int8) {
+    throw ConfigError(r.path_of("int8_input"),
+                      "only int8 jobs have an int8 input, and \"precisions\" has no \"int8\"");
+  }
+  p.quantizes_on_board = r.choice("int8_input", {"qdq", "fp32"}, "qdq") == "fp32";
+  if (p.quantizes_on_board && calibration_at.empty()) {
+    throw ConfigError(r.path_of("int8_input"),
+                      "a pipeline that quantizes int8 on the board must calibrate on the task's "
+                      "images: no step uses {calibration}");
+  }
+  if (!p.quantizes_on_board && !calibration_at.empty()) {
+    throw ConfigError(calibration_at,
+                      "{calibration} is given to a pipeline that quantizes on the board "
+                      "(\"int8_input\": \"fp32\"); otherwise an int8 job's file is the calibrated "
+                      "QDQ file");
+  }
+  if (r.has("calibration_layout") && calibration_at.empty()) {
+    throw ConfigError(r.path_of("calibration_layout"), "no step uses {calibration}");
+  }
+  p.calibration_nhwc = r.choice("calibration_layout", {"nchw", "nhwc"}, "nchw") == "nhwc";
+}
+
 }  // namespace
 
 std::vector<std::string> split_command(const std::string& text) {
@@ -157,6 +185,7 @@ CommandPipeline CommandPipeline::from_json(const nlohmann::json& j) {
                                       describe_json_value(*steps));
   }
   const auto& known = placeholder_names();
+  std::string calibration_at;  // the first argument naming {calibration}
   for (std::size_t i = 0; i < steps->size(); ++i) {
     const std::string step_path = steps_path + "/" + std::to_string(i);
     const nlohmann::json& step = (*steps)[i];
@@ -185,6 +214,9 @@ CommandPipeline CommandPipeline::from_json(const nlohmann::json& j) {
       for (auto it = std::sregex_iterator(arg.begin(), arg.end(), placeholder_pattern());
            it != std::sregex_iterator(); ++it) {
         const std::string name = (*it)[1].str();
+        if (name == "calibration" && calibration_at.empty()) {
+          calibration_at = step.is_array() ? step_path + "/" + std::to_string(k) : step_path;
+        }
         if (std::find(known.begin(), known.end(), name) == known.end()) {
           std::string list;
           for (const auto& n : known) list += (list.empty() ? "{" : ", {") + n + "}";
@@ -216,6 +248,7 @@ CommandPipeline CommandPipeline::from_json(const nlohmann::json& j) {
       p.precisions.push_back(*precision);
     }
   }
+  check_int8_input(r, p, calibration_at);
   if (r.has("energy")) {
     JsonReader e = r.object("energy");
     p.sample_hz = e.number("sample_hz", 10, 1000, 20);
@@ -256,10 +289,17 @@ nlohmann::json CommandBackend::capabilities() const {
   for (const auto& step : pipeline_.steps) tools.push_back(step[0]);
   nlohmann::json precisions = nlohmann::json::array();
   for (const Precision p : pipeline_.precisions) precisions.push_back(to_string(p));
-  return {{"accepts", nlohmann::json::array({"onnx"})},
-          {"parser", pipeline_.parser},
-          {"tools", tools},
-          {"precisions", precisions}};
+  nlohmann::json caps = {{"accepts", nlohmann::json::array({"onnx"})},
+                         {"parser", pipeline_.parser},
+                         {"tools", tools},
+                         {"precisions", precisions}};
+  if (runs(Precision::kInt8)) caps["int8_input"] = pipeline_.quantizes_on_board ? "fp32" : "qdq";
+  return caps;
+}
+
+bool CommandBackend::runs(Precision precision) const {
+  return std::find(pipeline_.precisions.begin(), pipeline_.precisions.end(), precision) !=
+         pipeline_.precisions.end();
 }
 
 namespace {
@@ -284,7 +324,43 @@ std::map<std::string, std::string> placeholder_values(const JobSpec& job,
           {"input_shape", shape_text(job.input_shape, 'x')},
           {"input_shape_csv", shape_text(job.input_shape, ',')},
           {"precision", to_string(job.precision)},
-          {"pipeline_dir", pipeline_dir}};
+          {"pipeline_dir", pipeline_dir},
+          {"calibration", workdir + "/calibration.npy"}};
+}
+
+// The job's calibration images as a NumPy .npy file (float32, C order), in
+// the layout the pipeline's tool reads: the network's NCHW, or NHWC as
+// TensorFlow's converters take it.
+void write_calibration(const ImageBatch& images, bool nhwc, const std::string& path) {
+  const std::int64_t n = images.shape[0], c = images.shape[1], h = images.shape[2], w = images.shape[3];
+  std::vector<float> values = images.pixels;
+  std::vector<std::int64_t> shape = images.shape;
+  if (nhwc) {
+    shape = {n, h, w, c};
+    for (std::int64_t i = 0; i < n; ++i)
+      for (std::int64_t y = 0; y < h; ++y)
+        for (std::int64_t x = 0; x < w; ++x)
+          for (std::int64_t k = 0; k < c; ++k)
+            values[static_cast<std::size_t>(((i * h + y) * w + x) * c + k)] =
+                images.pixels[static_cast<std::size_t>(((i * c + k) * h + y) * w + x)];
+  }
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (";
+  for (const std::int64_t d : shape) header += std::to_string(d) + ", ";
+  header += "), }";
+  // Version 1.0: magic, version, a 2-byte header length; the data starts on
+  // a 64-byte boundary and the header ends in a newline.
+  const std::size_t preamble = 10;
+  header.append(63 - (preamble + header.size()) % 64, ' ');
+  header += '\n';
+  std::ofstream out(path, std::ios::binary);
+  out.write("\x93NUMPY\x01\x00", 8);
+  const std::uint16_t length = static_cast<std::uint16_t>(header.size());
+  const char length_bytes[2] = {static_cast<char>(length & 0xff), static_cast<char>(length >> 8)};
+  out.write(length_bytes, 2);
+  out << header;
+  out.write(reinterpret_cast<const char*>(values.data()),
+            static_cast<std::streamsize>(values.size() * sizeof(float)));
+  if (!out) throw Error("command backend: cannot write " + path);
 }
 
 std::string write_onnx(const JobSpec& job, const WorkDir& dir) {
@@ -424,21 +500,35 @@ JobResult CommandBackend::measure(const JobSpec& job, PowerMeter* meter,
     throw UnsupportedJob("the command backend measures ONNX files; job " + job.job_id +
                          " carries none (only an arch)");
   }
-  if (std::find(pipeline_.precisions.begin(), pipeline_.precisions.end(), job.precision) ==
-      pipeline_.precisions.end()) {
+  if (!runs(job.precision)) {
     std::string runs;
     for (const Precision p : pipeline_.precisions) runs += (runs.empty() ? "" : ", ") + std::string(to_string(p));
     throw UnsupportedJob(std::string("this pipeline runs ") + runs + "; job " + job.job_id +
                          " asks for " + to_string(job.precision));
   }
+  if (job.precision == Precision::kInt8 && pipeline_.quantizes_on_board && !job.calibration) {
+    throw UnsupportedJob("this pipeline quantizes int8 on the board from the task's images "
+                         "({calibration}); job " + job.job_id +
+                         " carries a calibrated QDQ file and no images");
+  }
+  if (job.calibration && !pipeline_.quantizes_on_board) {
+    throw UnsupportedJob("this pipeline runs calibrated QDQ files; job " + job.job_id +
+                         " carries an fp32 file and images to quantize it on the board");
+  }
   JobResult result;
   result.job_id = job.job_id;
   WorkDir dir(pipeline_.workdir_root, pipeline_.keep_workdir);
   const std::string onnx = write_onnx(job, dir);
+  const auto values = placeholder_values(job, dir.path(), onnx, pipeline_.directory);
+  if (job.calibration) {
+    write_calibration(*job.calibration, pipeline_.calibration_nhwc, values.at("calibration"));
+    // What was measured is the board's own quantization of the fp32 file.
+    result.environment["int8_input"] = {{"file", "fp32, quantized on the board"},
+                                        {"calibration_images", job.calibration->shape[0]}};
+  }
   PowerMeter* energy_meter = job.protocol.energy ? meter : nullptr;
   const std::optional<StepsRun> run =
-      run_steps(pipeline_, placeholder_values(job, dir.path(), onnx, pipeline_.directory), dir.path(),
-                energy_meter, cancelled, result);
+      run_steps(pipeline_, values, dir.path(), energy_meter, cancelled, result);
   if (!run) return result;
 
   ToolReport report;

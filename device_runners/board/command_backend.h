@@ -22,10 +22,18 @@
 //   {pipeline_dir}   the pipeline file's folder, absolute: steps run in
 //                    {workdir}, so a tool shipped beside the file is named
 //                    from here
+//   {calibration}    {workdir}/calibration.npy: the task's calibration
+//                    images (float32, normalised as the network takes them),
+//                    for a pipeline that quantizes on the board
 // Optional keys: "workdir_root" (where job folders go; default $TMPDIR or
 // /tmp), "keep_workdir" (false), "energy": {"sample_hz": 20, "idle_seconds": 1},
 // "precisions": the precisions the pipeline runs (default ["fp32"]); a job
 // at another is answered `unsupported`.
+// "int8_input": what an int8 job gives the steps: "qdq" (default), the QDQ
+// file the search scored, calibrated already; or "fp32", the fp32 file and
+// the images it was calibrated on, for a converter that quantizes by itself
+// (the Edge TPU's): such a pipeline must use {calibration}, and only it may.
+// "calibration_layout": "nchw" (default) or "nhwc", the .npy file's layout.
 #pragma once
 
 #include <string>
@@ -45,6 +53,8 @@ struct CommandPipeline {
   double sample_hz = 20;      // meter reads per second while the last step runs
   double idle_seconds = 1.0;  // idle power measured before the last step
   std::vector<Precision> precisions = {Precision::kFp32};
+  bool quantizes_on_board = false;  // "int8_input": "fp32"
+  bool calibration_nhwc = false;    // "calibration_layout": "nhwc"
   std::string directory;  // {pipeline_dir}: load()'s file's folder; from_json: the working directory
 
   // Throws ConfigError naming the JSON path (`/steps/1/0: ...`) of a
@@ -64,7 +74,8 @@ class CommandBackend : public Backend {
 
   std::string name() const override { return "command"; }
   // {"accepts": ["onnx"], "parser": ..., "tools": [argv[0] of each step],
-  //  "precisions": [...]}
+  //  "precisions": [...]}, and "int8_input" ("qdq" or "fp32") when the
+  // pipeline runs int8: what the search side sends an int8 job.
   nlohmann::json capabilities() const override;
 
   // Runs the pipeline on job.onnx. Latency comes from the tool's report
@@ -75,13 +86,15 @@ class CommandBackend : public Backend {
   // step ended, divided by the tool's iteration count.
   // A step that fails gives status error with the tool's last lines; a
   // cancelled job gives status timeout. Throws UnsupportedJob for a job
-  // without an ONNX file or at a precision the pipeline does not run.
+  // without an ONNX file or at a precision the pipeline does not run, and
+  // for an int8 job whose file is not the kind "int8_input" says.
   JobResult measure(const JobSpec& job, PowerMeter* meter,
                     const std::function<bool()>& cancelled) override;
 
   const CommandPipeline& pipeline() const { return pipeline_; }
 
  private:
+  bool runs(Precision precision) const;
   CommandPipeline pipeline_;
 };
 

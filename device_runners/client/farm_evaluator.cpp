@@ -53,7 +53,7 @@ class FarmEvaluator::Batch : public PendingBatch {
     requests_ = std::move(requests);
     // By (arch id, job_target): one job per arch, key and precision.
     std::map<std::pair<std::string, std::string>, std::size_t> job_of;
-    std::map<std::string, bool> needs_onnx;  // by key
+    std::map<std::string, Intake> intakes;  // by key
     std::map<std::pair<std::string, std::string>, Measured> earlier;
     earlier.swap(owner_.latest_);
     for (std::size_t i = 0; i < requests_.size(); ++i) {
@@ -71,15 +71,9 @@ class FarmEvaluator::Batch : public PendingBatch {
       }
       auto [it, fresh] = job_of.emplace(std::make_pair(id, target), jobs_.size());
       if (fresh) {
-        bool with_onnx = precision != Precision::kFp32 && owner_.options_.export_onnx;
-        if (!with_onnx) {
-          auto onnx = needs_onnx.find(device);
-          if (onnx == needs_onnx.end()) {
-            onnx = needs_onnx.emplace(device, owner_.runners_need_onnx(device)).first;
-          }
-          with_onnx = onnx->second;
-        }
-        jobs_.push_back({device, owner_.job_for(requests_[i].arch, id, with_onnx, precision)});
+        auto intake = intakes.find(device);
+        if (intake == intakes.end()) intake = intakes.emplace(device, owner_.runner_intake(device)).first;
+        jobs_.push_back({device, owner_.job_for(requests_[i].arch, id, intake->second, precision)});
         job_requests_.emplace_back();
         job_keys_.emplace_back(id, target);
       }
@@ -210,8 +204,12 @@ FarmClient& FarmEvaluator::client() {
   return *client_;
 }
 
-bool FarmEvaluator::runners_need_onnx(const std::string& device) {
-  if (!options_.export_onnx) return false;
+FarmEvaluator::Intake FarmEvaluator::runner_intake(const std::string& device) {
+  Intake intake;
+  if (!options_.export_onnx) {
+    intake.onnx = false;
+    return intake;
+  }
   // With no runner of the device listed yet (a board still starting), the
   // file goes along, so that whichever kind joins can take the job.
   nlohmann::json listing;
@@ -220,17 +218,19 @@ bool FarmEvaluator::runners_need_onnx(const std::string& device) {
   } catch (const Error& e) {
     if (client_options_.broker_failure && client_options_.broker_failure()) throw;  // no farm
     spdlog::debug("farm: no runner listing ({}); the job carries an ONNX file", e.what());
-    return true;
+    return intake;
   }
-  bool listed = false;
+  bool listed = false, all_build_archs = true;
   for (const auto& runner : listing.value("runners", nlohmann::json::array())) {
     if (runner.value("device", std::string()) != device) continue;
     listed = true;
-    const auto accepts = runner.value("capabilities", nlohmann::json::object())
-                             .value("accepts", nlohmann::json::array());
-    if (std::find(accepts.begin(), accepts.end(), "arch") == accepts.end()) return true;
+    const auto caps = runner.value("capabilities", nlohmann::json::object());
+    const auto accepts = caps.value("accepts", nlohmann::json::array());
+    if (std::find(accepts.begin(), accepts.end(), "arch") == accepts.end()) all_build_archs = false;
+    if (caps.value("int8_input", std::string()) == "fp32") intake.quantizes_on_board = true;
   }
-  return !listed;
+  intake.onnx = !listed || !all_build_archs;
+  return intake;
 }
 
 std::map<std::string, std::size_t> FarmEvaluator::runners_per_device() {
@@ -298,7 +298,7 @@ Workload FarmEvaluator::workload() const {
   return options_.on_this_host ? Workload::kQuietHost : Workload::kRemote;
 }
 
-JobSpec FarmEvaluator::job_for(const Arch& arch, const std::string& id, bool with_onnx,
+JobSpec FarmEvaluator::job_for(const Arch& arch, const std::string& id, const Intake& intake,
                                Precision precision) {
   JobSpec job;
   // Unique across processes sharing a broker: pid and a counter.
@@ -310,11 +310,15 @@ JobSpec FarmEvaluator::job_for(const Arch& arch, const std::string& id, bool wit
   job.protocol = options_.protocol;
   job.deadline_seconds = options_.deadline_seconds;
   job.precision = precision;
-  if (with_onnx) {
-    ExportedModel model = options_.export_onnx(arch, precision);
-    job.onnx = std::move(model.onnx);
-    job.input_shape = std::move(model.input_shape);
-  }
+  // A job at another precision always carries its file: a runner that
+  // builds archs itself times them in LibTorch at fp32 only.
+  if (!options_.export_onnx || (precision == Precision::kFp32 && !intake.onnx)) return job;
+  const bool quantize_on_board = precision == Precision::kInt8 && intake.quantizes_on_board &&
+                                 options_.calibration_images;
+  ExportedModel model = options_.export_onnx(arch, quantize_on_board ? Precision::kFp32 : precision);
+  job.onnx = std::move(model.onnx);
+  job.input_shape = std::move(model.input_shape);
+  if (quantize_on_board) job.calibration = options_.calibration_images(arch);
   return job;
 }
 

@@ -51,6 +51,11 @@ struct FarmEvaluatorOptions {
   // device builds archs itself, as each says in HELLO, and a job at another
   // precision always carries it; unset, jobs carry the arch only.
   std::function<ExportedModel(const Arch&, Precision)> export_onnx;
+  // The images the int8 metrics calibrate `arch` on. An int8 job for a key
+  // whose runners quantize on the board (HELLO's "int8_input": "fp32", as
+  // the Edge TPU's converter does) carries the fp32 file and these, instead
+  // of the QDQ file; unset, such a job is sent as QDQ and refused there.
+  std::function<ImageBatch(const Arch&)> calibration_images;
   // The keys' runner is this machine's CPU (the embedded local runner): a
   // batch then runs only while the machine does nothing else
   // (Workload::kQuietHost), since a latency timed on a busy CPU is wrong.
@@ -95,8 +100,13 @@ class FarmEvaluator : public Evaluator {
   const std::string& device_of(const std::string& metric) const;
   // The precision of the job that measures `metric`.
   static Precision precision_of(const std::string& metric);
-  bool runners_need_onnx(const std::string& device);
-  JobSpec job_for(const Arch& arch, const std::string& id, bool with_onnx, Precision precision);
+  // What the runners the broker lists for a device take, from one listing.
+  struct Intake {
+    bool onnx = true;                 // a runner measures files, or none is listed yet
+    bool quantizes_on_board = false;  // a runner's int8 input is the fp32 file and images
+  };
+  Intake runner_intake(const std::string& device);
+  JobSpec job_for(const Arch& arch, const std::string& id, const Intake& intake, Precision precision);
   // The value of `metric` from a job's result.
   Evaluation value_of(const Measured& m, const std::string& metric) const;
 

@@ -1,5 +1,8 @@
 #include "device_runners/wire/job.h"
 
+#include <algorithm>
+#include <cstring>
+
 #include "core/json_parse.h"
 #include "device_runners/wire/base64.h"
 
@@ -23,6 +26,44 @@ T take_or(const nlohmann::json& j, const char* name, const char* what, T fallbac
   return j.contains(name) ? take<T>(j, name, what) : std::move(fallback);
 }
 
+// Calibration pixels travel as their float32 bytes, which both ends read in
+// their own byte order: little-endian on every board the runner builds for.
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the wire's float32 bytes are little-endian");
+
+nlohmann::json calibration_to_json(const ImageBatch& images) {
+  const std::string_view bytes(reinterpret_cast<const char*>(images.pixels.data()),
+                               images.pixels.size() * sizeof(float));
+  return {{"shape", images.shape}, {"pixels", base64_encode(bytes)}};
+}
+
+ImageBatch calibration_from_json(const nlohmann::json& j, const std::vector<std::int64_t>& input_shape) {
+  const char* what = "job: field 'calibration'";
+  if (!j.is_object()) throw wire::ProtocolError(std::string(what) + " must be an object");
+  ImageBatch images;
+  images.shape = take<std::vector<std::int64_t>>(j, "shape", what);
+  const bool same_image = images.shape.size() == 4 && input_shape.size() == 4 &&
+                          std::equal(images.shape.begin() + 1, images.shape.end(),
+                                     input_shape.begin() + 1);
+  if (!same_image || images.shape[0] <= 0 || images.shape[0] > (1 << 20)) {
+    throw wire::ProtocolError(std::string(what) +
+                              ": shape must be (images, then input_shape's channels, height, width)");
+  }
+  const auto pixels = j.find("pixels");
+  std::optional<std::string> bytes;
+  if (pixels != j.end() && pixels->is_string()) {
+    bytes = base64_decode(pixels->get_ref<const std::string&>());
+  }
+  std::size_t count = 1;
+  for (const std::int64_t d : images.shape) count *= static_cast<std::size_t>(d);
+  if (!bytes || bytes->size() != count * sizeof(float)) {
+    throw wire::ProtocolError(std::string(what) + ": pixels must be base64 of " +
+                              std::to_string(count) + " float32 values");
+  }
+  images.pixels.resize(count);
+  std::memcpy(images.pixels.data(), bytes->data(), bytes->size());
+  return images;
+}
+
 }  // namespace
 
 nlohmann::json JobSpec::to_json() const {
@@ -36,6 +77,7 @@ nlohmann::json JobSpec::to_json() const {
                       {"deadline_seconds", deadline_seconds}};
   if (!onnx.empty()) j["onnx"] = base64_encode(onnx);
   if (precision != Precision::kFp32) j["precision"] = to_string(precision);
+  if (calibration) j["calibration"] = calibration_to_json(*calibration);
   return j;
 }
 
@@ -88,6 +130,13 @@ JobSpec JobSpec::from_json(const nlohmann::json& j) {
   // Nothing could be dispatched: a runner builds an arch or runs an ONNX file.
   if (s.arch.is_null() && s.onnx.empty()) {
     throw wire::ProtocolError("job: needs an 'arch' or an 'onnx' file");
+  }
+  if (auto it = j.find("calibration"); it != j.end()) {
+    if (s.precision != Precision::kInt8 || s.onnx.empty()) {
+      throw wire::ProtocolError(
+          "job: calibration images come only with an int8 job's ONNX file, to quantize on the board");
+    }
+    s.calibration = calibration_from_json(*it, s.input_shape);
   }
   return s;
 }

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/image_batch.h"
 #include "core/measurement.h"
 #include "core/metric.h"
 #include "device_runners/wire/protocol.h"
@@ -40,12 +41,19 @@ struct JobSpec {
   // file for kInt8). A runner whose device cannot run it answers
   // `unsupported`. On the wire: "precision", absent for fp32.
   Precision precision = Precision::kFp32;
+  // For a runner that quantizes on the board (a command pipeline with
+  // "int8_input": "fp32"): the task's calibration images, and `onnx` is then
+  // the fp32 file. Only an int8 job with an ONNX file carries them. On the
+  // wire: "calibration": {"shape": [n, c, h, w], "pixels": base64 of the
+  // float32 values, little-endian}; (c, h, w) match input_shape's.
+  std::optional<ImageBatch> calibration;
 
   nlohmann::json to_json() const;
   // The one typed reading of a JOB (and of a SUBMIT's job): never throws
   // anything but wire::ProtocolError, which names the field. Refuses a field
   // of the wrong JSON type, an unknown kind or precision, a deadline outside
-  // (0, kMaxDeadlineSeconds], and a job with neither arch nor ONNX.
+  // (0, kMaxDeadlineSeconds], a job with neither arch nor ONNX, and
+  // calibration images on a job that is not int8, or in another shape.
   static JobSpec from_json(const nlohmann::json& j);
 };
 

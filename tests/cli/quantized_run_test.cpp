@@ -161,6 +161,65 @@ TEST_CASE("nas run measures int8 latency on this CPU in ONNX Runtime, on the QDQ
   CHECK(files == 4);
 }
 
+TEST_CASE("nas run hands a board that quantizes by itself the fp32 file and the images val_acc_int8 calibrated on") {
+  if (!onnx_tools_missing(kModules).empty()) {
+    MESSAGE("skipped: " << onnx_tools_missing(kModules));
+    return;
+  }
+  TempDir dir;
+  std::filesystem::create_directories(dir / "jobs");
+  // The Edge TPU pipeline's shape: a converter step that reads {onnx} and
+  // {calibration} (here it records what it was given), then the benchmark's
+  // output (here the real format, from a fixture).
+  write_file(dir / "convert.py",
+             "import json, sys, numpy, onnx\n"
+             "ops = sorted({n.op_type for n in onnx.load(sys.argv[1]).graph.node})\n"
+             "a = numpy.load(sys.argv[2])\n"
+             "json.dump({'ops': ops, 'shape': list(a.shape), 'dtype': str(a.dtype),\n"
+             "           'mean': float(a.mean()), 'std': float(a.std())}, open('seen.json', 'w'))\n");
+  const nlohmann::json pipeline = {
+      {"steps",
+       {{"/usr/bin/python3", (dir / "convert.py").string(), "{onnx}", "{calibration}"},
+        {"cat", std::string(NAS_SOURCE_DIR) + "/tests/device_runners/fixtures/benchmark_model_edgetpu.txt"}}},
+      {"parser", "benchmark_model"},
+      {"precisions", {"int8"}},
+      {"int8_input", "fp32"},
+      {"calibration_layout", "nhwc"},
+      {"workdir_root", (dir / "jobs").string()},
+      {"keep_workdir", true}};
+  write_file(dir / "board.json", pipeline.dump(2));
+  nlohmann::json c = int8_config(dir);
+  c["objectives"].push_back({{"metric", "cpu_ms_int8"}, {"goal", "minimize"}});
+  c["farm"] = {{"local_pipeline", (dir / "board.json").string()}};
+  write_file(dir / "int8.json", c.dump(2));
+
+  const ProcessResult run = run_process({nas_binary(), "run", (dir / "int8.json").string(), "-q"});
+  REQUIRE_MESSAGE(run.exit_code == 0, run.err);
+  const std::string db = (dir / "int8.db").string();
+  CHECK(query_int(db, "SELECT count(*) FROM evaluations WHERE metric = 'cpu_ms_int8' AND "
+                      "source = 'measured' AND value > 0") == 4);
+  CHECK(query_int(db, "SELECT count(*) FROM measurements WHERE environment_json LIKE "
+                      "'%\"calibration_images\":64%'") == 4);
+  int jobs = 0;
+  for (const auto& job : std::filesystem::directory_iterator(dir / "jobs")) {
+    const nlohmann::json seen = nlohmann::json::parse(read_file((job.path() / "seen.json").string()));
+    CAPTURE(seen.dump());
+    // The fp32 file, with no Q/DQ pair: the board quantizes it itself ...
+    for (const std::string op : {"QuantizeLinear", "DequantizeLinear"}) {
+      CHECK(std::find(seen["ops"].begin(), seen["ops"].end(), op) == seen["ops"].end());
+    }
+    CHECK(std::find(seen["ops"].begin(), seen["ops"].end(), "Conv") != seen["ops"].end());
+    // ... on the 64 calibration images, NHWC, normalised as the network takes them.
+    CHECK(seen["shape"] == nlohmann::json::array({64, 28, 28, 1}));
+    CHECK(seen["dtype"] == "float32");
+    CHECK(std::abs(seen["mean"].get<double>()) < 0.5);
+    CHECK(seen["std"].get<double>() > 0.5);
+    CHECK(seen["std"].get<double>() < 2.0);
+    ++jobs;
+  }
+  CHECK(jobs == 4);
+}
+
 TEST_CASE("an int8 metric nothing can give is a one-line error naming its JSON path") {
   TempDir dir;
   nlohmann::json c = int8_config(dir);

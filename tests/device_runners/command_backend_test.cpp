@@ -113,6 +113,59 @@ TEST_CASE("command: a pipeline runs the precisions it lists, gets {precision}, a
                        "this pipeline runs fp32, int8; job j1 asks for fp16", UnsupportedJob);
 }
 
+TEST_CASE("command: a pipeline that quantizes on the board gets the fp32 file and the task's images at {calibration}") {
+  TestTree t;
+  // The converter's stand-in reads the images with NumPy, as onnx2tf does.
+  const std::string convert = t.script(
+      "onnx2tf.sh",
+      "/usr/bin/python3 -c \"import numpy, sys; a = numpy.load(sys.argv[1]); "
+      "print(a.dtype, a.shape, ' '.join(repr(float(v)) for v in a.ravel()))\" \"$1\" > seen.txt\n");
+  const std::string bench = t.script("benchmark_model",
+                                     "cat '" + fixture_path("benchmark_model_edgetpu.txt") + "'\n");
+  const nlohmann::json steps = nlohmann::json::array(
+      {nlohmann::json::array({convert, "{calibration}"}), nlohmann::json::array({bench})});
+  CommandBackend board(CommandPipeline::from_json({{"steps", steps},
+                                                   {"parser", "benchmark_model"},
+                                                   {"workdir_root", t.root()},
+                                                   {"keep_workdir", true},
+                                                   {"precisions", {"int8"}},
+                                                   {"int8_input", "fp32"},
+                                                   {"calibration_layout", "nhwc"}}));
+  CHECK(board.capabilities()["int8_input"] == "fp32");
+  JobSpec job = onnx_job();
+  job.precision = Precision::kInt8;
+  job.input_shape = {1, 2, 1, 3};
+  // Two images of 2 channels, 1x3 pixels, NCHW: channel 0 then channel 1.
+  job.calibration = ImageBatch{{0, 1, 2, 10, 11, 12, -0.5f, 0.25f, 3, 7, 8, 9}, {2, 2, 1, 3}};
+  const JobResult r = board.measure(job, nullptr, never);
+  REQUIRE_MESSAGE(r.status == wire::JobStatus::kOk, r.message);
+  CHECK(r.environment["int8_input"]["calibration_images"] == 2);
+  const std::string npy = r.environment["steps"][0]["argv"][1].get<std::string>();
+  const std::string dir = npy.substr(0, npy.rfind('/'));
+  CHECK(npy == dir + "/calibration.npy");
+  CHECK(read_file(dir + "/seen.txt") ==
+        "float32 (2, 1, 3, 2) 0.0 10.0 1.0 11.0 2.0 12.0 -0.5 7.0 0.25 8.0 3.0 9.0\n");
+
+  // A QDQ job (no images) is not what this board quantizes from; a QDQ
+  // pipeline is not given an fp32 file to run as int8.
+  JobSpec qdq = job;
+  qdq.calibration.reset();
+  CHECK_THROWS_WITH_AS(board.measure(qdq, nullptr, never),
+                       doctest::Contains("this pipeline quantizes int8 on the board from the task's "
+                                         "images ({calibration}); job j1 carries a calibrated QDQ file"),
+                       UnsupportedJob);
+  CommandBackend runs_qdq(CommandPipeline::from_json({{"steps", {{bench}}},
+                                                      {"parser", "benchmark_model"},
+                                                      {"workdir_root", t.root()},
+                                                      {"precisions", {"int8"}}}));
+  CHECK(runs_qdq.capabilities()["int8_input"] == "qdq");
+  CHECK_THROWS_WITH_AS(runs_qdq.measure(job, nullptr, never),
+                       doctest::Contains("this pipeline runs calibrated QDQ files; job j1 carries an "
+                                         "fp32 file"),
+                       UnsupportedJob);
+  CHECK(runs_qdq.measure(qdq, nullptr, never).status == wire::JobStatus::kOk);
+}
+
 TEST_CASE("command: the Edge TPU compiler's report is kept with the measurement") {
   TestTree t;
   const std::string compiler = t.script("edgetpu_compiler",
@@ -288,6 +341,23 @@ TEST_CASE("command pipeline files: errors name the JSON path") {
             .find("/precisions/1: expected \"fp32\", \"fp16\" or \"int8\", got") == 0);
   CHECK(error_of({{"steps", {{"trtexec"}}}, {"parser", "trtexec"}, {"precisions", "int8"}})
             .find("/precisions: expected a non-empty array") == 0);
+  // Quantizing on the board takes the task's images, and only then are they given.
+  const nlohmann::json uses_calibration = {{"onnx2tf", "-cind", "input", "{calibration}"}, {"benchmark_model"}};
+  CHECK(error_of({{"steps", {{"onnx2tf", "{onnx}"}, {"benchmark_model"}}},
+                  {"parser", "benchmark_model"},
+                  {"precisions", {"int8"}},
+                  {"int8_input", "fp32"}}) ==
+        "/int8_input: a pipeline that quantizes int8 on the board must calibrate on the task's "
+        "images: no step uses {calibration}");
+  CHECK(error_of({{"steps", uses_calibration}, {"parser", "benchmark_model"}, {"precisions", {"int8"}}})
+            .find("/steps/0/3: {calibration} is given to a pipeline that quantizes on the board") == 0);
+  CHECK(error_of({{"steps", uses_calibration}, {"parser", "benchmark_model"}, {"int8_input", "fp32"}}) ==
+        "/int8_input: only int8 jobs have an int8 input, and \"precisions\" has no \"int8\"");
+  CHECK(error_of({{"steps", uses_calibration}, {"parser", "benchmark_model"}, {"precisions", {"int8"}},
+                  {"int8_input", "int4"}})
+            .find("/int8_input:") == 0);
+  CHECK(error_of({{"steps", {{"trtexec"}}}, {"parser", "trtexec"}, {"calibration_layout", "nhwc"}}) ==
+        "/calibration_layout: no step uses {calibration}");
   CHECK(split_command("a 'b c' \"d e\"f  g") == std::vector<std::string>{"a", "b c", "d ef", "g"});
 
   TestTree t;
@@ -321,6 +391,10 @@ TEST_CASE("the example pipelines under configs/runners/ are valid") {
   CHECK(precisions_of("jetson-trtexec.json") == std::vector<Precision>{Precision::kFp16});
   CHECK(precisions_of("ncs2-benchmark_app.json") == std::vector<Precision>{Precision::kFp16});
   CHECK(precisions_of("coral-edgetpu.json") == std::vector<Precision>{Precision::kInt8});
+  // The Edge TPU's converter quantizes by itself, on the task's images.
+  const auto coral = CommandPipeline::load(std::string(NAS_SOURCE_DIR) + "/configs/runners/coral-edgetpu.json");
+  CHECK(coral.quantizes_on_board);
+  CHECK(coral.calibration_nhwc);
 }
 
 }  // namespace

@@ -70,6 +70,41 @@ TEST_CASE("a job's precision crosses the wire; fp32 is the field's absence; an u
   CHECK_THROWS_WITH_AS(JobSpec::from_json(bad), doctest::Contains("'precision'"), wire::ProtocolError);
 }
 
+TEST_CASE("an int8 job's calibration images cross the wire value for value, and only in the input's shape") {
+  JobSpec spec = a_job("mbv3", {{"resolution", "2"}}, {1, 1, 2, 3});
+  spec.precision = Precision::kInt8;
+  spec.onnx = "fp32 file bytes";
+  spec.calibration = ImageBatch{{0.5f, -1.25f, 3e-8f, 7.0f, -0.0f, 1e30f, 2.0f, 4.0f, 8.0f, 16.0f, 32.0f, 64.0f},
+                                {2, 1, 2, 3}};
+  const nlohmann::json body =
+      wire::decode(wire::encode({wire::MessageType::kJob, spec.to_json()})).body;
+  const JobSpec back = JobSpec::from_json(body);
+  REQUIRE(back.calibration);
+  CHECK(back.calibration->shape == spec.calibration->shape);
+  CHECK(back.calibration->pixels == spec.calibration->pixels);
+  CHECK_FALSE(JobSpec::from_json(a_job("mbv3", {{"resolution", "2"}}, {1, 1, 2, 3}).to_json()).calibration);
+
+  nlohmann::json other_image = body;
+  other_image["calibration"]["shape"] = {3, 1, 2, 2};
+  CHECK_THROWS_WITH_AS(JobSpec::from_json(other_image),
+                       "job: field 'calibration': shape must be (images, then input_shape's channels, "
+                       "height, width)",
+                       wire::ProtocolError);
+  nlohmann::json short_pixels = body;
+  short_pixels["calibration"]["shape"] = {3, 1, 2, 3};  // 18 values, 12 sent
+  CHECK_THROWS_WITH_AS(JobSpec::from_json(short_pixels),
+                       "job: field 'calibration': pixels must be base64 of 18 float32 values",
+                       wire::ProtocolError);
+  nlohmann::json fp32 = body;
+  fp32.erase("precision");
+  CHECK_THROWS_WITH_AS(JobSpec::from_json(fp32), doctest::Contains("only with an int8 job's ONNX file"),
+                       wire::ProtocolError);
+  nlohmann::json no_file = body;
+  no_file.erase("onnx");
+  CHECK_THROWS_WITH_AS(JobSpec::from_json(no_file), doctest::Contains("only with an int8 job's ONNX file"),
+                       wire::ProtocolError);
+}
+
 TEST_CASE("a job's fields of the wrong JSON type are ProtocolErrors naming the field, never nlohmann's") {
   const JobSpec spec = a_job("nb201", {{"edge_1_0", "none"}}, {1, 3, 32, 32});
   const nlohmann::json good = spec.to_json();
