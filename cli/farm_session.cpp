@@ -82,6 +82,9 @@ FarmSession::FarmSession(const FarmOptions& farm, int runner_threads)
   options.bind = farm.bind;
   options.return_memory_after_large_messages = false;  // the run keeps freed memory (core/heap_policy.h)
   impl_->broker = std::make_unique<Broker>(options);
+  // A bad file is this run's error, not the runner's; read before the
+  // broker's thread starts, which a throwing constructor could not join.
+  if (farm.local_runner && !farm.local_pipeline.empty()) CommandPipeline::load(farm.local_pipeline);
   impl_->serving = std::thread([this] { impl_->serve(); });
   spdlog::info("farm: broker on {}", impl_->broker->endpoint());
   if (!farm.local_runner) return;
@@ -95,7 +98,6 @@ FarmSession::FarmSession(const FarmOptions& farm, int runner_threads)
   if (farm.local_pipeline.empty()) {
     args.insert(args.end(), {"--backend", "torch"});
   } else {
-    CommandPipeline::load(farm.local_pipeline);  // a bad file is this run's error, not the runner's
     args.insert(args.end(), {"--backend", "command", "--pipeline", farm.local_pipeline});
   }
   std::vector<char*> argv;
@@ -103,6 +105,9 @@ FarmSession::FarmSession(const FarmOptions& farm, int runner_threads)
   argv.push_back(nullptr);
   if (posix_spawn(&impl_->runner, argv[0], nullptr, nullptr, argv.data(), environ) != 0) {
     impl_->runner = -1;
+    impl_->stop = true;
+    impl_->halt = true;
+    impl_->serving.join();
     throw Error("farm: cannot start the local runner process");
   }
   spdlog::info("farm: local runner (pid {}) measures device '{}'", impl_->runner, farm.devices.front());

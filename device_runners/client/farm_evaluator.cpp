@@ -20,6 +20,10 @@ namespace {
 // The precisions a key's metrics may name beside fp32's unsuffixed ones.
 constexpr Precision kOtherPrecisions[] = {Precision::kInt8, Precision::kFp16};
 
+// A target whose first this many measurements fail, with none succeeding,
+// is a runner that cannot measure: the run stops (Batch::stop_or_release_held).
+constexpr std::int64_t kFailuresToStop = 3;
+
 // What one job measures of an arch: a device key at a precision.
 std::string job_target(const std::string& device, Precision precision) {
   return precision == Precision::kFp32 ? device : device + "_" + to_string(precision);
@@ -95,6 +99,7 @@ class FarmEvaluator::Batch : public PendingBatch {
     std::vector<Answer> out;
     out.swap(ready_);
     std::vector<std::pair<std::size_t, JobResult>> arrived;
+    bool all_arrived = false;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       if (out.empty()) {
@@ -102,6 +107,7 @@ class FarmEvaluator::Batch : public PendingBatch {
       }
       arrived.swap(arrived_);
       if (arrived.empty() && failure_) std::rethrow_exception(failure_);
+      all_arrived = finished_ && !failure_;
     }
     for (auto& [job, result] : arrived) {
       if (result.status == wire::JobStatus::kUnanswered) {
@@ -109,21 +115,73 @@ class FarmEvaluator::Batch : public PendingBatch {
         // cache. The run stops with the reason and --resume continues later.
         throw Error("farm: " + result.message);
       }
-      Measured m;
-      m.record = record_of(result, jobs_[job].device, owner_.options_.protocol);
-      m.result = std::move(result);
-      for (std::size_t i : job_requests_[job]) {
-        out.push_back({i, owner_.value_of(m, requests_[i].metric)});
-        ++answered_;
+      const std::string& target = job_keys_[job].second;
+      if (result.status != wire::JobStatus::kOk && !owner_.measured_targets_.count(target)) {
+        held_.emplace_back(job, std::move(result));
+        continue;
       }
-      owner_.latest_.emplace(job_keys_[job], std::move(m));
+      if (result.status == wire::JobStatus::kOk) {
+        owner_.measured_targets_.insert(target);
+        release_held(target, out);
+      }
+      hand_on(job, std::move(result), out);
     }
+    if (all_arrived && !held_.empty()) stop_or_release_held(out);
     return out;
   }
 
   bool done() const override { return answered_ == requests_.size(); }
 
  private:
+  void hand_on(std::size_t job, JobResult result, std::vector<Answer>& out) {
+    Measured m;
+    m.record = record_of(result, jobs_[job].device, owner_.options_.protocol);
+    m.result = std::move(result);
+    for (std::size_t i : job_requests_[job]) {
+      out.push_back({i, owner_.value_of(m, requests_[i].metric)});
+      ++answered_;
+    }
+    owner_.latest_.emplace(job_keys_[job], std::move(m));
+  }
+
+  // The held failures of `target` (all of them when empty) handed on.
+  void release_held(const std::string& target, std::vector<Answer>& out) {
+    auto keep = held_.begin();
+    for (auto& held : held_) {
+      if (target.empty() || job_keys_[held.first].second == target) {
+        if (target.empty()) ++owner_.failures_before_measuring_[job_keys_[held.first].second];
+        hand_on(held.first, std::move(held.second), out);
+      } else {
+        *keep++ = std::move(held);
+      }
+    }
+    held_.erase(keep, held_.end());
+  }
+
+  // Every job answered, and some target has failed every time so far: a
+  // runner that cannot measure at all (a wrong path in its pipeline, a
+  // missing tool, a precision it refuses) rather than archs it cannot run.
+  // From kFailuresToStop such failures on, the run stops with the first
+  // reason, storing none of this batch's (they would be cache hits after
+  // the runner is mended); fewer are handed on as the archs' outcomes.
+  void stop_or_release_held(std::vector<Answer>& out) {
+    std::map<std::string, std::int64_t> failures;
+    for (const auto& held : held_) ++failures[job_keys_[held.first].second];
+    for (const auto& [target, count] : failures) {
+      const std::int64_t total = count + owner_.failures_before_measuring_[target];
+      if (total < kFailuresToStop) continue;
+      const auto first = std::find_if(held_.begin(), held_.end(), [&](const auto& held) {
+        return job_keys_[held.first].second == target;
+      });
+      const JobResult& r = first->second;
+      throw Error("farm: " + std::to_string(total) + " measurements on '" + target +
+                  "' failed and none has succeeded, so this batch's are not stored and the run "
+                  "stops; mend the runner and continue with --resume. The first: " +
+                  wire::to_string(r.status) + ": " + r.message);
+    }
+    release_held("", out);
+  }
+
   // On the waiting thread: runs the jobs, hands each result over, and logs
   // progress per device key.
   void wait_for_results(FarmClient& client) {
@@ -177,6 +235,9 @@ class FarmEvaluator::Batch : public PendingBatch {
   std::vector<std::vector<std::size_t>> job_requests_;  // requests each job answers
   std::vector<std::pair<std::string, std::string>> job_keys_;  // (arch id, target) of each job
   std::vector<Answer> ready_;  // answered without a job
+  // Failed results of targets with no measurement yet, kept back until one
+  // succeeds or every job has answered.
+  std::vector<std::pair<std::size_t, JobResult>> held_;
   std::size_t answered_ = 0;   // requests handed on (or ready_)
   // Measurements done per key; written by the waiting thread while it runs.
   std::map<std::string, std::int64_t> progress_;

@@ -18,6 +18,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -76,7 +77,10 @@ class FarmEvaluator : public Evaluator {
   // answers "<key>_mj"). A timeout, an error or an unsupported job gives no
   // value and a note saying why; an arch the meter could not measure has no
   // energy. A job no runner answered within wait_seconds throws nas::Error
-  // (not an outcome of the arch: the run stops, and --resume goes on later).
+  // (not an outcome of the arch: the run stops, and --resume goes on later),
+  // and so do the first 3 or more jobs of a key and precision that all fail
+  // with no success before them (a runner that cannot measure at all):
+  // those failures are not handed on, and with them not stored.
   Evaluation evaluate(const Arch& arch, const std::string& metric) override;
   // Every job of the batch at once; answers as results arrive, both metrics
   // of one job in the same collect(). REQUIRES: no other batch of this
@@ -122,6 +126,10 @@ class FarmEvaluator : public Evaluator {
   // Measurements done per key by this evaluator; guarded by the open batch
   // (only its thread writes while it is open).
   std::map<std::string, std::int64_t> measured_;
+  // Targets (key and precision) measured at least once by this evaluator,
+  // and the failures of the others handed on so far (on the caller's thread).
+  std::set<std::string> measured_targets_;
+  std::map<std::string, std::int64_t> failures_before_measuring_;
 };
 
 }  // namespace nas

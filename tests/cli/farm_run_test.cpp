@@ -103,6 +103,54 @@ TEST_CASE("a run whose embedded broker dies ends at once with an error that says
   CHECK(seconds < 60);
 }
 
+TEST_CASE("a runner that fails every job stops the run with the reason, stores none of it, and "
+          "--resume measures once it is mended") {
+  if (!fashion_mnist_installed()) {
+    MESSAGE("skipped: Debian's dataset-fashion-mnist is not installed");
+    return;
+  }
+  TempDir dir;
+  const std::string config = write_farm_config(dir, 8);
+  // The local runner's pipeline, broken as a wrong path breaks one.
+  const std::string pipeline = (dir / "board.json").string();
+  write_file(pipeline, nlohmann::json{{"steps", {{"/bin/sh", "-c", "echo 'no such file: ./tool.js' >&2; exit 3"}}},
+                                      {"parser", "benchmark_model"}}.dump());
+  nlohmann::json c = nlohmann::json::parse(read_file(config));
+  c["farm"]["local_pipeline"] = pipeline;
+  write_file(config, c.dump(2));
+  const auto failed = run_process({nas_binary(), "run", config, "-q"});
+  CHECK(failed.exit_code != 0);
+  CHECK_MESSAGE(failed.err.find("measurements on 'cpu' failed and none has succeeded, so this batch's "
+                                "are not stored and the run stops; mend the runner and continue with "
+                                "--resume. The first: error: step 1 (/bin/sh) exited with status 3") !=
+                    std::string::npos,
+                failed.err);
+  CHECK(failed.err.find("no such file: ./tool.js") != std::string::npos);
+  const std::string db = (dir / "farm.db").string();
+  CHECK(query_int(db, "SELECT count(*) FROM evaluations WHERE metric = 'cpu_ms'") == 0);
+
+  // A pipeline file that does not read is a one-line error, before anything starts.
+  write_file(pipeline, R"({"steps": {"cat": "x"}, "parser": "benchmark_model"})");
+  const auto unreadable = run_process({nas_binary(), "run", config, "-q", "--resume"});
+  CHECK(unreadable.exit_code == 2);
+  CHECK_MESSAGE(unreadable.err.find(pipeline + ":/steps: expected a non-empty array of commands") !=
+                    std::string::npos,
+                unreadable.err);
+
+  // Mended: the same tool output a board gives, and the run goes on.
+  write_file(pipeline, nlohmann::json{{"steps", nlohmann::json::array({nlohmann::json::array(
+                                                    {"cat", std::string(NAS_SOURCE_DIR) +
+                                                                "/tests/device_runners/fixtures/"
+                                                                "benchmark_model_edgetpu.txt"})})},
+                                      {"parser", "benchmark_model"}}
+                           .dump());
+  const auto resumed = run_process({nas_binary(), "run", config, "-q", "--resume"});
+  REQUIRE_MESSAGE(resumed.exit_code == 0, resumed.err);
+  CHECK(query_int(db, "SELECT count(*) FROM evaluations WHERE metric = 'cpu_ms' AND "
+                      "source = 'measured' AND value > 0") == 8);
+  CHECK(query_int(db, "SELECT count(*) FROM evaluations WHERE metric = 'cpu_ms' AND value IS NULL") == 0);
+}
+
 TEST_CASE("the local runner ends with a run that is killed") {
   if (!fashion_mnist_installed()) {
     MESSAGE("skipped: Debian's dataset-fashion-mnist is not installed");
