@@ -40,6 +40,9 @@ Metric parse_metric(const std::string& name) {
   } else if (strip_suffix(rest, "mj")) {
     m.kind = MetricKind::kEnergy;
     m.device = rest;
+  } else if (strip_suffix(rest, "cpu_ops")) {
+    m.kind = MetricKind::kCount;
+    m.device = rest;
   } else if (strip_suffix(rest, "bytes") || strip_suffix(rest, "kib")) {
     m.kind = MetricKind::kSize;
   }

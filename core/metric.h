@@ -8,6 +8,9 @@
 //   "<device>_mj"   energy per inference on a device, in millijoules
 //   "params", "<...>_bytes", "<...>_kib"   size of the network
 //   "macs", "flops"           operations per inference
+//   "<device>_cpu_ops"        operations a device's compiler leaves to its
+//                             host's CPU ("coral_cpu_ops_int8": the Edge TPU
+//                             compiler's report)
 // and may end in a precision: "test_acc_int8", "raspi4_ms_fp16". A name
 // that fits none of these (a bare "acc" or "ms" among them) is kOther,
 // minimised, on no device.

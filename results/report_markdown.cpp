@@ -64,6 +64,7 @@ void front_table(std::ostringstream& out, const RunReport& r, const std::vector<
     header.push_back(md_escape(c.metric) +
                      (c.objective    ? " (" + std::string(goal_name(c.goal)) + ")"
                       : c.fine_tuned ? " (fine-tuned)"
+                      : c.constraint ? " (constraint)"
                                      : " (after search)"));
     right.push_back(true);
   }

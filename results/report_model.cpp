@@ -130,14 +130,24 @@ std::vector<std::vector<Evaluation>> read_front(const Store& store, std::int64_t
   return evaluations;
 }
 
-// Columns: the objectives, each with the device its values name (another
-// device's are dropped under --device), then the accuracies the front was
-// evaluated on after the search (test_acc).
-void add_columns(const std::vector<Objective>& objectives,
-                 const std::vector<std::vector<Evaluation>>& evaluations,
+// Columns: the objectives, then the metrics only constraints name (what
+// kept a member feasible: "coral_cpu_ops_int8 <= 0"), each with the device
+// its values name (another device's are dropped under --device), then the
+// accuracies the front was evaluated on after the search (test_acc).
+void add_columns(const RunTargets& targets, const std::vector<std::vector<Evaluation>>& evaluations,
                  const ReportOptions& options, RunReport& report) {
-  for (const Objective& objective : objectives) {
-    Column column{objective.metric, objective.goal, ""};
+  std::vector<Column> wanted;
+  for (const Objective& objective : targets.objectives) {
+    wanted.push_back(Column{objective.metric, objective.goal, ""});
+  }
+  for (const std::string& metric : targets.metrics) {
+    const bool objective = std::any_of(wanted.begin(), wanted.end(),
+                                       [&](const Column& c) { return c.metric == metric; });
+    if (objective) continue;
+    const Goal goal = parse_metric(metric).maximised() ? Goal::kMaximize : Goal::kMinimize;
+    wanted.push_back(Column{metric, goal, "", false, false, true});
+  }
+  for (Column& column : wanted) {
     for (const auto& values : evaluations) {
       if (const Cell c = pick(values, column.metric)) column.device = c->key.device;
       if (!column.device.empty()) break;
@@ -155,7 +165,7 @@ void add_columns(const std::vector<Objective>& objectives,
       }
     }
   }
-  for (const Objective& o : objectives) final_metrics.erase(o.metric);
+  for (const std::string& m : targets.metrics) final_metrics.erase(m);
   for (const std::string& m : final_metrics) {
     report.columns.push_back(Column{m, Goal::kMaximize, "", false});
   }
@@ -269,7 +279,7 @@ RunReport gather_run(const Store& store, const RunSummary& summary, const Report
 
   std::vector<std::vector<Evaluation>> evaluations =
       read_front(store, summary.id, *targets.space, report);
-  add_columns(targets.objectives, evaluations, options, report);
+  add_columns(targets, evaluations, options, report);
   fill_cells(evaluations, report);
   // Over every stored member, before --where drops any.
   const std::set<std::string> device_metrics = device_metrics_of(evaluations, options);

@@ -38,6 +38,9 @@ struct Column {
   // The latest fine-tuned value of the metric (`nas finetune`), shown beside
   // the inherited one; never an objective.
   bool fine_tuned = false;
+  // A metric only the run's constraints name, shown for what kept a member
+  // feasible; never an objective.
+  bool constraint = false;
   // The column's name where columns are keyed (CSV, JSON, comparisons):
   // the metric, with "_finetuned" appended for a fine-tuned column.
   std::string key() const { return fine_tuned ? metric + "_finetuned" : metric; }

@@ -323,6 +323,7 @@ std::vector<std::string> FarmEvaluator::metrics() const {
       out.push_back(d + "_mj_" + to_string(p));
     }
   }
+  for (const std::string& d : options_.devices) out.push_back(d + "_cpu_ops_int8");
   return out;
 }
 
@@ -339,6 +340,11 @@ const std::string& FarmEvaluator::device_of(const std::string& metric) const {
   if (parsed.precision == Precision::kUnspecified || other_precision) {
     for (const std::string& d : options_.devices) {
       if (parsed.base == d + "_ms" || parsed.base == d + "_mj") return d;
+    }
+  }
+  if (parsed.precision == Precision::kInt8) {
+    for (const std::string& d : options_.devices) {
+      if (parsed.base == d + "_cpu_ops") return d;
     }
   }
   std::string known;
@@ -392,8 +398,17 @@ Evaluation FarmEvaluator::value_of(const Measured& m, const std::string& metric)
     return e;
   }
   e.measurement = m.record;
-  if (parse_metric(metric).kind == MetricKind::kLatency) {
+  const MetricKind kind = parse_metric(metric).kind;
+  if (kind == MetricKind::kLatency) {
     e.value = r.latency->median_ms;
+  } else if (kind == MetricKind::kCount) {
+    // What the compiler left to the host's CPU, as the job compiled it.
+    const auto report = r.environment.find("edgetpu_compiler");
+    if (report != r.environment.end() && report->contains("on_cpu")) {
+      e.value = (*report)["on_cpu"].get<double>();
+    } else {
+      e.note = "not reported: the runner's pipeline ran no `edgetpu_compiler -s` whose report reads";
+    }
   } else if (r.energy) {
     e.value = r.energy->millijoules_per_inference();
   } else {

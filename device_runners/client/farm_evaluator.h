@@ -37,7 +37,10 @@ struct FarmEvaluatorOptions {
   // Device keys; each gives metrics "<key>_ms" and "<key>_mj" (the fp32
   // network), and "<key>_ms_int8", "<key>_mj_int8", "<key>_ms_fp16" and
   // "<key>_mj_fp16": a job at that precision, which the key's runner
-  // measures with a runtime of that precision or answers `unsupported`.
+  // measures with a runtime of that precision or answers `unsupported`;
+  // and "<key>_cpu_ops_int8", from the int8 job: the operations the Edge TPU
+  // compiler's report leaves to the host's CPU (no value where the pipeline
+  // runs no such compiler).
   std::vector<std::string> devices;
   std::string space_name;       // SearchSpace::name() of the architectures sent
   nlohmann::json space_options = nlohmann::json::object();  // what rebuilds the network

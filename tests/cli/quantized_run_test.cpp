@@ -220,6 +220,61 @@ TEST_CASE("nas run hands a board that quantizes by itself the fp32 file and the 
   CHECK(jobs == 4);
 }
 
+TEST_CASE("the Edge TPU compiler's report is a metric: a constraint on coral_cpu_ops keeps the front wholly on the TPU") {
+  if (!onnx_tools_missing(kModules).empty()) {
+    MESSAGE("skipped: " << onnx_tools_missing(kModules));
+    return;
+  }
+  TempDir dir;
+  // A stand-in compiler in the real report format: networks with more
+  // convolutions than the smallest subnet's leave 11 operations to the CPU.
+  const std::string fixtures = std::string(NAS_SOURCE_DIR) + "/tests/device_runners/fixtures/";
+  std::filesystem::create_directories(dir / "tools");
+  write_file(dir / "tools" / "edgetpu_compiler",
+             "#!/bin/sh\n"
+             "n=$(/usr/bin/python3 -c \"import onnx, sys; print(sum(n.op_type == 'Conv' for n in "
+             "onnx.load(sys.argv[1]).graph.node))\" \"$1\")\n"
+             "if [ \"$n\" -le 10 ]; then cat '" + fixtures + "edgetpu_compiler_relu.txt'; "
+             "else cat '" + fixtures + "edgetpu_compiler_hardswish.txt'; fi\n");
+  std::filesystem::permissions(dir / "tools" / "edgetpu_compiler", std::filesystem::perms::owner_all);
+  const nlohmann::json pipeline = {
+      {"steps", nlohmann::json::array({nlohmann::json::array({(dir / "tools" / "edgetpu_compiler").string(), "{onnx}"}),
+                                       nlohmann::json::array({"cat", fixtures + "benchmark_model_edgetpu.txt"})})},
+      {"parser", "benchmark_model"},
+      {"precisions", {"int8"}}};
+  write_file(dir / "board.json", pipeline.dump(2));
+  nlohmann::json c = int8_config(dir);
+  c["objectives"] = {{{"metric", "val_acc_int8"}, {"goal", "maximize"}},
+                     {{"metric", "cpu_ms_int8"}, {"goal", "minimize"}}};
+  c["constraints"] = {"cpu_cpu_ops_int8 <= 0"};
+  c["search"] = {{"strategy", "nsga2"}, {"budget", 6}, {"population", 3},
+                 {"initial_archs", {"largest", "smallest"}}};
+  c["farm"] = {{"local_pipeline", (dir / "board.json").string()}};
+  write_file(dir / "int8.json", c.dump(2));
+
+  const ProcessResult run = run_process({nas_binary(), "run", (dir / "int8.json").string(), "-q"});
+  REQUIRE_MESSAGE(run.exit_code == 0, run.err);
+  const std::string db = (dir / "int8.db").string();
+  const auto ops = query_column(db, "SELECT value FROM evaluations WHERE metric = 'cpu_cpu_ops_int8' "
+                                    "AND source = 'measured' ORDER BY value");
+  REQUIRE(ops.size() == 6);
+  CHECK(std::stod(ops.front()) == 0);  // the smallest subnet maps wholly
+  CHECK(std::stod(ops.back()) == 11);  // the largest leaves 11 operations to the CPU
+  for (const std::string& v : ops) CHECK((std::stod(v) == 0 || std::stod(v) == 11));
+
+  const ProcessResult report = run_process({nas_binary(), "report", db, "--format", "json"});
+  REQUIRE(report.exit_code == 0);
+  const nlohmann::json front = nlohmann::json::parse(report.out)["runs"][0]["front"];
+  REQUIRE_FALSE(front.empty());
+  for (const auto& member : front) {
+    CAPTURE(member.dump());
+    CHECK(member["values"]["cpu_cpu_ops_int8"]["value"] == 0);
+  }
+  // The constrained metric is a column of the front's table, beside the objectives.
+  const ProcessResult table = run_process({nas_binary(), "report", db});
+  CHECK_MESSAGE(table.out.find("| cpu_cpu_ops_int8 (constraint) |") != std::string::npos, table.out);
+}
+
 TEST_CASE("an int8 metric nothing can give is a one-line error naming its JSON path") {
   TempDir dir;
   nlohmann::json c = int8_config(dir);

@@ -31,6 +31,13 @@ TEST_CASE("latency and energy name their device, which may hold underscores") {
   const nas::Metric energy = parse_metric("jetson_mj");
   CHECK(energy.kind == MetricKind::kEnergy);
   CHECK(energy.device == "jetson");
+  // What a device's compiler leaves to its host's CPU: a count, on that device.
+  const nas::Metric cpu_ops = parse_metric("coral_usb_cpu_ops_int8");
+  CHECK(cpu_ops.kind == MetricKind::kCount);
+  CHECK(cpu_ops.device == "coral_usb");
+  CHECK(cpu_ops.base == "coral_usb_cpu_ops");
+  CHECK(cpu_ops.precision == Precision::kInt8);
+  CHECK(parse_metric("cpu_ops").kind == MetricKind::kOther);
   // A bare unit names no device and so no device's metric.
   CHECK(parse_metric("ms").kind == MetricKind::kOther);
   CHECK(parse_metric("ms").device.empty());
