@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <set>
 #include <vector>
 
 #include "core/json_parse.h"
@@ -249,6 +250,15 @@ void Dispatcher::on_submit(Peer& client, const wire::Message& message, Clock::ti
   job.has_arch = !spec.arch.is_null();
   job.has_onnx = !spec.onnx.empty();
   job.deadline_seconds = spec.deadline_seconds;
+  job.precision = spec.precision;
+  job.quantize_on_board = spec.calibration.has_value();
+  // Answered now, as a runner would answer it, when the device's runners
+  // are here and none runs the job's precision.
+  if (const std::string why = why_no_runner_takes(job); !why.empty()) {
+    count(&BrokerStats::jobs_submitted);
+    answer(job, wire::JobStatus::kUnsupported, why, now);
+    return;
+  }
   const std::string key = job.key;
   const Job& queued = jobs_.emplace(key, std::move(job)).first->second;
   queue_.push_back(queued.key);
@@ -275,8 +285,45 @@ std::size_t Dispatcher::pending_jobs_of(const std::string& client, std::size_t l
 }
 
 bool Dispatcher::can_run(const Peer& runner, const Job& job) {
-  return runner.hello.device == job.device && ((job.has_arch && runner.hello.accepts("arch")) ||
-                                               (job.has_onnx && runner.hello.accepts("onnx")));
+  return runner.hello.device == job.device &&
+         ((job.has_arch && runner.hello.accepts("arch")) ||
+          (job.has_onnx && runner.hello.accepts("onnx"))) &&
+         takes_precision(runner, job);
+}
+
+bool Dispatcher::takes_precision(const Peer& runner, const Job& job) {
+  const nlohmann::json& caps = runner.hello.capabilities;
+  const auto listed = caps.find("precisions");
+  bool runs = false;
+  if (listed == caps.end() || !listed->is_array()) {
+    runs = job.precision == Precision::kFp32;
+  } else {
+    for (const auto& p : *listed) runs = runs || (p.is_string() && p == to_string(job.precision));
+  }
+  if (!runs || job.precision != Precision::kInt8) return runs;
+  const auto input = caps.find("int8_input");
+  const bool quantizes = input != caps.end() && input->is_string() && *input == "fp32";
+  return quantizes == job.quantize_on_board;
+}
+
+std::string Dispatcher::why_no_runner_takes(const Job& job) const {
+  std::set<std::string> kinds;  // what the device's runners run
+  for (const auto& [id, peer] : peers_) {
+    if (!peer.is_runner || peer.hello.device != job.device) continue;
+    if (can_run(peer, job)) return "";
+    const nlohmann::json& caps = peer.hello.capabilities;
+    std::string runs = caps.contains("precisions") ? caps["precisions"].dump() : "[\"fp32\"]";
+    if (caps.contains("int8_input")) runs += " (int8 from " + caps["int8_input"].dump() + ")";
+    kinds.insert(runs);
+  }
+  if (kinds.empty()) return "";
+  std::string listed;
+  for (const std::string& k : kinds) listed += (listed.empty() ? "" : ", ") + k;
+  const std::string file = job.precision != Precision::kInt8 ? ""
+                           : job.quantize_on_board           ? " from the fp32 file and images"
+                                                             : " from a QDQ file";
+  return "no runner of device '" + job.device + "' runs " + to_string(job.precision) + " jobs" +
+         file + "; its runners run " + listed;
 }
 
 // A runner that says it is ready gets its next job before the result goes on

@@ -28,6 +28,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/metric.h"
 #include "device_runners/wire/protocol.h"
 
 namespace nas {
@@ -118,6 +119,8 @@ class Dispatcher {
     nlohmann::json body;  // the JobSpec as JSON
     bool has_arch = false;
     bool has_onnx = false;
+    Precision precision = Precision::kFp32;
+    bool quantize_on_board = false;  // an int8 job with the fp32 file and calibration images
     int attempts = 0;     // dispatches that ended with the runner lost
     std::string runner;   // while running, "" while queued
     Clock::time_point deadline;  // while running: dispatch + deadline + grace
@@ -135,6 +138,13 @@ class Dispatcher {
   void on_submit(Peer& client, const wire::Message& message, Clock::time_point now);
   std::size_t pending_jobs_of(const std::string& client, std::size_t limit) const;
   static bool can_run(const Peer& runner, const Job& job);
+  // Whether the runner's HELLO lists the job's precision ("precisions";
+  // none listed: fp32) and, for int8, takes the file the job carries
+  // ("int8_input": "fp32" for the fp32 file and images, else the QDQ file).
+  static bool takes_precision(const Peer& runner, const Job& job);
+  // Why no runner of the job's device that is connected now can run it, or
+  // "" when one can or none is connected (a board may still join).
+  std::string why_no_runner_takes(const Job& job) const;
   void on_result(Peer& runner, const wire::Message& message, Clock::time_point now);
 
   const DispatchOptions options_;

@@ -41,13 +41,14 @@ struct Farm {
     dispatcher.handle(peer, wire::decode(wire::encode(m)), t0 + at);
   }
   void runner_joins(const std::string& id, std::chrono::milliseconds at,
-                    const std::string& device = "pi") {
+                    const std::string& device = "pi",
+                    const nlohmann::json& capabilities = {{"accepts", {"arch"}}}) {
     wire::Hello hello;
     hello.role = wire::Hello::Role::kRunner;
     hello.runner_id = id;
     hello.device = device;
     hello.backend = "sleep";
-    hello.capabilities = {{"accepts", {"arch"}}};
+    hello.capabilities = capabilities;
     from(id, hello.encode(), at);
     from(id, {MessageType::kReady, nlohmann::json::object()}, at);
   }
@@ -116,6 +117,54 @@ TEST_CASE("a step's jobs for a key go to every free runner with that key at once
   f.result("p2", f.jobs_sent_to("p2").at(0), 200ms);
   CHECK(f.jobs_sent_to("p2").size() == 2);
   CHECK(f.dispatcher.queued() == 0);
+}
+
+TEST_CASE("a job goes to a runner of its key that runs its precision and takes its int8 file; "
+          "when none that is here does, it is answered unsupported at once, naming the device") {
+  Farm f;
+  const auto onnx_runner = [](nlohmann::json precisions, const char* int8_input) {
+    nlohmann::json caps = {{"accepts", {"onnx"}}, {"precisions", std::move(precisions)}};
+    if (int8_input) caps["int8_input"] = int8_input;
+    return caps;
+  };
+  f.runner_joins("trt-fp16", 0ms, "jetson", onnx_runner({"fp16"}, nullptr));
+  f.runner_joins("trt-int8", 0ms, "jetson", onnx_runner({"int8"}, "qdq"));
+  f.runner_joins("tpu", 0ms, "coral", onnx_runner({"int8"}, "fp32"));
+  f.client_joins("search", 0ms);
+  const auto submit = [&](const std::string& id, const std::string& device, Precision precision,
+                          bool calibration) {
+    JobSpec spec = test::nb201_job(id, 30);
+    spec.onnx = "ONNX";
+    spec.precision = precision;
+    if (calibration) {
+      std::vector<std::int64_t> shape = spec.input_shape;
+      shape[0] = 2;
+      spec.calibration = ImageBatch{std::vector<float>(2 * 3 * 32 * 32, 0.5f), shape};
+    }
+    f.from("search", wire::Submit{device, spec.to_json()}.encode(), 1ms);
+  };
+  REQUIRE(test::nb201_job("x", 30).input_shape == std::vector<std::int64_t>{1, 3, 32, 32});
+  submit("fp16", "jetson", Precision::kFp16, false);
+  submit("qdq", "jetson", Precision::kInt8, false);
+  submit("on-board", "coral", Precision::kInt8, true);
+  CHECK(f.jobs_sent_to("trt-fp16") == std::vector<std::string>{"fp16"});
+  CHECK(f.jobs_sent_to("trt-int8") == std::vector<std::string>{"qdq"});
+  CHECK(f.jobs_sent_to("tpu") == std::vector<std::string>{"on-board"});
+
+  submit("fp32", "jetson", Precision::kFp32, false);
+  submit("coral-qdq", "coral", Precision::kInt8, false);
+  CHECK(f.results_sent_to("search") ==
+        std::vector<std::pair<std::string, std::string>>{{"fp32", "unsupported"}, {"coral-qdq", "unsupported"}});
+  CHECK(f.message_of_result("search", "fp32") ==
+        "no runner of device 'jetson' runs fp32 jobs; its runners run [\"fp16\"], "
+        "[\"int8\"] (int8 from \"qdq\")");
+  CHECK(f.message_of_result("search", "coral-qdq") ==
+        "no runner of device 'coral' runs int8 jobs from a QDQ file; its runners run [\"int8\"] "
+        "(int8 from \"fp32\")");
+  CHECK(f.dispatcher.queued() == 0);
+  // A device none of whose runners is here yet: the job waits for one.
+  submit("later", "ncs2", Precision::kInt8, false);
+  CHECK(f.dispatcher.queued() == 1);
 }
 
 TEST_CASE("the listing sums up each device key: runners busy and idle, jobs queued and running, "
