@@ -374,8 +374,8 @@ TEST_CASE("command pipeline files: errors name the JSON path") {
 }
 
 TEST_CASE("the example pipelines under configs/runners/ are valid") {
-  for (const char* name : {"jetson-trtexec.json", "ncs2-benchmark_app.json", "coral-edgetpu.json",
-                           "cpu-onnxruntime.json"}) {
+  for (const char* name : {"jetson-trtexec.json", "jetson-trtexec-int8.json", "ncs2-benchmark_app.json",
+                           "coral-edgetpu.json", "cpu-onnxruntime.json"}) {
     CAPTURE(name);
     const auto p = CommandPipeline::load(std::string(NAS_SOURCE_DIR) + "/configs/runners/" + name);
     CHECK_FALSE(p.steps.empty());
@@ -389,6 +389,11 @@ TEST_CASE("the example pipelines under configs/runners/ are valid") {
   };
   CHECK(precisions_of("cpu-onnxruntime.json") == std::vector<Precision>{Precision::kFp32, Precision::kInt8});
   CHECK(precisions_of("jetson-trtexec.json") == std::vector<Precision>{Precision::kFp16});
+  // TensorRT's explicit quantization runs the QDQ file as calibrated.
+  const auto jetson_int8 =
+      CommandPipeline::load(std::string(NAS_SOURCE_DIR) + "/configs/runners/jetson-trtexec-int8.json");
+  CHECK(jetson_int8.precisions == std::vector<Precision>{Precision::kInt8});
+  CHECK_FALSE(jetson_int8.quantizes_on_board);
   CHECK(precisions_of("ncs2-benchmark_app.json") == std::vector<Precision>{Precision::kFp16});
   CHECK(precisions_of("coral-edgetpu.json") == std::vector<Precision>{Precision::kInt8});
   // The Edge TPU's converter quantizes by itself, on the task's images.
