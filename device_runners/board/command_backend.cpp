@@ -12,8 +12,11 @@
 #include <sstream>
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
 #include "core/errors.h"
 #include "core/json_reader.h"
+#include "device_runners/board/layer_precisions.h"
 #include "device_runners/board/power_meter.h"
 #include "device_runners/board/power_sampler.h"
 #include "device_runners/board/subprocess.h"
@@ -405,13 +408,54 @@ void add_compiler_report(const std::string& output, JobResult& result) {
   }
 }
 
+// What the runtime says each convolution ran at, with a note when some did
+// not run at the job's precision. A report that does not read loses the
+// report only, as the compiler's does.
+void add_layer_precisions(const LayerPrecisions& layers, Precision precision, JobResult& result) {
+  result.environment["layer_precisions"] = layers.to_json(precision);
+  if (const auto note = layer_precision_note(layers, precision)) {
+    result.environment["layer_precisions_note"] = *note;
+    spdlog::warn("job {}: {}", result.job_id, *note);
+  }
+}
+
+// The file a trtexec step wrote its layer information to, if it was asked to.
+std::optional<std::string> trtexec_layer_info_file(const std::vector<std::string>& argv) {
+  if (std::filesystem::path(argv[0]).filename() != "trtexec") return std::nullopt;
+  const std::string flag = "--exportLayerInfo=";
+  for (const std::string& arg : argv) {
+    if (arg.compare(0, flag.size(), flag) == 0) return arg.substr(flag.size());
+  }
+  return std::nullopt;
+}
+
+void add_trtexec_layer_info(const std::string& file, const std::string& workdir, Precision precision,
+                            JobResult& result) {
+  std::filesystem::path path(file);
+  if (path.is_relative()) path = std::filesystem::path(workdir) / path;
+  std::ifstream in(path);
+  if (!in) {
+    result.environment["layer_precisions_note"] = "trtexec wrote no layer information to " + path.string();
+    return;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  try {
+    add_layer_precisions(parse_trtexec_layer_info(text.str()), precision, result);
+  } catch (const ToolOutputError& e) {
+    result.environment["layer_precisions_note"] = e.what();
+  }
+}
+
 // Runs the pipeline's steps in order, each logged in result.environment
 // ["steps"]; with `meter`, the last (measuring) step runs between an idle
-// reading and a sampler. A cancelled or failing step sets result's status
-// and message and gives nothing.
+// reading and a sampler. What a step reports of the model as built (the
+// Edge TPU compiler's mapping, trtexec's layer information for the job's
+// `precision`) is kept beside. A cancelled or failing step sets result's
+// status and message and gives nothing.
 std::optional<StepsRun> run_steps(const CommandPipeline& pipeline,
                                   const std::map<std::string, std::string>& values,
-                                  const std::string& workdir, PowerMeter* meter,
+                                  const std::string& workdir, Precision precision, PowerMeter* meter,
                                   const std::function<bool()>& cancelled, JobResult& result) {
   StepsRun run;
   nlohmann::json steps_log = nlohmann::json::array();
@@ -448,6 +492,9 @@ std::optional<StepsRun> run_steps(const CommandPipeline& pipeline,
     }
     if (std::filesystem::path(argv[0]).filename() == "edgetpu_compiler") {
       add_compiler_report(run.last.output, result);
+    }
+    if (const auto layer_info = trtexec_layer_info_file(argv)) {
+      add_trtexec_layer_info(*layer_info, workdir, precision, result);
     }
   }
   return run;
@@ -528,7 +575,7 @@ JobResult CommandBackend::measure(const JobSpec& job, PowerMeter* meter,
   }
   PowerMeter* energy_meter = job.protocol.energy ? meter : nullptr;
   const std::optional<StepsRun> run =
-      run_steps(pipeline_, values, dir.path(), energy_meter, cancelled, result);
+      run_steps(pipeline_, values, dir.path(), job.precision, energy_meter, cancelled, result);
   if (!run) return result;
 
   ToolReport report;
@@ -542,6 +589,11 @@ JobResult CommandBackend::measure(const JobSpec& job, PowerMeter* meter,
   report.latency.batch_size = job.protocol.batch_size;
   result.latency = report.latency;
   result.environment["tool"] = report.to_json();
+  if (pipeline_.parser == "benchmark_app") {
+    if (const auto layers = parse_benchmark_app_counters(run->last.output)) {
+      add_layer_precisions(*layers, job.precision, result);
+    }
+  }
   if (energy_meter) add_energy(report, *run, *energy_meter, result);
   result.status = wire::JobStatus::kOk;
   return result;

@@ -122,6 +122,12 @@ ToolReport parse_trtexec(const std::string& output) {
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const std::string s = strip_log_prefix(lines[i]);
     if (s == "=== Performance summary ===") summary = i;
+    // A run that built its engine says at what precisions it allowed TensorRT
+    // to build it ("FP32+FP16+INT8"); a run that loads one does not know.
+    if (starts_with(s, "Precision: ")) r.details["build_precision"] = trim(s.substr(11));
+    if (starts_with(s, "Engine built in ")) {
+      r.details["build_seconds"] = number_with_unit(tool, s, s.substr(16), {{"sec.", 1.0}, {"sec", 1.0}});
+    }
     if (starts_with(s, "Timing trace has ")) {
       // "Timing trace has 1130 queries over 3.00579 s"
       std::string rest;

@@ -174,8 +174,10 @@ class FarmEvaluator::Batch : public PendingBatch {
         return job_keys_[held.first].second == target;
       });
       const JobResult& r = first->second;
-      throw Error("farm: " + std::to_string(total) + " measurements on '" + target +
-                  "' failed and none has succeeded, so this batch's are not stored and the run "
+      const FarmJob& job = jobs_[first->first];
+      throw Error("farm: " + std::to_string(total) + " measurements on '" + job.device + "' at " +
+                  to_string(job.spec.precision) +
+                  " failed and none has succeeded, so this batch's are not stored and the run "
                   "stops; mend the runner and continue with --resume. The first: " +
                   wire::to_string(r.status) + ": " + r.message);
     }

@@ -120,7 +120,7 @@ TEST_CASE("a runner that fails every job stops the run with the reason, stores n
   write_file(config, c.dump(2));
   const auto failed = run_process({nas_binary(), "run", config, "-q"});
   CHECK(failed.exit_code != 0);
-  CHECK_MESSAGE(failed.err.find("measurements on 'cpu' failed and none has succeeded, so this batch's "
+  CHECK_MESSAGE(failed.err.find("measurements on 'cpu' at fp32 failed and none has succeeded, so this batch's "
                                 "are not stored and the run stops; mend the runner and continue with "
                                 "--resume. The first: error: step 1 (/bin/sh) exited with status 3") !=
                     std::string::npos,

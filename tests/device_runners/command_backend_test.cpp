@@ -191,6 +191,61 @@ TEST_CASE("command: the Edge TPU compiler's report is kept with the measurement"
             "no 'Model compiled successfully' line") != std::string::npos);
 }
 
+TEST_CASE("command: what the runtime says each convolution ran at is kept, and named when not at the job's precision") {
+  TestTree t;
+  // trtexec builds the int8 engine and writes its layer information where it
+  // is asked to; the stand-in writes an engine whose depthwise convolution
+  // did not take its QDQ pair.
+  const std::string trtexec = t.script(
+      "bin/trtexec",
+      "for a in \"$@\"; do case \"$a\" in --exportLayerInfo=*) cp '" +
+          fixture_path("trtexec_layers_unfused.json") + "' \"${a#--exportLayerInfo=}\";; esac; done\n"
+          "cat '" + fixture_path("trtexec_int8.txt") + "'\n");
+  CommandBackend backend(CommandPipeline::from_json(
+      {{"steps", {{trtexec, "--onnx={onnx}", "--int8", "--profilingVerbosity=detailed",
+                   "--exportLayerInfo={workdir}/layers.json"}}},
+       {"precisions", {"int8"}},
+       {"parser", "trtexec"},
+       {"workdir_root", t.root()}}));
+  JobSpec job = onnx_job();
+  job.precision = Precision::kInt8;
+  const JobResult r = backend.measure(job, nullptr, never);
+  REQUIRE_MESSAGE(r.status == wire::JobStatus::kOk, r.message);
+  CHECK(r.latency->median_ms == doctest::Approx(0.341553));
+  CHECK(r.environment["tool"]["details"]["build_precision"] == "FP32+FP16+INT8");
+  const nlohmann::json& layers = r.environment["layer_precisions"];
+  CHECK(layers["convolutions"] == 6);
+  CHECK(layers["not_at_job_precision"][0]["name"] == "block1.depthwise + block1.depthwise_act");
+  CHECK(r.environment["layer_precisions_note"].get<std::string>().find(
+            "1 of 6 convolutions did not run at int8") == 0);
+
+  // benchmark_app's counters (-pc) on OpenVINO's CPU plugin: all I8, no note.
+  const std::string bench = t.script("benchmark_app",
+                                     "cat '" + fixture_path("benchmark_app_cpu_int8_pc.txt") + "'\n");
+  CommandBackend openvino(CommandPipeline::from_json(
+      {{"steps", {{bench, "-m", "{onnx}", "-d", "CPU", "-pc"}}},
+       {"precisions", {"int8"}},
+       {"parser", "benchmark_app"},
+       {"workdir_root", t.root()}}));
+  const JobResult cpu = openvino.measure(job, nullptr, never);
+  REQUIRE_MESSAGE(cpu.status == wire::JobStatus::kOk, cpu.message);
+  CHECK(cpu.environment["layer_precisions"]["by_precision"]["int8"] == 6);
+  CHECK_FALSE(cpu.environment.contains("layer_precisions_note"));
+
+  // A trtexec that was asked for layer information and wrote none: a note, the measurement stands.
+  const std::string silent = t.script("quiet/trtexec",
+                                      "cat '" + fixture_path("trtexec_int8.txt") + "'\n");
+  CommandBackend quiet(CommandPipeline::from_json(
+      {{"steps", {{silent, "--onnx={onnx}", "--exportLayerInfo=layers.json"}}},
+       {"precisions", {"int8"}},
+       {"parser", "trtexec"},
+       {"workdir_root", t.root()}}));
+  const JobResult unreported = quiet.measure(job, nullptr, never);
+  REQUIRE_MESSAGE(unreported.status == wire::JobStatus::kOk, unreported.message);
+  CHECK(unreported.environment["layer_precisions_note"].get<std::string>().find(
+            "trtexec wrote no layer information to ") == 0);
+}
+
 TEST_CASE("command: a failing step gives an error with the tool's last lines") {
   TestTree t;
   const std::string tool = t.script("fail.sh",

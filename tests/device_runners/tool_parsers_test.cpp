@@ -56,6 +56,18 @@ TEST_CASE("trtexec: TensorRT 8.2 prints percentile(99%) only: p90 is missing, no
   CHECK(*r.iterations == 2148);
 }
 
+TEST_CASE("trtexec: an int8 run that builds its engine from the QDQ file says what it allowed") {
+  const ToolReport r = parse_trtexec(fixture("trtexec_int8.txt"));
+  CHECK(r.details["build_precision"] == "FP32+FP16+INT8");
+  CHECK(r.details["build_seconds"] == doctest::Approx(37.0612));
+  CHECK(r.latency.median_ms == doctest::Approx(0.341553));
+  CHECK(r.latency.p90_ms == doctest::Approx(0.355713));
+  CHECK(*r.iterations == 200);
+  CHECK(*r.timed_seconds == doctest::Approx(0.0702));
+  // A run that loads a built engine does not say.
+  CHECK_FALSE(parse_trtexec(fixture("trtexec_jetson.txt")).details.contains("build_precision"));
+}
+
 TEST_CASE("trtexec: malformed output is a clear error") {
   CHECK_THROWS_WITH_AS(parse_trtexec("&&&& FAILED TensorRT.trtexec\n"),
                        doctest::Contains("no '=== Performance summary ===' block"), ToolOutputError);
