@@ -44,7 +44,7 @@ nas::Mbv3Options bench_space(int stem_stride) {
     s.stride = stride;
     s.depths = {2, 3};
     s.se = se;
-    s.activation = act;
+    s.activations = {act};
     return s;
   };
   o.stages = {stage(24, stem_stride == 1 ? 2 : 1, false, "relu"), stage(40, 2, true, "relu"), stage(64, 2, true, "hswish")};

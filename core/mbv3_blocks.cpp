@@ -28,8 +28,9 @@ bool bool_field(const nlohmann::json& j, const char* name) {
   return it->get<bool>();
 }
 
-// The blocks at every position of every stage for one input resolution, each
-// with `choose(kernel, expand)` over the layout's choices.
+// The blocks at every position of every stage for one input resolution, with
+// the stage's first activation choice; callers set kernel, expand and, where
+// the stage decides it, the activation.
 template <typename Visit>
 void for_each_position(const Mbv3Layout& layout, int resolution, Visit visit) {
   int side = mbv3_conv_side(resolution, layout.stem_stride);
@@ -42,7 +43,7 @@ void for_each_position(const Mbv3Layout& layout, int resolution, Visit visit) {
       c.out_channels = stage.width;
       c.stride = b == 0 ? stage.stride : 1;
       c.se = stage.se;
-      c.hswish = stage.hswish;
+      c.hswish = stage.hswish_choices.front();
       c.input_side = side;
       visit(s, b, c);
       side = mbv3_conv_side(side, c.stride);
@@ -88,6 +89,7 @@ std::vector<Mbv3BlockConfig> mbv3_subnet_blocks(const Mbv3Layout& layout,
     if (static_cast<std::size_t>(b) >= subnet.stages[s].size()) return;
     c.kernel = subnet.stages[s][static_cast<std::size_t>(b)].kernel;
     c.expand = subnet.stages[s][static_cast<std::size_t>(b)].expand;
+    c.hswish = subnet.stages[s][static_cast<std::size_t>(b)].hswish;
     out.push_back(c);
   });
   return out;
@@ -97,12 +99,15 @@ std::vector<Mbv3BlockConfig> mbv3_distinct_blocks(const Mbv3Layout& layout) {
   std::vector<Mbv3BlockConfig> out;
   std::set<std::string> seen;
   for (int resolution : layout.resolutions) {
-    for_each_position(layout, resolution, [&](std::size_t, int, Mbv3BlockConfig c) {
-      for (int kernel : layout.kernels) {
-        for (int expand : layout.expand_ratios) {
-          c.kernel = kernel;
-          c.expand = expand;
-          if (seen.insert(c.key()).second) out.push_back(c);
+    for_each_position(layout, resolution, [&](std::size_t s, int, Mbv3BlockConfig c) {
+      for (const bool hswish : layout.stages[s].hswish_choices) {
+        for (int kernel : layout.kernels) {
+          for (int expand : layout.expand_ratios) {
+            c.kernel = kernel;
+            c.expand = expand;
+            c.hswish = hswish;
+            if (seen.insert(c.key()).second) out.push_back(c);
+          }
         }
       }
     });

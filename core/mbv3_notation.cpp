@@ -19,10 +19,18 @@ std::size_t stage_count(const SearchSpace& space) {
   return n;
 }
 
-// Every choice of every decision is one character long: values run together.
+// A stage that decides its activation ("relu" or "hswish").
+bool decides_activation(const SearchSpace& space, std::size_t stage) {
+  return space.index_of(stage_prefix(stage) + "_act").has_value();
+}
+
+// Every kernel and expand choice is one character long: values run together.
 bool single_digits(const SearchSpace& space) {
   for (const Decision& d : space.decisions()) {
-    if (d.name == "resolution") continue;
+    if (d.name == "resolution" || d.name.size() < 4 ||
+        d.name.compare(d.name.size() - 4, 4, "_act") == 0) {
+      continue;
+    }
     for (const std::string& c : d.choices) {
       if (c.size() != 1) return false;
     }
@@ -70,6 +78,7 @@ std::string mbv3_notation(const SearchSpace& space, const Arch& arch) {
       expands += (b > 1 ? sep : "") + choice_of(space, arch, block + "_expand");
     }
     out += " | d" + depth + " k" + kernels + " e" + expands;
+    if (decides_activation(space, s)) out += " " + choice_of(space, arch, stage_prefix(s) + "_act");
   }
   return out;
 }
@@ -99,12 +108,21 @@ Arch parse_mbv3_notation(const SearchSpace& space, const std::string& text) {
   j["resolution"] = resolution.substr(1);
   for (std::size_t s = 0; s < stages; ++s) {
     std::istringstream in(groups[s + 1]);
-    std::string d, k, e, extra;
+    std::string d, k, e, activation, extra;
     in >> d >> k >> e;
     const std::string where = "stage " + std::to_string(s + 1);
+    const bool decides = decides_activation(space, s);
+    if (decides) in >> activation;
     if (d.size() < 2 || d[0] != 'd' || k.empty() || k[0] != 'k' || e.empty() || e[0] != 'e' ||
         (in >> extra)) {
-      throw fail(where + " is not 'd<depth> k<kernels> e<expands>'");
+      throw fail(where + " is not 'd<depth> k<kernels> e<expands>" +
+                 (decides ? " relu|hswish'" : "'"));
+    }
+    if (decides) {
+      if (activation != "relu" && activation != "hswish") {
+        throw fail(where + " decides its activation: it ends in 'relu' or 'hswish'");
+      }
+      j[stage_prefix(s) + "_act"] = activation;
     }
     const std::string depth = d.substr(1);
     const std::vector<std::string> kernels = values(k), expands = values(e);

@@ -7,9 +7,9 @@
 // "d<depth>", then the depthwise kernel of each block that runs ("k", one
 // value per block) and its expand ratio ("e", likewise). Values are written
 // digit after digit when every choice of the space has one digit, and
-// separated by commas otherwise ("k3,11"). Squeeze-excite and the activation
-// are fixed per stage by the layout, not decided per arch, so the notation
-// leaves them out. Groups are separated by "|"; spaces are free.
+// separated by commas otherwise ("k3,11"). A stage whose activation is a
+// decision ends in "relu" or "hswish"; squeeze-excite, and an activation the
+// layout fixes, are left out. Groups are separated by "|"; spaces are free.
 #pragma once
 
 #include <string>

@@ -31,8 +31,14 @@ std::string Mbv3Layout::fingerprint() const {
   j["classes"] = classes;
   j["stem"] = {stem_width, stem_stride};
   for (const Stage& s : stages) {
-    j["stages"].push_back({s.width, s.stride, s.depths, s.se, s.hswish});
+    // A fixed activation as the flag it always was, so space names stay.
+    const nlohmann::json activation = s.hswish_choices.size() == 1
+                                          ? nlohmann::json(s.hswish_choices.front())
+                                          : nlohmann::json(s.hswish_choices);
+    j["stages"].push_back({s.width, s.stride, s.depths, s.se, activation});
   }
+  if (!stem_hswish) j["stem_relu"] = true;
+  if (!head_hswish) j["head_relu"] = true;
   j["kernels"] = kernels;
   j["expand_ratios"] = expand_ratios;
   j["resolutions"] = resolutions;
@@ -53,12 +59,15 @@ Mbv3Layout mbv3_layout(const Mbv3Options& options, int in_channels, int classes)
     stage.stride = static_cast<int>(s.stride);
     stage.depths = to_ints(s.depths);
     stage.se = s.se;
-    stage.hswish = s.activation == "hswish";
+    stage.hswish_choices.clear();
+    for (const std::string& a : s.activations) stage.hswish_choices.push_back(a == "hswish");
     layout.stages.push_back(stage);
   }
   layout.kernels = to_ints(options.kernels);
   layout.expand_ratios = to_ints(options.expand_ratios);
   layout.resolutions = to_ints(options.resolutions);
+  layout.stem_hswish = options.stem_activation == "hswish";
+  layout.head_hswish = options.head_activation == "hswish";
   layout.head_width =
       make_divisible(static_cast<double>(options.head_width) * std::max(1.0, options.width_mult));
   return layout;
@@ -84,6 +93,9 @@ SearchSpace mbv3_space(const Mbv3Layout& layout) {
     const auto& stage = layout.stages[s];
     const std::string depth_name = stage_prefix(s) + "_depth";
     decisions.push_back({depth_name, names(stage.depths), "", {}});
+    if (stage.hswish_choices.size() > 1) {
+      decisions.push_back({stage_prefix(s) + "_act", {"relu", "hswish"}, "", {}});
+    }
     for (int b = 1; b <= stage.max_depth(); ++b) {
       std::string parent;
       std::vector<std::string> parent_values;
@@ -108,19 +120,25 @@ SearchSpace mbv3_space(const Mbv3Layout& layout) {
 
 Mbv3Subnet decode_mbv3(const SearchSpace& space, const Mbv3Layout& layout, const Arch& arch) {
   space.check(arch);
-  auto value = [&](const std::string& name) {
+  auto choice = [&](const std::string& name) {
     const auto i = space.index_of(name);
     if (!i) throw Error("space " + space.name() + ": no decision '" + name + "'");
-    return std::stoi(space.decision(*i).choices[static_cast<std::size_t>(arch.choices[*i])]);
+    return space.decision(*i).choices[static_cast<std::size_t>(arch.choices[*i])];
   };
+  auto value = [&](const std::string& name) { return std::stoi(choice(name)); };
   Mbv3Subnet subnet;
   subnet.resolution = value("resolution");
+  subnet.stem_hswish = layout.stem_hswish;
+  subnet.head_hswish = layout.head_hswish;
   for (std::size_t s = 0; s < layout.stages.size(); ++s) {
+    const auto& choices = layout.stages[s].hswish_choices;
+    const bool hswish =
+        choices.size() > 1 ? choice(stage_prefix(s) + "_act") == "hswish" : choices.front();
     const int depth = value(stage_prefix(s) + "_depth");
     std::vector<Mbv3Block> blocks;
     for (int b = 1; b <= depth; ++b) {
       const std::string block = stage_prefix(s) + "_b" + std::to_string(b);
-      blocks.push_back({value(block + "_kernel"), value(block + "_expand")});
+      blocks.push_back({value(block + "_kernel"), value(block + "_expand"), hswish});
     }
     subnet.stages.push_back(std::move(blocks));
   }

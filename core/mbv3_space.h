@@ -4,6 +4,8 @@
 // Decisions, in order:
 //   "resolution"                 input side, one of the layout's resolutions
 //   "s<i>_depth"                 blocks that run in stage i (1-based)
+//   "s<i>_act"                   "relu" or "hswish" for the stage's blocks, only
+//                                where the stage lists both
 //   "s<i>_b<j>_kernel"           depthwise kernel of block j of stage i
 //   "s<i>_b<j>_expand"           expand ratio of that block
 // A block j beyond a stage's smallest depth is active only when "s<i>_depth"
@@ -28,7 +30,8 @@ struct Mbv3Layout {
     int stride = 1;
     std::vector<int> depths;  // ascending
     bool se = false;
-    bool hswish = false;
+    // {false}: relu, {true}: hswish, {false, true}: decision "s<i>_act".
+    std::vector<bool> hswish_choices{false};
     int max_depth() const { return depths.back(); }
   };
   int in_channels = 1;
@@ -40,6 +43,8 @@ struct Mbv3Layout {
   std::vector<int> expand_ratios;  // ascending
   std::vector<int> resolutions;    // ascending
   int head_width = 256;
+  bool stem_hswish = true;
+  bool head_hswish = true;
 
   // A stable 16-hex-digit hash of every field.
   std::string fingerprint() const;
@@ -49,11 +54,14 @@ struct Mbv3Layout {
 struct Mbv3Block {
   int kernel = 3;
   int expand = 3;
+  bool hswish = false;  // the stage's activation: fixed, or decided by "s<i>_act"
 };
 
 // A subnet of the layout, decoded from an Arch.
 struct Mbv3Subnet {
   int resolution = 28;
+  bool stem_hswish = true;  // the layout's, fixed
+  bool head_hswish = true;
   std::vector<std::vector<Mbv3Block>> stages;  // only the blocks that run
 };
 

@@ -36,13 +36,43 @@ std::vector<std::int64_t> int_list(JsonReader& r, const std::string& key, std::i
   return out;
 }
 
+// "relu", "hswish", or a list of both (a decision of the space), relu first.
+std::vector<std::string> activation_choices(JsonReader& r, const std::string& key,
+                                            const std::string& fallback) {
+  const nlohmann::json* v = r.get(key);
+  if (!v) return {fallback};
+  const std::string expected =
+      "expected \"relu\", \"hswish\", or a list of both (then each arch chooses)";
+  const auto known = [](const nlohmann::json& x) {
+    return x.is_string() && (x == "relu" || x == "hswish");
+  };
+  if (known(*v)) return {v->get<std::string>()};
+  const std::string path = r.path_of(key);
+  if (!v->is_array() || v->empty()) {
+    throw ConfigError(path, expected + ", got " + describe_json_value(*v));
+  }
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < v->size(); ++i) {
+    const auto& item = (*v)[i];
+    if (!known(item) || std::find(out.begin(), out.end(), item.get<std::string>()) != out.end()) {
+      throw ConfigError(path + "/" + std::to_string(i),
+                        expected + ", each once, got " + describe_json_value(item));
+    }
+    out.push_back(item.get<std::string>());
+  }
+  std::sort(out.begin(), out.end(), [](const std::string& a, const std::string&) {
+    return a == "relu";
+  });
+  return out;
+}
+
 Mbv3StageOptions parse_stage(JsonReader r) {
   Mbv3StageOptions s;
   s.width = r.integer("width", 1, 4096);
   s.stride = r.integer("stride", 1, 2, 1);
   s.depths = int_list(r, "depths", 1, 8, s.depths);
   s.se = r.boolean("se", false);
-  s.activation = r.choice("activation", {"relu", "hswish"}, std::string("relu"));
+  s.activations = activation_choices(r, "activation", "relu");
   r.finish();
   return s;
 }
@@ -77,6 +107,8 @@ Mbv3Options parse_mbv3_options(JsonReader& r) {
   o.resolutions = int_list(r, "resolutions", 8, 1024, o.resolutions);
   o.width_mult = r.number("width_mult", 0.1, 4.0, o.width_mult);
   o.head_width = r.integer("head_width", 8, 8192, o.head_width);
+  o.stem_activation = r.choice("stem_activation", {"relu", "hswish"}, o.stem_activation);
+  o.head_activation = r.choice("head_activation", {"relu", "hswish"}, o.head_activation);
   return o;
 }
 
@@ -188,8 +220,12 @@ nlohmann::json training_identity(const Mbv3Options& space, const SupernetOptions
                                  std::uint64_t seed) {
   nlohmann::json stages = nlohmann::json::array();
   for (const auto& s : space.stages) {
+    // One activation as the string it always was, so checkpoint ids stay.
+    const nlohmann::json activation = s.activations.size() == 1
+                                          ? nlohmann::json(s.activations.front())
+                                          : nlohmann::json(s.activations);
     stages.push_back({{"width", s.width}, {"stride", s.stride}, {"depths", s.depths},
-                      {"se", s.se}, {"activation", s.activation}});
+                      {"se", s.se}, {"activation", activation}});
   }
   const TrainingOptions& t = supernet.training;
   nlohmann::json identity = {
@@ -211,6 +247,8 @@ nlohmann::json training_identity(const Mbv3Options& space, const SupernetOptions
   };
   // Only when set, so that float32 checkpoints keep the ids they had.
   if (t.dtype != "float32") identity["training"]["dtype"] = t.dtype;
+  if (space.stem_activation != "hswish") identity["space"]["stem_activation"] = space.stem_activation;
+  if (space.head_activation != "hswish") identity["space"]["head_activation"] = space.head_activation;
   return identity;
 }
 

@@ -20,7 +20,9 @@ struct Mbv3StageOptions {
   std::int64_t stride = 1;                  // of the stage's first block: 1 or 2
   std::vector<std::int64_t> depths{2, 3, 4};  // elastic depth: the first d blocks run
   bool se = false;                          // squeeze-and-excite in every block
-  std::string activation = "relu";          // relu | hswish
+  // "relu" or "hswish" for every block of the stage; both make it a
+  // decision of the space ("s<i>_act", relu first).
+  std::vector<std::string> activations{"relu"};
 };
 
 // `space: {"type": "mbv3", ...}`.
@@ -33,6 +35,10 @@ struct Mbv3Options {
   std::vector<std::int64_t> resolutions{28};       // input side, ascending
   double width_mult = 1.0;        // scales stem, stage and head widths (to multiples of 8)
   std::int64_t head_width = 256;  // final 1x1 convolution before pooling
+  // MobileNetV3 uses hswish after the stem and the head; relu keeps a whole
+  // candidate on accelerators without it (the Edge TPU).
+  std::string stem_activation = "hswish";
+  std::string head_activation = "hswish";
 };
 
 // `supernet.data`: the image classification data set.

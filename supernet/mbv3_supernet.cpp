@@ -2,10 +2,9 @@
 
 namespace nas {
 
-ElasticBlockImpl::ElasticBlockImpl(int in, int out, int stride_, bool with_se, bool hswish_,
+ElasticBlockImpl::ElasticBlockImpl(int in, int out, int stride_, bool with_se,
                                    const Mbv3Layout& layout)
-    : in_channels(in), out_channels(out), stride(stride_), hswish(hswish_),
-      residual(stride_ == 1 && in == out) {
+    : in_channels(in), out_channels(out), stride(stride_), residual(stride_ == 1 && in == out) {
   const int hidden = mbv3_hidden(in, layout.expand_ratios.back());
   expand_conv = register_module("expand_conv", DynamicPointConv(in, hidden));
   expand_bn = register_module("expand_bn", DynamicBatchNorm(hidden));
@@ -18,8 +17,8 @@ ElasticBlockImpl::ElasticBlockImpl(int in, int out, int stride_, bool with_se, b
 
 torch::Tensor ElasticBlockImpl::forward(const torch::Tensor& x, const Mbv3Block& block) {
   const int hidden = mbv3_hidden(in_channels, block.expand);
-  torch::Tensor y = activate(expand_bn(expand_conv(x, hidden)), hswish);
-  y = activate(depthwise_bn(depthwise(y, block.kernel)), hswish);
+  torch::Tensor y = activate(expand_bn(expand_conv(x, hidden)), block.hswish);
+  y = activate(depthwise_bn(depthwise(y, block.kernel)), block.hswish);
   if (se) y = se(y);
   y = project_bn(project_conv(y, out_channels));
   return residual ? y + x : y;
@@ -39,8 +38,7 @@ Mbv3SupernetImpl::Mbv3SupernetImpl(const Mbv3Layout& layout) : layout_(layout) {
     for (int b = 0; b < stage.max_depth(); ++b) {
       row.push_back(register_module(
           "s" + std::to_string(s + 1) + "_b" + std::to_string(b + 1),
-          ElasticBlock(channels, stage.width, b == 0 ? stage.stride : 1, stage.se, stage.hswish,
-                       layout)));
+          ElasticBlock(channels, stage.width, b == 0 ? stage.stride : 1, stage.se, layout)));
       channels = stage.width;
     }
     blocks.push_back(std::move(row));
@@ -75,7 +73,7 @@ torch::Tensor Mbv3SupernetImpl::normalise(torch::nn::BatchNorm2d& bn, const torc
 }
 
 torch::Tensor Mbv3SupernetImpl::forward(const torch::Tensor& x, const Mbv3Subnet& subnet) {
-  torch::Tensor y = torch::hardswish(normalise(stem_bn, stem_conv(x)));
+  torch::Tensor y = activate(normalise(stem_bn, stem_conv(x)), subnet.stem_hswish);
   // On CPU, oneDNN's depthwise convolutions (forward and, above all, the
   // weight gradient) run 2-4x faster on channels-last tensors; every later
   // op keeps the layout. bench_supernet_throughput measures the step.
@@ -85,7 +83,7 @@ torch::Tensor Mbv3SupernetImpl::forward(const torch::Tensor& x, const Mbv3Subnet
       y = blocks[s][b](y, subnet.stages[s][b]);
     }
   }
-  y = torch::hardswish(normalise(head_bn, head_conv(y)));
+  y = activate(normalise(head_bn, head_conv(y)), subnet.head_hswish);
   y = torch::adaptive_avg_pool2d(y, {1, 1}).flatten(1);
   return classifier(y);
 }

@@ -14,12 +14,13 @@ namespace nas {
 
 class ElasticBlockImpl : public torch::nn::Module {
  public:
-  ElasticBlockImpl(int in_channels, int out_channels, int stride, bool se, bool hswish,
+  ElasticBlockImpl(int in_channels, int out_channels, int stride, bool se,
                    const Mbv3Layout& layout);
+  // The block as `block` chooses: kernel, expand ratio and activation.
   torch::Tensor forward(const torch::Tensor& x, const Mbv3Block& block);
 
   int in_channels, out_channels, stride;
-  bool hswish, residual;
+  bool residual;
   DynamicPointConv expand_conv{nullptr};
   DynamicBatchNorm expand_bn{nullptr};
   DynamicDepthwiseConv depthwise{nullptr};

@@ -263,12 +263,12 @@ OnnxModel export_onnx(const SubnetImpl& net, const OnnxExportOptions& options) {
     torch::NoGradGuard no_grad;
     // The sites in the order SubnetImpl::forward taps them.
     std::string y = g.conv("stem", g.site("input"), net.stem_conv, fold(net.stem_conv, net.stem_bn));
-    y = g.site(g.activation(true, y, "stem_act"));
+    y = g.site(g.activation(net.stem_hswish, y, "stem_act"));
     for (std::size_t i = 0; i < net.blocks.size(); ++i) {
       y = block(g, *net.blocks[i], y, "block" + std::to_string(i + 1));
     }
     y = g.conv("head", y, net.head_conv, fold(net.head_conv, net.head_bn));
-    y = g.site(g.activation(true, y, "head_act"));
+    y = g.site(g.activation(net.head_hswish, y, "head_act"));
     y = g.unary("GlobalAveragePool", y, "pool");
     GraphWriter::integer(g.node("Flatten", {y}, "flatten"), "axis", 1);
     const std::string pooled = g.site("flatten");

@@ -86,7 +86,7 @@ torch::Tensor SubnetBlockImpl::forward(const torch::Tensor& x, CostTrace* trace,
 }
 
 SubnetImpl::SubnetImpl(const Mbv3Layout& layout, const Mbv3Subnet& subnet)
-    : resolution(subnet.resolution) {
+    : resolution(subnet.resolution), stem_hswish(subnet.stem_hswish), head_hswish(subnet.head_hswish) {
   stem_conv = register_module("stem_conv", conv(layout.in_channels, layout.stem_width, 3,
                                                 layout.stem_stride));
   stem_bn = register_module("stem_bn", torch::nn::BatchNorm2d(layout.stem_width));
@@ -98,7 +98,7 @@ SubnetImpl::SubnetImpl(const Mbv3Layout& layout, const Mbv3Subnet& subnet)
       blocks.push_back(register_module(
           "s" + std::to_string(s + 1) + "_b" + std::to_string(b + 1),
           SubnetBlock(channels, mbv3_hidden(channels, block.expand), stage.width, block.kernel,
-                      b == 0 ? stage.stride : 1, stage.se, stage.hswish)));
+                      b == 0 ? stage.stride : 1, stage.se, block.hswish)));
       channels = stage.width;
     }
   }
@@ -110,10 +110,10 @@ SubnetImpl::SubnetImpl(const Mbv3Layout& layout, const Mbv3Subnet& subnet)
 torch::Tensor SubnetImpl::forward(const torch::Tensor& x, CostTrace* trace) {
   const ActivationTap* t = tap ? &tap : nullptr;
   torch::Tensor y =
-      tapped(t, torch::hardswish(stem_bn(traced_conv(stem_conv, tapped(t, x), trace, 0))));
+      tapped(t, activate(stem_bn(traced_conv(stem_conv, tapped(t, x), trace, 0)), stem_hswish));
   if (activation_format != at::MemoryFormat::Contiguous) y = y.contiguous(activation_format);
   for (auto& block : blocks) y = block->forward(y, trace, t);
-  y = tapped(t, torch::hardswish(head_bn(traced_conv(head_conv, y, trace, 0))));
+  y = tapped(t, activate(head_bn(traced_conv(head_conv, y, trace, 0)), head_hswish));
   torch::Tensor pooled = tapped(t, torch::adaptive_avg_pool2d(y, {1, 1}).flatten(1));
   if (trace) trace->op(per_image(y) + per_image(pooled));
   torch::Tensor logits = classifier(pooled);

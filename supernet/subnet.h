@@ -60,6 +60,7 @@ class SubnetImpl : public torch::nn::Module {
   void end_recalibration();
 
   int resolution;
+  bool stem_hswish, head_hswish;  // else relu
   // Layout of the activations after the stem. Accuracy scoring on CPU sets
   // channels-last, where oneDNN's depthwise convolutions run several times
   // faster; latency is measured in the default layout, as a user runs it.

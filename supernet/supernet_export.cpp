@@ -54,9 +54,9 @@ std::string precision_note(Precision precision, const QuantizationOptions& quant
 
 }  // namespace
 
-// The file of `net`, which the caller has set up with its weights; for
+// The file of `subnet`, which the caller has set up with its weights; for
 // kInt8 calibrated first on the training images.
-OnnxModel Supernet::Impl::export_subnet(const Supernet& owner, SubnetImpl& net, OnnxExportOptions onnx,
+OnnxModel Supernet::Impl::export_subnet(const Supernet& owner, SubnetImpl& subnet, OnnxExportOptions onnx,
                                         const std::string& weights, Precision precision,
                                         const QuantizationOptions& quantization,
                                         std::int64_t batch_size) {
@@ -67,15 +67,15 @@ OnnxModel Supernet::Impl::export_subnet(const Supernet& owner, SubnetImpl& net, 
   std::int64_t calibration_images = 0;
   if (precision == Precision::kInt8) {
     const std::vector<torch::Tensor> batches =
-        calibration_batches(net.resolution, quantization.calibration_images, batch_size);
+        calibration_batches(subnet.resolution, quantization.calibration_images, batch_size);
     for (const torch::Tensor& b : batches) calibration_images += b.size(0);
-    onnx.int8_activations = calibrate_activations(net, batches, quantization);
+    onnx.int8_activations = calibrate_activations(subnet, batches, quantization);
   }
   onnx.metadata.emplace_back("nas.preprocessing", preprocessing_json(owner));
   onnx.metadata.emplace_back("nas.weights", weights);
   onnx.metadata.emplace_back("nas.precision",
                              precision_note(precision, quantization, calibration_images));
-  return nas::export_onnx(net, onnx);
+  return nas::export_onnx(subnet, onnx);
 }
 
 OnnxModel Supernet::export_onnx(const Arch& arch, const OnnxExportOptions& onnx,

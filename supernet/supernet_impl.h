@@ -110,7 +110,7 @@ struct Supernet::Impl {
   // preprocessing and a note of its weights in the metadata; kInt8 first
   // calibrates `net`'s activations on the training images. Defined in
   // supernet_export.cpp.
-  OnnxModel export_subnet(const Supernet& owner, SubnetImpl& net, OnnxExportOptions onnx,
+  OnnxModel export_subnet(const Supernet& owner, SubnetImpl& subnet, OnnxExportOptions onnx,
                           const std::string& weights, Precision precision,
                           const QuantizationOptions& quantization, std::int64_t batch_size);
 

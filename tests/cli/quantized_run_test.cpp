@@ -220,21 +220,22 @@ TEST_CASE("nas run hands a board that quantizes by itself the fp32 file and the 
   CHECK(jobs == 4);
 }
 
-TEST_CASE("the Edge TPU compiler's report is a metric: a constraint on coral_cpu_ops keeps the front wholly on the TPU") {
+TEST_CASE("the Edge TPU compiler's report is a metric: with the activation a decision, a constraint on coral_cpu_ops keeps the front wholly on the TPU") {
   if (!onnx_tools_missing(kModules).empty()) {
     MESSAGE("skipped: " << onnx_tools_missing(kModules));
     return;
   }
   TempDir dir;
-  // A stand-in compiler in the real report format: networks with more
-  // convolutions than the smallest subnet's leave 11 operations to the CPU.
+  // A stand-in compiler in the real report format that does what the Edge
+  // TPU compiler does with HardSwish: a network with any leaves 11
+  // operations to the CPU; an all-relu one maps wholly.
   const std::string fixtures = std::string(NAS_SOURCE_DIR) + "/tests/device_runners/fixtures/";
   std::filesystem::create_directories(dir / "tools");
   write_file(dir / "tools" / "edgetpu_compiler",
              "#!/bin/sh\n"
-             "n=$(/usr/bin/python3 -c \"import onnx, sys; print(sum(n.op_type == 'Conv' for n in "
+             "n=$(/usr/bin/python3 -c \"import onnx, sys; print(sum(n.op_type == 'HardSwish' for n in "
              "onnx.load(sys.argv[1]).graph.node))\" \"$1\")\n"
-             "if [ \"$n\" -le 10 ]; then cat '" + fixtures + "edgetpu_compiler_relu.txt'; "
+             "if [ \"$n\" -eq 0 ]; then cat '" + fixtures + "edgetpu_compiler_relu.txt'; "
              "else cat '" + fixtures + "edgetpu_compiler_hardswish.txt'; fi\n");
   std::filesystem::permissions(dir / "tools" / "edgetpu_compiler", std::filesystem::perms::owner_all);
   const nlohmann::json pipeline = {
@@ -244,6 +245,10 @@ TEST_CASE("the Edge TPU compiler's report is a metric: a constraint on coral_cpu
       {"precisions", {"int8"}}};
   write_file(dir / "board.json", pipeline.dump(2));
   nlohmann::json c = int8_config(dir);
+  // relu around the stages, and the second stage choosing relu or hswish.
+  c["space"]["stem_activation"] = "relu";
+  c["space"]["head_activation"] = "relu";
+  c["space"]["stages"][1]["activation"] = {"relu", "hswish"};
   c["objectives"] = {{{"metric", "val_acc_int8"}, {"goal", "maximize"}},
                      {{"metric", "cpu_ms_int8"}, {"goal", "minimize"}}};
   c["constraints"] = {"cpu_cpu_ops_int8 <= 0"};
@@ -258,8 +263,8 @@ TEST_CASE("the Edge TPU compiler's report is a metric: a constraint on coral_cpu
   const auto ops = query_column(db, "SELECT value FROM evaluations WHERE metric = 'cpu_cpu_ops_int8' "
                                     "AND source = 'measured' ORDER BY value");
   REQUIRE(ops.size() == 6);
-  CHECK(std::stod(ops.front()) == 0);  // the smallest subnet maps wholly
-  CHECK(std::stod(ops.back()) == 11);  // the largest leaves 11 operations to the CPU
+  CHECK(std::stod(ops.front()) == 0);  // the smallest subnet (relu) maps wholly
+  CHECK(std::stod(ops.back()) == 11);  // the largest (hswish) leaves 11 operations to the CPU
   for (const std::string& v : ops) CHECK((std::stod(v) == 0 || std::stod(v) == 11));
 
   const ProcessResult report = run_process({nas_binary(), "report", db, "--format", "json"});
@@ -269,6 +274,9 @@ TEST_CASE("the Edge TPU compiler's report is a metric: a constraint on coral_cpu
   for (const auto& member : front) {
     CAPTURE(member.dump());
     CHECK(member["values"]["cpu_cpu_ops_int8"]["value"] == 0);
+    // Its notation ends in the second stage's choice.
+    const std::string label = member["label"];
+    CHECK(label.substr(label.size() - 5) == " relu");
   }
   // The constrained metric is a column of the front's table, beside the objectives.
   const ProcessResult table = run_process({nas_binary(), "report", db});

@@ -16,7 +16,7 @@ Mbv3Layout two_stage_layout() {
   layout.in_channels = 1;
   layout.stem_width = 8;
   layout.stem_stride = 2;
-  layout.stages = {{16, 2, {1, 2}, false, false}, {24, 1, {2, 3}, true, true}};
+  layout.stages = {{16, 2, {1, 2}, false, {false}}, {24, 1, {2, 3}, true, {true}}};
   layout.kernels = {3, 5};
   layout.expand_ratios = {3, 6};
   layout.resolutions = {24, 28};
@@ -57,6 +57,26 @@ TEST_CASE("every block a subnet runs is one of the layout's distinct blocks") {
     CHECK(blocks[0].stride == 2);
     CHECK(blocks[0].in_channels == 8);
     for (const auto& b : blocks) CHECK(distinct.count(b.key()) == 1);
+  }
+}
+
+TEST_CASE("a stage that decides its activation has both in the table, and a subnet runs its choice") {
+  Mbv3Layout layout = two_stage_layout();
+  layout.stages[0].hswish_choices = {false, true};
+  const auto blocks = mbv3_distinct_blocks(layout);
+  CHECK(blocks.size() == 2 * (2 * 2 + 2) * 2 * 2);  // stage 1's two shapes twice
+  std::set<std::string> distinct;
+  for (const auto& b : blocks) distinct.insert(b.key());
+  CHECK(distinct.count("mbv3_block-in:8-out:16-s:2-k:5-e:6-se:0-hs:1-r:14") == 1);
+  CHECK(distinct.count("mbv3_block-in:8-out:16-s:2-k:5-e:6-se:0-hs:0-r:14") == 1);
+  const SearchSpace space = mbv3_space(layout);
+  Rng rng(3);
+  for (int i = 0; i < 30; ++i) {
+    const Arch arch = space.sample(rng);
+    const Mbv3Subnet subnet = decode_mbv3(space, layout, arch);
+    const auto run = mbv3_subnet_blocks(layout, subnet);
+    CHECK(run[0].hswish == (space.to_json(arch)["s1_act"] == "hswish"));
+    for (const auto& b : run) CHECK(distinct.count(b.key()) == 1);
   }
 }
 

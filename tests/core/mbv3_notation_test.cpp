@@ -14,9 +14,9 @@ namespace {
 // Three stages (depths 2..4, 2..3, 1..2), kernels 3/5/7, expands 3/4/6, two resolutions.
 SearchSpace three_stage_space() {
   Mbv3Options options;
-  options.stages = {{24, 2, {2, 3, 4}, false, "relu"},
-                    {40, 2, {2, 3}, true, "hswish"},
-                    {80, 2, {1, 2}, true, "hswish"}};
+  options.stages = {{24, 2, {2, 3, 4}, false, {"relu"}},
+                    {40, 2, {2, 3}, true, {"hswish"}},
+                    {80, 2, {1, 2}, true, {"hswish"}}};
   options.kernels = {3, 5, 7};
   options.expand_ratios = {3, 4, 6};
   options.resolutions = {24, 28};
@@ -46,6 +46,33 @@ TEST_CASE("the mbv3 notation spells depth, kernels and expands per stage and par
     const Arch a = space.sample(rng);
     CHECK(parse_mbv3_notation(space, mbv3_notation(space, a)) == a);
   }
+}
+
+TEST_CASE("a stage that decides its activation ends in relu or hswish") {
+  Mbv3Options options;
+  options.stages = {{24, 2, {2, 3}, false, {"relu", "hswish"}}, {40, 2, {1, 2}, true, {"hswish"}}};
+  options.kernels = {3, 5};
+  options.expand_ratios = {3, 6};
+  const SearchSpace space = mbv3_space(mbv3_layout(options, 1, 10));
+  REQUIRE(is_mbv3_space(space));
+  nlohmann::json j = space.to_json(largest_arch(space));
+  j["s1_act"] = "relu";
+  const Arch arch = space.from_json(j);
+  // Kernels and expands stay packed: only they count for the digits.
+  CHECK(mbv3_notation(space, arch) == "r28 | d3 k555 e666 relu | d2 k55 e66");
+  CHECK(parse_mbv3_notation(space, "r28 | d3 k555 e666 relu | d2 k55 e66") == arch);
+  CHECK(mbv3_notation(space, largest_arch(space)) == "r28 | d3 k555 e666 hswish | d2 k55 e66");
+  Rng rng(9);
+  for (int i = 0; i < 30; ++i) {
+    const Arch a = space.sample(rng);
+    CHECK(parse_mbv3_notation(space, mbv3_notation(space, a)) == a);
+  }
+  CHECK_THROWS_WITH_AS(parse_mbv3_notation(space, "r28 | d3 k555 e666 | d2 k55 e66"),
+                       doctest::Contains("stage 1 decides its activation: it ends in 'relu' or 'hswish'"),
+                       UsageError);
+  CHECK_THROWS_WITH_AS(parse_mbv3_notation(space, "r28 | d3 k555 e666 relu | d2 k55 e66 relu"),
+                       doctest::Contains("stage 2 is not 'd<depth> k<kernels> e<expands>'"),
+                       UsageError);
 }
 
 TEST_CASE("a malformed mbv3 notation is refused with what is wrong") {

@@ -112,6 +112,63 @@ TEST_CASE("blocks beyond a stage's depth are inactive and leave the canonical fo
   CHECK(small.stages[1][0].kernel == 3);
 }
 
+TEST_CASE("a stage that lists both activations decides one per arch; fixed ones keep the space's name") {
+  // The name the document's space had before activations could be decided:
+  // stores and checkpoints made then still match.
+  const RunConfig fixed = parse_config(mbv3_document(), "t");
+  CHECK(make_space(fixed.space).name() == "mbv3-d99718e5");
+
+  auto doc = mbv3_document();
+  doc["space"]["stages"][0]["activation"] = {"hswish", "relu"};  // listed in any order
+  doc["space"]["stem_activation"] = "relu";
+  doc["space"]["head_activation"] = "relu";
+  const RunConfig c = parse_config(doc, "t");
+  CHECK(c.space.mbv3.stages[0].activations == std::vector<std::string>{"relu", "hswish"});
+  const Mbv3Layout layout = mbv3_layout(c.space.mbv3, 1, 10);
+  CHECK_FALSE(layout.stem_hswish);
+  CHECK_FALSE(layout.head_hswish);
+  const SearchSpace space = mbv3_space(layout);
+  CHECK(space.name() != make_space(fixed.space).name());
+  CHECK(space.num_decisions() == 1 + 1 + 9 + 5);
+  const auto act = space.index_of("s1_act");
+  REQUIRE(act);
+  CHECK(space.decision(*act).choices == std::vector<std::string>{"relu", "hswish"});
+  CHECK_FALSE(space.index_of("s2_act"));
+
+  // relu is the smaller choice, hswish the larger; the fixed stage keeps its own.
+  const Mbv3Subnet small = decode_mbv3(space, layout, smallest_arch(space));
+  const Mbv3Subnet large = decode_mbv3(space, layout, largest_arch(space));
+  CHECK_FALSE(small.stem_hswish);
+  CHECK_FALSE(small.stages[0][0].hswish);
+  CHECK(large.stages[0][0].hswish);
+  CHECK(large.stages[0][3].hswish);
+  CHECK(small.stages[1][0].hswish);
+  nlohmann::json j = space.to_json(largest_arch(space));
+  j["s1_act"] = "relu";
+  const Mbv3Subnet relu = decode_mbv3(space, layout, space.from_json(j));
+  for (const Mbv3Block& b : relu.stages[0]) CHECK_FALSE(b.hswish);
+  CHECK(relu.stages[0][0].kernel == 7);
+}
+
+TEST_CASE("bad activations name their JSON path") {
+  auto doc = mbv3_document();
+  doc["space"]["stages"][0]["activation"] = {"relu", "relu"};
+  CHECK(error_of(doc).find("/space/stages/0/activation/1: expected \"relu\", \"hswish\", or a "
+                           "list of both (then each arch chooses), each once, got") == 0);
+  doc["space"]["stages"][0]["activation"] = {"relu", "gelu"};
+  CHECK(error_of(doc).find("/space/stages/0/activation/1:") == 0);
+  doc["space"]["stages"][0]["activation"] = nlohmann::json::array();
+  CHECK(error_of(doc).find("/space/stages/0/activation: expected") == 0);
+  doc["space"]["stages"][0]["activation"] = "swish";
+  CHECK(error_of(doc).find("/space/stages/0/activation: expected") == 0);
+  doc = mbv3_document();
+  doc["space"]["stem_activation"] = {"relu", "hswish"};
+  CHECK(error_of(doc).find("/space/stem_activation:") == 0);
+  doc = mbv3_document();
+  doc["space"]["head_activation"] = "gelu";
+  CHECK(error_of(doc).find("/space/head_activation:") == 0);
+}
+
 TEST_CASE("widths are rounded to multiples of 8") {
   CHECK(make_divisible(16) == 16);
   CHECK(make_divisible(20) == 24);

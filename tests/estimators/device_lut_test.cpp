@@ -15,7 +15,7 @@ Mbv3Layout small_layout() {
   Mbv3Layout layout;
   layout.stem_width = 8;
   layout.stem_stride = 2;
-  layout.stages = {{16, 2, {1, 2}, false, false}, {24, 2, {1, 2}, true, false}};
+  layout.stages = {{16, 2, {1, 2}, false, {false}}, {24, 2, {1, 2}, true, {false}}};
   layout.kernels = {3, 5};
   layout.expand_ratios = {3, 4};
   layout.resolutions = {28};

@@ -2,6 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <map>
+#include <string>
+
 #include "core/random.h"
 #include "estimators/mbv3_cost.h"
 #include "supernet/mbv3_supernet.h"
@@ -43,6 +46,33 @@ TEST_CASE("an extracted subnet computes what the supernet's active path computes
       }
     }
   }
+}
+
+TEST_CASE("an activation decided per arch: the extracted subnet runs the choice the supernet ran") {
+  torch::manual_seed(4);
+  Mbv3Options options = tiny_options();
+  options.stages[1].activations = {"relu", "hswish"};
+  options.stem_activation = "relu";
+  options.head_activation = "relu";
+  const Mbv3Layout layout = mbv3_layout(options, 2, 5);
+  const SearchSpace space = mbv3_space(layout);
+  Mbv3Supernet supernet(layout);
+  test::perturb(supernet, layout, space);
+  nlohmann::json j = space.to_json(largest_arch(space));
+  torch::NoGradGuard no_grad;
+  const torch::Tensor x = torch::randn({4, 2, 16, 16});
+  std::map<std::string, torch::Tensor> logits;
+  for (const char* activation : {"relu", "hswish"}) {
+    j["s2_act"] = activation;
+    const Mbv3Subnet spec = decode_mbv3(space, layout, space.from_json(j));
+    Subnet net = extract_subnet(*supernet, spec);
+    CHECK_FALSE(net->stem_hswish);
+    CHECK(net->blocks.back()->hswish == (std::string(activation) == "hswish"));
+    logits[activation] = supernet->forward(x, spec);
+    CHECK((net->forward(x) - logits[activation]).abs().max().item<double>() <= 1e-5);
+  }
+  // The same weights under the other activation compute something else.
+  CHECK((logits["relu"] - logits["hswish"]).abs().max().item<double>() > 1e-3);
 }
 
 TEST_CASE("analytic cost equals what counting the extracted module finds") {

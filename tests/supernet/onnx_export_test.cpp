@@ -139,6 +139,39 @@ TEST_CASE("an exported subnet passes python3-onnx's checker and ONNX Runtime mat
   }
 }
 
+TEST_CASE("a subnet whose activations are all relu exports without HardSwish, and ONNX Runtime agrees") {
+  const std::string modules = NAS_ONNXRUNTIME_NODE_MODULES;
+  if (!onnx_tools_here(modules)) return;
+  Mbv3Options options = tiny_options();
+  options.stages[1].activations = {"relu", "hswish"};
+  options.stem_activation = "relu";
+  options.head_activation = "relu";
+  const Mbv3Layout layout = mbv3_layout(options, 2, 5);
+  const SearchSpace space = mbv3_space(layout);
+  Mbv3Supernet supernet = perturbed_supernet(layout, space);
+  TempDir dir;
+  nlohmann::json j = space.to_json(largest_arch(space));
+  for (const std::string activation : {"relu", "hswish"}) {
+    CAPTURE(activation);
+    j["s2_act"] = activation;
+    const Mbv3Subnet spec = decode_mbv3(space, layout, space.from_json(j));
+    Subnet net = extract_subnet(*supernet, spec);
+    OnnxExportOptions export_options;
+    export_options.batch = 2;
+    const std::string file = (dir / (activation + ".onnx")).string();
+    write_model_file(file, export_onnx(*net, export_options).bytes);
+    const ProcessResult checked = test::check_with_python_onnx(file);
+    REQUIRE_MESSAGE(checked.exit_code == 0, checked.err);
+    CHECK(checked.out == (activation == "relu"
+                              ? "Add,Conv,Flatten,Gemm,GlobalAveragePool,HardSigmoid,Mul,Relu\n"
+                              : "Add,Conv,Flatten,Gemm,GlobalAveragePool,HardSigmoid,HardSwish,Mul,Relu\n"));
+    const torch::Tensor x = torch::randn({2, 2, spec.resolution, spec.resolution}) * 1.5;
+    const torch::Tensor expected = forward(*net, x);
+    const torch::Tensor actual = run_in_onnxruntime(dir, modules, file, x, 5).logits;
+    CHECK((actual - expected).abs().max().item<double>() < kTolerance);
+  }
+}
+
 TEST_CASE("an int8 QDQ file runs on ONNX Runtime's integer kernels and predicts as the fake-quantized subnet") {
   const std::string modules = NAS_ONNXRUNTIME_NODE_MODULES;
   if (!onnx_tools_here(modules)) return;

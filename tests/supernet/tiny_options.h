@@ -19,7 +19,7 @@ inline Mbv3Options tiny_mbv3_options() {
   b.stride = 2;
   b.depths = {1, 2, 3};
   b.se = true;
-  b.activation = "hswish";
+  b.activations = {"hswish"};
   o.stages = {a, b};
   o.kernels = {3, 5, 7};
   o.expand_ratios = {2, 3};
