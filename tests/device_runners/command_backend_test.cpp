@@ -14,6 +14,7 @@
 
 #include "core/errors.h"
 #include "device_runners/board/rapl_meter.h"
+#include "tests/device_runners/fixtures.h"
 #include "tests/device_runners/test_tree.h"
 
 namespace nas {
@@ -29,9 +30,7 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
-std::string fixture_path(const std::string& name) {
-  return std::string(NAS_SOURCE_DIR) + "/tests/device_runners/fixtures/" + name;
-}
+using test::fixture_path;
 
 JobSpec onnx_job() {
   JobSpec job;

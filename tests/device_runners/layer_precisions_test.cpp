@@ -4,21 +4,13 @@
 
 #include <doctest/doctest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "device_runners/board/tool_parsers.h"
+#include "tests/device_runners/fixtures.h"
 
 namespace nas {
 namespace {
 
-std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(NAS_SOURCE_DIR) + "/tests/device_runners/fixtures/" + name);
-  REQUIRE(in);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using test::fixture;
 
 TEST_CASE("trtexec layer information: QDQ pairs fused, every convolution runs int8") {
   const LayerPrecisions layers = parse_trtexec_layer_info(fixture("trtexec_layers_int8.json"));

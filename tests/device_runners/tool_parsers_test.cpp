@@ -5,19 +5,13 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
+
+#include "tests/device_runners/fixtures.h"
 
 namespace nas {
 namespace {
 
-std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(NAS_SOURCE_DIR) + "/tests/device_runners/fixtures/" + name);
-  REQUIRE(in);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using test::fixture;
 
 bool lists(const std::vector<std::string>& v, const std::string& item) {
   return std::find(v.begin(), v.end(), item) != v.end();

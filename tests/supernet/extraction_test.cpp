@@ -50,11 +50,7 @@ TEST_CASE("an extracted subnet computes what the supernet's active path computes
 
 TEST_CASE("an activation decided per arch: the extracted subnet runs the choice the supernet ran") {
   torch::manual_seed(4);
-  Mbv3Options options = tiny_options();
-  options.stages[1].activations = {"relu", "hswish"};
-  options.stem_activation = "relu";
-  options.head_activation = "relu";
-  const Mbv3Layout layout = mbv3_layout(options, 2, 5);
+  const Mbv3Layout layout = mbv3_layout(test::tiny_options_deciding_activation(), 2, 5);
   const SearchSpace space = mbv3_space(layout);
   Mbv3Supernet supernet(layout);
   test::perturb(supernet, layout, space);

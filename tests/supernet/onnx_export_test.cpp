@@ -142,11 +142,8 @@ TEST_CASE("an exported subnet passes python3-onnx's checker and ONNX Runtime mat
 TEST_CASE("a subnet whose activations are all relu exports without HardSwish, and ONNX Runtime agrees") {
   const std::string modules = NAS_ONNXRUNTIME_NODE_MODULES;
   if (!onnx_tools_here(modules)) return;
-  Mbv3Options options = tiny_options();
-  options.stages[1].activations = {"relu", "hswish"};
-  options.stem_activation = "relu";
-  options.head_activation = "relu";
-  const Mbv3Layout layout = mbv3_layout(options, 2, 5);
+  const Mbv3Layout layout =
+      mbv3_layout(test::tiny_options_deciding_activation(tiny_options()), 2, 5);
   const SearchSpace space = mbv3_space(layout);
   Mbv3Supernet supernet = perturbed_supernet(layout, space);
   TempDir dir;

@@ -28,4 +28,13 @@ inline Mbv3Options tiny_mbv3_options() {
   return o;
 }
 
+// The tiny layout with relu stem and head and the second stage deciding
+// between relu and hswish ("s2_act"): an all-relu subnet exists.
+inline Mbv3Options tiny_options_deciding_activation(Mbv3Options o = tiny_mbv3_options()) {
+  o.stages[1].activations = {"relu", "hswish"};
+  o.stem_activation = "relu";
+  o.head_activation = "relu";
+  return o;
+}
+
 }  // namespace nas::test
