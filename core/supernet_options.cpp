@@ -60,9 +60,7 @@ std::vector<std::string> activation_choices(JsonReader& r, const std::string& ke
     }
     out.push_back(item.get<std::string>());
   }
-  std::sort(out.begin(), out.end(), [](const std::string& a, const std::string&) {
-    return a == "relu";
-  });
+  if (out.front() == "hswish") std::reverse(out.begin(), out.end());  // relu, the smaller, first
   return out;
 }
 
