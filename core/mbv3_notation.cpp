@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/errors.h"
+#include "core/text.h"
 
 namespace nas {
 namespace {
@@ -50,13 +51,6 @@ std::vector<std::string> split(const std::string& text, char by) {
   while (std::getline(in, part, by)) out.push_back(part);
   if (!text.empty() && text.back() == by) out.emplace_back();
   return out;
-}
-
-std::string trim(const std::string& s) {
-  std::size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return s.substr(b, e - b);
 }
 
 }  // namespace

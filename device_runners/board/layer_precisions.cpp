@@ -4,6 +4,7 @@
 #include <map>
 #include <sstream>
 
+#include "core/text.h"
 #include "device_runners/board/tool_parsers.h"
 
 namespace nas {
@@ -56,12 +57,6 @@ std::string openvino_precision(const std::string& exec_type) {
   if (suffix == "FP32" || suffix == "F32") return "fp32";
   if (suffix == "BF16") return "bf16";
   return "unknown";
-}
-
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
 }
 
 std::string first_word(const std::string& s) {
